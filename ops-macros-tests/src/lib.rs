@@ -1,0 +1,1 @@
+//! Compile-pass and compile-fail tests of the `ops` macros; the tests are in `tests/`.

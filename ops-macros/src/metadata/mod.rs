@@ -1,0 +1,249 @@
+//! The charm's metadata as the macros see it: read from `charmcraft.yaml` (or the legacy
+//! `metadata.yaml` + `config.yaml` + `actions.yaml`) at compile time.
+//!
+//! These types are the contract between the reader (`read`) and the rest of the macro
+//! crate (validation and expansion). They keep only what code generation and checks need;
+//! keys we do not model are accepted by the reader and dropped.
+
+mod read;
+
+pub use read::{load, MetadataError};
+
+/// Everything a charm declares, merged from its metadata files.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    /// The charm's `name`.
+    pub name: String,
+    /// `summary`, if given.
+    pub summary: Option<String>,
+    /// `description`, if given.
+    pub description: Option<String>,
+    /// `subordinate: true`.
+    pub subordinate: bool,
+    /// `assumes`, flattened to the expressions as written (nested any-of / all-of kept).
+    pub assumes: Vec<Assumption>,
+    /// `charm-user`, if given (`root`, `sudoer`, `non-root`).
+    pub charm_user: Option<String>,
+    /// `containers`, in file order.
+    pub containers: Vec<Container>,
+    /// `resources`, in file order.
+    pub resources: Vec<Resource>,
+    /// `storage`, in file order.
+    pub storages: Vec<Storage>,
+    /// `provides`, `requires` and `peers`, in that order, each in file order.
+    pub relations: Vec<Relation>,
+    /// `extra-bindings` names.
+    pub extra_bindings: Vec<String>,
+    /// `config.options`, in file order.
+    pub config: Vec<ConfigOption>,
+    /// `actions`, in file order.
+    pub actions: Vec<Action>,
+    /// The files the metadata was read from (absolute paths), so the expansion can make
+    /// the compiler track them.
+    pub sources: Vec<std::path::PathBuf>,
+}
+
+/// One `assumes` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Assumption {
+    /// A feature expression such as `k8s-api` or `juju >= 3.1`.
+    Feature(String),
+    /// `any-of: [...]`.
+    AnyOf(Vec<Assumption>),
+    /// `all-of: [...]`.
+    AllOf(Vec<Assumption>),
+}
+
+/// A workload container (`containers.<name>`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Container {
+    /// The container's name as written (e.g. `demo-server`).
+    pub name: String,
+    /// The `resource` naming its OCI image, if any.
+    pub resource: Option<String>,
+    /// Its storage `mounts`.
+    pub mounts: Vec<Mount>,
+}
+
+/// A container mount.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mount {
+    /// The storage mounted.
+    pub storage: String,
+    /// Where, in the container.
+    pub location: Option<String>,
+}
+
+/// A charm resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// The resource's name.
+    pub name: String,
+    /// `type` (`oci-image`, `file`), as written.
+    pub kind: String,
+    /// `filename`, for file resources.
+    pub filename: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// A storage declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Storage {
+    /// The storage's name.
+    pub name: String,
+    /// `type` (`filesystem`, `block`), as written.
+    pub kind: String,
+    /// `location`.
+    pub location: Option<String>,
+    /// `multiple.range` (or a bare count), as minimum and optional maximum.
+    pub multiple: Option<(u32, Option<u32>)>,
+    /// `minimum-size`, as written (e.g. `5M`).
+    pub minimum_size: Option<String>,
+    /// `shared`.
+    pub shared: bool,
+    /// `read-only`.
+    pub read_only: bool,
+    /// `properties` (e.g. `transient`).
+    pub properties: Vec<String>,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// Which section a relation endpoint was declared under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `provides`.
+    Provides,
+    /// `requires`.
+    Requires,
+    /// `peers`.
+    Peer,
+}
+
+/// A relation endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relation {
+    /// The endpoint name as written (e.g. `database`, `ingress-per-unit`).
+    pub name: String,
+    /// Where it was declared.
+    pub role: Role,
+    /// `interface`.
+    pub interface: String,
+    /// `limit`, if given.
+    pub limit: Option<u32>,
+    /// `optional`.
+    pub optional: bool,
+    /// `scope: container` (otherwise global).
+    pub container_scope: bool,
+}
+
+/// A config option's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigType {
+    /// `string`.
+    String,
+    /// `int`.
+    Int,
+    /// `float`.
+    Float,
+    /// `boolean`.
+    Boolean,
+    /// `secret` (the value is a secret URI).
+    Secret,
+}
+
+/// A default value of a config option or action parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A string.
+    String(String),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// Any other YAML value (lists, maps, null), as JSON text.
+    Other(String),
+}
+
+/// One `config.options` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigOption {
+    /// The option's name as written (e.g. `server-port`).
+    pub name: String,
+    /// Its type.
+    pub kind: ConfigType,
+    /// Its default, if any (an option without one reads as absent until set).
+    pub default: Option<Value>,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// An action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    /// The action's name as written (e.g. `get-db-info`).
+    pub name: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// The top-level `params`, in file order.
+    pub params: Vec<Param>,
+    /// The action-level `additionalProperties` (Juju's default is `true`).
+    pub additional_properties: bool,
+    /// `execution-group`.
+    pub execution_group: Option<String>,
+    /// `parallel`.
+    pub parallel: bool,
+}
+
+/// A named parameter (an action param, or a property of an object param).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// The name as written (may be a Rust keyword, such as `type`).
+    pub name: String,
+    /// Whether it is listed in the enclosing `required`.
+    pub required: bool,
+    /// Its schema.
+    pub schema: Schema,
+}
+
+/// The JSON-schema subset an action param uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    /// The `type`.
+    pub kind: SchemaType,
+    /// `description`.
+    pub description: Option<String>,
+    /// `default`.
+    pub default: Option<Value>,
+    /// `enum` values, if any.
+    pub enum_values: Vec<Value>,
+}
+
+/// A JSON-schema `type`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemaType {
+    /// `string`.
+    String,
+    /// `integer`.
+    Integer,
+    /// `number`.
+    Number,
+    /// `boolean`.
+    Boolean,
+    /// `array`, with the `items` schema (or `None` when unspecified).
+    Array(Option<Box<Schema>>),
+    /// `object`, with its `properties` and `additionalProperties`.
+    Object {
+        /// The declared properties.
+        properties: Vec<Param>,
+        /// `additionalProperties` (default `true`).
+        additional: bool,
+    },
+    /// No `type` given, or a list of types: any JSON value.
+    Any,
+    /// A `type` we do not know, as written (reported as a compile error where used).
+    Unknown(String),
+}

@@ -1,0 +1,75 @@
+//! The trait `#[charm]` implements, and the traits of the types it generates.
+//!
+//! Charm authors never implement these by hand: `#[charm(metadata = "...")]` on the struct
+//! and `#[charm]` on its `impl` generate them from the metadata and the `#[on]` handlers.
+
+use crate::error::Result;
+use crate::event::EventData;
+use crate::meta::CharmMeta;
+use crate::model::{Model, ModelCore};
+use crate::values::ValueError;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A charm: its metadata, its typed accessors and its dispatch table.
+///
+/// The struct itself is the unit's persisted state: it is restored (or `Default`ed) before
+/// each hook and saved after one that succeeds.
+pub trait Charm: Default + Serialize + DeserializeOwned + 'static {
+    /// The metadata, embedded at compile time.
+    const META: &'static CharmMeta;
+
+    /// The typed `config.options` (`<Charm>Config`).
+    type Config: CharmConfig;
+    /// Typed relation accessors (`<Charm>Relations`).
+    type Relations<'m>;
+    /// Typed container accessors (`<Charm>Containers`).
+    type Containers<'m>;
+    /// Typed storage accessors (`<Charm>Storages`).
+    type Storages<'m>;
+    /// Typed resource accessors (`<Charm>Resources`).
+    type Resources<'m>;
+
+    /// The relation accessors over `model`.
+    fn relations(model: &ModelCore) -> Self::Relations<'_>;
+    /// The container accessors over `model`.
+    fn containers(model: &ModelCore) -> Self::Containers<'_>;
+    /// The storage accessors over `model`.
+    fn storages(model: &ModelCore) -> Self::Storages<'_>;
+    /// The resource accessors over `model`.
+    fn resources(model: &ModelCore) -> Self::Resources<'_>;
+
+    /// The names of the handlers observing `event`, in source order (empty if none).
+    fn observers(event: &EventData) -> &'static [&'static str];
+
+    /// Runs the handlers observing `event` in source order, or only the handler named
+    /// `only` (when re-emitting an event that handler deferred). Returns the names of the
+    /// handlers that deferred it. Stops at the first handler error.
+    fn dispatch(
+        &mut self,
+        model: &Model<Self>,
+        event: &EventData,
+        only: Option<&str>,
+    ) -> Result<Vec<&'static str>>;
+}
+
+/// A typed config struct, built from `config-get`'s answer.
+pub trait CharmConfig: Sized {
+    /// Reads every option from `values`, applying the metadata's defaults; an option whose
+    /// value does not fit its type is an error naming it.
+    fn from_values(values: &Map<String, Value>) -> Result<Self, ValueError>;
+}
+
+/// A typed action params struct, built from `action-get`'s answer.
+pub trait ActionParams: Sized {
+    /// Reads every param from `values`, applying the schema's defaults; a missing required
+    /// param, or one that does not fit its schema, is an error naming it.
+    fn from_values(values: &Map<String, Value>) -> Result<Self, ValueError>;
+}
+
+impl ActionParams for Map<String, Value> {
+    fn from_values(values: &Map<String, Value>) -> Result<Self, ValueError> {
+        Ok(values.clone())
+    }
+}

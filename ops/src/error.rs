@@ -1,0 +1,117 @@
+//! Error types: [`Error`], what a handler returns, and [`ModelError`], what talking to Juju
+//! can fail with.
+
+use std::fmt;
+
+/// What a handler returns: any error, boxed, with the message the runtime logs through
+/// `juju-log` (and, for actions, passes to `action-fail`).
+///
+/// Every `std::error::Error` converts into it with `?`, so a handler can mix model, Pebble
+/// and its own errors. Build one from a message with [`Error::msg`].
+pub struct Error(Box<dyn std::error::Error + Send + Sync + 'static>);
+
+/// `Result` with [`Error`], for handlers and charm code.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error carrying only `message`.
+    pub fn msg(message: impl fmt::Display) -> Self {
+        Error(message.to_string().into())
+    }
+
+    /// The underlying error, to inspect or downcast.
+    pub fn inner(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+
+    /// The underlying error as `E`, if it is one.
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        self.0.downcast_ref::<E>()
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
+    fn from(err: E) -> Self {
+        Error(Box::new(err))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A failure talking to Juju: a hook tool that failed, or answered in a shape we do not
+/// understand, or a model rule broken before any tool ran.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// A hook tool exited non-zero; `stderr` is what it printed.
+    #[error("{tool} failed: {stderr}")]
+    Tool {
+        /// The hook tool's name (e.g. `relation-get`).
+        tool: String,
+        /// Its exit code, if it exited normally.
+        code: Option<i32>,
+        /// What it printed on standard error, trimmed.
+        stderr: String,
+    },
+    /// A hook tool could not be started at all.
+    #[error("cannot run {tool}: {source}")]
+    Spawn {
+        /// The hook tool's name.
+        tool: String,
+        /// Why it could not run.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A hook tool's output was not what Juju documents.
+    #[error("unexpected output from {tool}: {detail}")]
+    Output {
+        /// The hook tool's name.
+        tool: String,
+        /// What was wrong with it.
+        detail: String,
+    },
+    /// The relation does not exist (any more), or this unit may not see it.
+    #[error("relation not found: {0}")]
+    RelationNotFound(String),
+    /// A `limit: 1` style lookup found more than one relation.
+    #[error("too many related applications on {endpoint}: {count} relations")]
+    TooManyRelatedApps {
+        /// The endpoint.
+        endpoint: String,
+        /// How many relations it has.
+        count: usize,
+    },
+    /// A relation databag rule was broken (e.g. a non-leader writing the app databag).
+    #[error("relation data access denied: {0}")]
+    RelationDataAccess(String),
+    /// The secret does not exist, or this unit may not see it.
+    #[error("secret not found: {0}")]
+    SecretNotFound(String),
+    /// A value that Juju would refuse (a bad status, action result key, port...).
+    #[error("invalid {what}: {detail}")]
+    Invalid {
+        /// What was invalid (e.g. `status`, `action result key`).
+        what: &'static str,
+        /// Why.
+        detail: String,
+    },
+    /// Something else the model refused, with its message.
+    #[error("{0}")]
+    Other(String),
+}

@@ -1,0 +1,449 @@
+//! Juju events: what one dispatch is about.
+//!
+//! [`EventData`] is the plain, serialisable description of an event (the names and ids Juju
+//! passed in the environment). It is what a deferred event is saved as, and what the
+//! generated dispatch table matches on. Handlers receive typed payloads built from it
+//! ([`Install`], [`RelationChanged`], [`PebbleReady`], ...), which carry the model objects
+//! the event is about. Only deferrable events have a `defer()` method, so deferring an
+//! action or a `stop` is a compile error rather than a runtime one.
+
+use serde::{Deserialize, Serialize};
+
+/// Every kind of event Juju can dispatch to a charm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[allow(missing_docs)] // the variant names are Juju's hook names.
+pub enum EventKind {
+    Install,
+    Start,
+    Stop,
+    Remove,
+    UpdateStatus,
+    ConfigChanged,
+    UpgradeCharm,
+    LeaderElected,
+    LeaderSettingsChanged,
+    PreSeriesUpgrade,
+    PostSeriesUpgrade,
+    CollectMetrics,
+    SecretChanged,
+    SecretExpired,
+    SecretRemove,
+    SecretRotate,
+    RelationCreated,
+    RelationJoined,
+    RelationChanged,
+    RelationDeparted,
+    RelationBroken,
+    StorageAttached,
+    StorageDetaching,
+    PebbleReady,
+    PebbleCustomNotice,
+    PebbleCheckFailed,
+    PebbleCheckRecovered,
+    Action,
+    CollectUnitStatus,
+    CollectAppStatus,
+}
+
+impl EventKind {
+    /// Whether a handler may defer this kind of event (Juju and the Python `ops` refuse
+    /// to defer actions, stop, remove, secret-rotate, secret-expired and collect-status).
+    pub fn is_deferrable(self) -> bool {
+        !matches!(
+            self,
+            EventKind::Action
+                | EventKind::Stop
+                | EventKind::Remove
+                | EventKind::SecretRotate
+                | EventKind::SecretExpired
+                | EventKind::CollectUnitStatus
+                | EventKind::CollectAppStatus
+        )
+    }
+}
+
+/// A Pebble notice as an event names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeRef {
+    /// The notice's id.
+    pub id: String,
+    /// Its type (e.g. `custom`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its key (e.g. `example.com/db-backup`).
+    pub key: String,
+}
+
+/// A secret as an event names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretRef {
+    /// The secret's URI (`secret:...`).
+    pub id: String,
+    /// Its label, if Juju gave one.
+    pub label: Option<String>,
+    /// The revision, for secret-remove and secret-expired.
+    pub revision: Option<u64>,
+}
+
+/// One event, as Juju described it in the environment: names and ids only, so it can be
+/// saved when deferred and restored in a later hook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventData {
+    /// What happened.
+    pub kind: EventKind,
+    /// The relation endpoint, storage, container or action the event is about, as named
+    /// in the metadata (`None` for lifecycle events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The relation id, for relation events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation_id: Option<u64>,
+    /// The remote application, for relation events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_app: Option<String>,
+    /// The remote unit, for relation joined/changed/departed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_unit: Option<String>,
+    /// The unit leaving, for relation-departed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub departing_unit: Option<String>,
+    /// The storage index, for storage events (`data/3` → 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_index: Option<u32>,
+    /// The notice, for pebble-custom-notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<NoticeRef>,
+    /// The check's name, for pebble-check-failed/recovered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_name: Option<String>,
+    /// The secret, for secret events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<SecretRef>,
+    /// The action's id, for actions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_id: Option<String>,
+}
+
+impl EventData {
+    /// An event of `kind` with no payload (install, config-changed, ...).
+    pub fn new(kind: EventKind) -> Self {
+        EventData {
+            kind,
+            name: None,
+            relation_id: None,
+            remote_app: None,
+            remote_unit: None,
+            departing_unit: None,
+            storage_index: None,
+            notice: None,
+            check_name: None,
+            secret: None,
+            action_id: None,
+        }
+    }
+
+    /// An event of `kind` about the relation endpoint, storage, container or action `name`.
+    pub fn named(kind: EventKind, name: impl Into<String>) -> Self {
+        EventData {
+            name: Some(name.into()),
+            ..EventData::new(kind)
+        }
+    }
+}
+
+/// Builds a handler's typed payload from the event being dispatched. Generated dispatch
+/// code calls it; charm code never needs to.
+pub trait FromEvent<'m>: Sized {
+    /// The payload for `event`, with its model objects bound to `model`.
+    fn from_event(model: &'m ModelCore, event: &EventData) -> crate::Result<Self>;
+}
+
+/// A payload that can be deferred, and whether its handler did.
+pub trait Deferrable {
+    /// Whether the handler called `defer()`.
+    fn is_deferred(&self) -> bool;
+}
+
+use crate::model::{Container, ModelCore, Relation, Secret, Storage};
+use std::cell::Cell;
+
+fn missing(event: &EventData, what: &str) -> crate::Error {
+    crate::Error::msg(format!("{:?} event without {what}", event.kind))
+}
+
+macro_rules! simple_events {
+    ($($(#[$doc:meta])* $name:ident, deferrable: $def:tt;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Default)]
+        pub struct $name {
+            deferred: Cell<bool>,
+        }
+        impl<'m> FromEvent<'m> for $name {
+            fn from_event(_: &'m ModelCore, _: &EventData) -> crate::Result<Self> {
+                Ok(Self::default())
+            }
+        }
+        simple_events!(@defer $name $def);
+    )*};
+    (@defer $name:ident true) => {
+        impl $name {
+            /// Runs this handler again, before the next event, in a later hook.
+            pub fn defer(&self) {
+                self.deferred.set(true);
+            }
+        }
+        impl Deferrable for $name {
+            fn is_deferred(&self) -> bool {
+                self.deferred.get()
+            }
+        }
+    };
+    (@defer $name:ident false) => {
+        impl Deferrable for $name {
+            fn is_deferred(&self) -> bool {
+                false
+            }
+        }
+    };
+}
+
+simple_events! {
+    /// `install`: the charm's first hook.
+    Install, deferrable: true;
+    /// `start`: after install and the first config-changed.
+    Start, deferrable: true;
+    /// `stop`: the unit is going away (not deferrable).
+    Stop, deferrable: false;
+    /// `remove`: the last hook (not deferrable).
+    Remove, deferrable: false;
+    /// `update-status`: Juju's periodic poll.
+    UpdateStatus, deferrable: true;
+    /// `config-changed`: config may have changed.
+    ConfigChanged, deferrable: true;
+    /// `upgrade-charm`: a new charm revision is in place.
+    UpgradeCharm, deferrable: true;
+    /// `leader-elected`: this unit is now the leader.
+    LeaderElected, deferrable: true;
+    /// `leader-settings-changed` (deprecated by Juju).
+    LeaderSettingsChanged, deferrable: true;
+    /// `pre-series-upgrade` (deprecated by Juju).
+    PreSeriesUpgrade, deferrable: true;
+    /// `post-series-upgrade` (deprecated by Juju).
+    PostSeriesUpgrade, deferrable: true;
+    /// `collect-metrics` (deprecated by Juju).
+    CollectMetrics, deferrable: true;
+}
+
+macro_rules! relation_events {
+    ($($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident),* };)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name<'m> {
+            /// The relation.
+            pub relation: Relation<'m>,
+            /// The remote application, if Juju named it.
+            pub app: Option<String>,
+            $($(#[$fdoc])* pub $field: Option<String>,)*
+            deferred: Cell<bool>,
+        }
+        impl<'m> FromEvent<'m> for $name<'m> {
+            fn from_event(model: &'m ModelCore, event: &EventData) -> crate::Result<Self> {
+                let name = event.name.as_deref().ok_or_else(|| missing(event, "a relation name"))?;
+                let id = event.relation_id.ok_or_else(|| missing(event, "a relation id"))?;
+                Ok($name {
+                    relation: Relation::new(model, name, id),
+                    app: event.remote_app.clone(),
+                    $($field: event.$field.clone(),)*
+                    deferred: Cell::new(false),
+                })
+            }
+        }
+        impl $name<'_> {
+            /// Runs this handler again, before the next event, in a later hook.
+            pub fn defer(&self) {
+                self.deferred.set(true);
+            }
+        }
+        impl Deferrable for $name<'_> {
+            fn is_deferred(&self) -> bool {
+                self.deferred.get()
+            }
+        }
+    )*};
+}
+
+relation_events! {
+    /// `<endpoint>-relation-created`: a relation was made.
+    RelationCreated {};
+    /// `<endpoint>-relation-joined`: a remote unit joined.
+    RelationJoined {
+        /// The unit that joined.
+        remote_unit
+    };
+    /// `<endpoint>-relation-changed`: remote data may have changed.
+    RelationChanged {
+        /// The unit whose data changed (`None` for an app databag change).
+        remote_unit
+    };
+    /// `<endpoint>-relation-departed`: a remote unit left.
+    RelationDeparted {
+        /// The unit that left.
+        remote_unit,
+        /// The unit going away (may be this one).
+        departing_unit
+    };
+    /// `<endpoint>-relation-broken`: the relation is going away (it is no longer active).
+    RelationBroken {};
+}
+
+macro_rules! storage_events {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name {
+            /// The storage instance.
+            pub storage: Storage,
+            deferred: Cell<bool>,
+        }
+        impl<'m> FromEvent<'m> for $name {
+            fn from_event(model: &'m ModelCore, event: &EventData) -> crate::Result<Self> {
+                let name = event.name.as_deref().ok_or_else(|| missing(event, "a storage name"))?;
+                let index = event.storage_index.ok_or_else(|| missing(event, "a storage index"))?;
+                Ok($name {
+                    storage: model.storage_instance(name, index)?,
+                    deferred: Cell::new(false),
+                })
+            }
+        }
+        impl $name {
+            /// Runs this handler again, before the next event, in a later hook.
+            pub fn defer(&self) {
+                self.deferred.set(true);
+            }
+        }
+        impl Deferrable for $name {
+            fn is_deferred(&self) -> bool {
+                self.deferred.get()
+            }
+        }
+    )*};
+}
+
+storage_events! {
+    /// `<storage>-storage-attached`.
+    StorageAttached;
+    /// `<storage>-storage-detaching`.
+    StorageDetaching;
+}
+
+macro_rules! workload_events {
+    ($($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident: $ty:ty = $get:expr),* };)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name<'m> {
+            /// The container.
+            pub workload: Container<'m>,
+            $($(#[$fdoc])* pub $field: $ty,)*
+            deferred: Cell<bool>,
+        }
+        impl<'m> FromEvent<'m> for $name<'m> {
+            #[allow(clippy::redundant_closure_call)]
+            fn from_event(model: &'m ModelCore, event: &EventData) -> crate::Result<Self> {
+                let name = event.name.as_deref().ok_or_else(|| missing(event, "a container name"))?;
+                Ok($name {
+                    workload: Container::new(model, name),
+                    $($field: ($get)(event)?,)*
+                    deferred: Cell::new(false),
+                })
+            }
+        }
+        impl $name<'_> {
+            /// Runs this handler again, before the next event, in a later hook.
+            pub fn defer(&self) {
+                self.deferred.set(true);
+            }
+        }
+        impl Deferrable for $name<'_> {
+            fn is_deferred(&self) -> bool {
+                self.deferred.get()
+            }
+        }
+    )*};
+}
+
+workload_events! {
+    /// `<container>-pebble-ready`: Pebble is up in the container.
+    PebbleReady {};
+    /// `<container>-pebble-custom-notice`: a custom Pebble notice was recorded.
+    PebbleCustomNotice {
+        /// The notice (id, type, key).
+        notice: NoticeRef = |e: &EventData| e.notice.clone().ok_or_else(|| missing(e, "a notice"))
+    };
+    /// `<container>-pebble-check-failed`: a check reached its failure threshold.
+    PebbleCheckFailed {
+        /// The check's name.
+        check_name: String = |e: &EventData| e.check_name.clone().ok_or_else(|| missing(e, "a check name"))
+    };
+    /// `<container>-pebble-check-recovered`: a failed check passes again.
+    PebbleCheckRecovered {
+        /// The check's name.
+        check_name: String = |e: &EventData| e.check_name.clone().ok_or_else(|| missing(e, "a check name"))
+    };
+}
+
+macro_rules! secret_events {
+    ($($(#[$doc:meta])* $name:ident, deferrable: $def:tt;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name<'m> {
+            /// The secret.
+            pub secret: Secret<'m>,
+            /// The revision concerned (secret-remove and secret-expired).
+            pub revision: Option<u64>,
+            deferred: Cell<bool>,
+        }
+        impl<'m> FromEvent<'m> for $name<'m> {
+            fn from_event(model: &'m ModelCore, event: &EventData) -> crate::Result<Self> {
+                let secret = event.secret.as_ref().ok_or_else(|| missing(event, "a secret"))?;
+                Ok($name {
+                    secret: Secret::new(model, Some(secret.id.clone()), secret.label.clone()),
+                    revision: secret.revision,
+                    deferred: Cell::new(false),
+                })
+            }
+        }
+        secret_events!(@defer $name $def);
+    )*};
+    (@defer $name:ident true) => {
+        impl $name<'_> {
+            /// Runs this handler again, before the next event, in a later hook.
+            pub fn defer(&self) {
+                self.deferred.set(true);
+            }
+        }
+        impl Deferrable for $name<'_> {
+            fn is_deferred(&self) -> bool {
+                self.deferred.get()
+            }
+        }
+    };
+    (@defer $name:ident false) => {
+        impl Deferrable for $name<'_> {
+            fn is_deferred(&self) -> bool {
+                false
+            }
+        }
+    };
+}
+
+secret_events! {
+    /// `secret-changed`: a secret this unit observes has a new revision.
+    SecretChanged, deferrable: true;
+    /// `secret-expired`: an owned secret's revision expired (not deferrable).
+    SecretExpired, deferrable: false;
+    /// `secret-remove`: an owned secret's revision is no longer tracked by anyone.
+    SecretRemove, deferrable: true;
+    /// `secret-rotate`: an owned secret is due to rotate (not deferrable).
+    SecretRotate, deferrable: false;
+}

@@ -1,0 +1,46 @@
+//! # ops for Rust
+//!
+//! Write Juju charms in Rust, declaratively. Put `#[charm(metadata = "charmcraft.yaml")]` on
+//! a struct and `#[on(...)]` on the methods of its `#[charm]` impl; the macros read the
+//! metadata at compile time and generate typed accessors for everything it declares, the
+//! event dispatch table, and compile errors (with suggestions) for names it does not.
+//!
+//! The runtime runs one hook per process: it reads Juju's context from the environment,
+//! restores the charm's state, re-emits deferred events, runs the handlers, collects
+//! status and saves the state. `ops::testing` (feature `testing`) runs the same code
+//! against an in-memory Juju and Pebble for unit tests.
+
+#![warn(missing_docs)]
+
+pub mod backend;
+pub mod charm;
+pub mod context;
+pub mod error;
+pub mod event;
+pub mod meta;
+pub mod model;
+pub mod status;
+pub mod values;
+
+pub use ops_macros::{charm, on};
+/// The Pebble client (`ops-pebble`), for talking to workload containers.
+pub use ops_pebble as pebble;
+
+pub use charm::{ActionParams, Charm, CharmConfig};
+pub use error::{Error, ModelError, Result};
+pub use event::{EventData, EventKind};
+pub use model::{Model, ModelCore};
+pub use status::{Status, StatusCollector, StatusName};
+
+/// What a charm's source file needs: `use ops::prelude::*;`.
+pub mod prelude {
+    pub use crate::{charm, on, Charm, Error, Model, Result, Status, StatusCollector};
+    pub use serde::{Deserialize, Serialize};
+}
+
+/// Items the generated code uses. Not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+    pub use serde_json;
+}
