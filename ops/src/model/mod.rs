@@ -7,7 +7,7 @@
 use crate::backend::Backend;
 use crate::charm::{Charm, CharmConfig};
 use crate::context::JujuContext;
-use crate::error::Result;
+use crate::error::{ModelError, Result};
 use crate::event::EventKind;
 use crate::meta::CharmMeta;
 use crate::status::StatusCollector;
@@ -143,5 +143,59 @@ impl ModelCore {
     pub fn take_collected_statuses(&self, app: bool) -> StatusCollector {
         let target = if app { &self.collected_app } else { &self.collected_unit };
         std::mem::take(&mut *target.borrow_mut())
+    }
+
+    /// The relations of `endpoint` (what `relation-ids` lists).
+    pub fn relations_of(&self, endpoint: &str) -> Result<Vec<Relation<'_>>, ModelError> {
+        Ok(self
+            .backend
+            .relation_ids(endpoint)?
+            .into_iter()
+            .map(|id| Relation::new(self, endpoint, id))
+            .collect())
+    }
+
+    /// The one relation of `endpoint`, if any; more than one is
+    /// [`ModelError::TooManyRelatedApps`].
+    pub fn relation_one(&self, endpoint: &str) -> Result<Option<Relation<'_>>, ModelError> {
+        let mut relations = self.relations_of(endpoint)?;
+        match relations.len() {
+            0 | 1 => Ok(relations.pop()),
+            count => Err(ModelError::TooManyRelatedApps {
+                endpoint: endpoint.to_string(),
+                count,
+            }),
+        }
+    }
+
+    /// The container `name`.
+    pub fn container(&self, name: &str) -> Container<'_> {
+        Container::new(self, name)
+    }
+
+    /// The attached instances of storage `name`.
+    pub fn storages_of(&self, name: &str) -> Result<Vec<Storage>, ModelError> {
+        let mut out = Vec::new();
+        for id in self.backend.storage_list(name)? {
+            let index = id
+                .rsplit_once('/')
+                .and_then(|(_, n)| n.parse().ok())
+                .ok_or_else(|| ModelError::Output {
+                    tool: "storage-list".into(),
+                    detail: format!("storage id {id:?} is not NAME/N"),
+                })?;
+            let info = self.backend.storage_get(&id)?;
+            out.push(Storage {
+                name: name.to_string(),
+                index,
+                location: info.location,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The local path of resource `name`, fetched with `resource-get`.
+    pub fn resource_path(&self, name: &str) -> Result<std::path::PathBuf, ModelError> {
+        self.backend.resource_get(name)
     }
 }
