@@ -7,7 +7,7 @@
 
 mod read;
 
-pub use read::{load, MetadataError};
+pub use read::{load, parse_str, MetadataError};
 
 /// Everything a charm declares, merged from its metadata files.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -34,6 +34,10 @@ pub struct Metadata {
     pub relations: Vec<Relation>,
     /// `extra-bindings` names.
     pub extra_bindings: Vec<String>,
+    /// `devices`, in file order.
+    pub devices: Vec<Device>,
+    /// `links` (charmcraft.yaml's documentation, issues, source, contact, website).
+    pub links: Links,
     /// `config.options`, in file order.
     pub config: Vec<ConfigOption>,
     /// `actions`, in file order.
@@ -72,6 +76,36 @@ pub struct Mount {
     pub storage: String,
     /// Where, in the container.
     pub location: Option<String>,
+}
+
+/// A device request (`devices.<name>`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Device {
+    /// The device's name.
+    pub name: String,
+    /// `type` (e.g. `gpu`, `nvidia.com/gpu`), as written.
+    pub kind: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// `countmin`.
+    pub count_min: Option<u32>,
+    /// `countmax`.
+    pub count_max: Option<u32>,
+}
+
+/// The charm's `links`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Links {
+    /// `documentation`.
+    pub documentation: Option<String>,
+    /// `issues` (one URL or a list).
+    pub issues: Vec<String>,
+    /// `source` (one URL or a list).
+    pub source: Vec<String>,
+    /// `contact` (one or a list).
+    pub contact: Vec<String>,
+    /// `website` (one URL or a list).
+    pub website: Vec<String>,
 }
 
 /// A charm resource.
