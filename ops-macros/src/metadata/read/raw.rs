@@ -758,8 +758,8 @@ impl<'de> Deserialize<'de> for RawOption {
                 }
                 // Juju reads an option without `type` as a string option.
                 let kind = *out.kind.get_or_insert(ConfigType::String);
-                if let Some(Fitted::Pending(raw)) = out.default.take() {
-                    let fitted = Fitted::Pending(raw)
+                if let Some(pending) = out.default.take() {
+                    let fitted = pending
                         .finish(Target::of_config(kind))
                         .map_err(|e| de::Error::custom(format!("default: {e}")))?;
                     out.default = Some(Fitted::Done(fitted));
@@ -795,7 +795,7 @@ impl RawOption {
 pub(super) type RawActions = Entries<Option<RawAction>>;
 
 /// One action.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct RawAction {
     description: Option<String>,
     params: Vec<Param>,
@@ -815,6 +815,19 @@ struct ActionFields {
     #[serde(rename = "execution-group")]
     execution_group: Option<String>,
     parallel: Option<Flag>,
+}
+
+impl Default for RawAction {
+    fn default() -> Self {
+        RawAction {
+            description: None,
+            params: Vec::new(),
+            // Juju's default.
+            additional_properties: true,
+            execution_group: None,
+            parallel: false,
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for RawAction {
