@@ -700,7 +700,7 @@ impl RawRelation {
 
 /// `config:` in charmcraft.yaml, or the whole of config.yaml.
 #[derive(Debug, Default, Deserialize)]
-#[serde(expecting = "a mapping with `options`")]
+#[serde(deny_unknown_fields, expecting = "a mapping with `options`")]
 pub(super) struct RawConfig {
     pub options: Option<Entries<Option<RawOption>>>,
 }

@@ -715,6 +715,28 @@ fn duplicate_names_are_errors() {
 }
 
 #[test]
+fn whole_document_shape_errors() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "name: c\nconfig:\n  port:\n    type: int\n",
+            "charmcraft.yaml:3:3: config: unknown field `port`, expected `options`",
+        ),
+        (
+            "- a\n",
+            "charmcraft.yaml:1:1: invalid type: sequence, expected a mapping of charm metadata keys",
+        ),
+        (
+            "name: c\n---\nname: d\n",
+            "charmcraft.yaml: deserializing from YAML containing more than one document is not supported",
+        ),
+        ("name: a\nname: b\n", "charmcraft.yaml:1:1: duplicate field `name`"),
+    ];
+    for (text, message) in cases {
+        assert_eq!(parse_err(text).message, *message, "for {text:?}");
+    }
+}
+
+#[test]
 fn missing_name_is_an_error() {
     let e = parse_err("summary: x\n");
     assert!(e.message.starts_with("charmcraft.yaml: "), "{}", e.message);
