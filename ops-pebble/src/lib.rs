@@ -6,9 +6,16 @@
 //! a plan from layers with Pebble's own merge rules.
 #![warn(missing_docs)]
 
+mod client;
 mod error;
+mod exec;
+mod http;
 mod merge;
+mod multipart;
 mod types;
+pub mod ws;
+
+pub use client::Client;
 
 pub use error::{ApiError, ChangeError, Error, ExecError, Result};
 pub use merge::combine_layers;
