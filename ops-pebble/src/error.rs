@@ -40,6 +40,14 @@ pub enum Error {
     /// A layer is malformed (missing `override`, bad YAML) or a value is invalid.
     #[error("{0}")]
     Format(String),
+    /// The container has no such service, check or notice.
+    #[error("{what} {name:?} not found")]
+    NotFound {
+        /// What was looked up (`service`, `check`, `notice`).
+        what: &'static str,
+        /// Its name or id.
+        name: String,
+    },
     /// Reading the caller's source or writing to the caller's sink failed.
     #[error("I/O error: {0}")]
     Io(#[source] std::io::Error),
@@ -59,6 +67,7 @@ impl Error {
         match self {
             Error::Api(e) => e.code == 404,
             Error::Path { kind, .. } => kind == "not-found",
+            Error::NotFound { .. } => true,
             _ => false,
         }
     }

@@ -14,6 +14,7 @@ use crate::status::StatusCollector;
 use std::cell::RefCell;
 use std::marker::PhantomData;
 
+mod container;
 mod handles;
 
 pub use handles::{Container, Relation, Secret, Storage};

@@ -1,0 +1,417 @@
+//! [`Container`]'s methods: a thin layer over the container's Pebble (the [`Pebble`]
+//! client the backend gives), with Python ops' conveniences: named maps of services and
+//! checks, `exists`/`is_dir`, restart falling back to stop+start, and an exec builder.
+
+use super::Container;
+use ops_pebble::{
+    CheckInfo, CheckLevel, Error, ExecError, ExecOptions, ExecOutput, ExecStdio, FileInfo,
+    FileType, Layer, MakeDirOptions, Notice, NoticesQuery, Pebble, Plan, PushOptions, Result,
+    ServiceInfo,
+};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::time::Duration;
+
+/// How long service operations wait for their change (as in Python ops).
+const SERVICE_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn need_names(names: &[&str], what: &str) -> Result<()> {
+    if names.is_empty() {
+        return Err(Error::Format(format!("expected at least one {what} name")));
+    }
+    Ok(())
+}
+
+impl<'m> Container<'m> {
+    /// The container's Pebble client.
+    pub fn pebble(&self) -> Box<dyn Pebble> {
+        self.core.backend().pebble(&self.name)
+    }
+
+    /// Whether Pebble in the container answers (`system-info` succeeds).
+    pub fn can_connect(&self) -> bool {
+        match self.pebble().system_info() {
+            Ok(_) => true,
+            Err(e) => {
+                log::debug!("cannot connect to container {}: {e}", self.name);
+                false
+            }
+        }
+    }
+
+    /// Adds a layer labelled `label`; with `combine`, merges it into an existing layer of
+    /// that label.
+    pub fn add_layer(&self, label: &str, layer: &Layer, combine: bool) -> Result<()> {
+        self.pebble().add_layer(label, layer, combine)
+    }
+
+    /// The current plan (all layers combined).
+    pub fn get_plan(&self) -> Result<Plan> {
+        self.pebble().get_plan()
+    }
+
+    /// Starts the services with `startup: enabled`.
+    pub fn autostart(&self) -> Result<()> {
+        self.pebble().autostart_services(SERVICE_TIMEOUT).map(drop)
+    }
+
+    /// Brings the services in line with the plan (restarting changed ones).
+    pub fn replan(&self) -> Result<()> {
+        self.pebble().replan_services(SERVICE_TIMEOUT).map(drop)
+    }
+
+    /// Starts services (at least one name).
+    pub fn start(&self, services: &[&str]) -> Result<()> {
+        need_names(services, "service")?;
+        self.pebble()
+            .start_services(services, SERVICE_TIMEOUT)
+            .map(drop)
+    }
+
+    /// Stops services (at least one name).
+    pub fn stop(&self, services: &[&str]) -> Result<()> {
+        need_names(services, "service")?;
+        self.pebble()
+            .stop_services(services, SERVICE_TIMEOUT)
+            .map(drop)
+    }
+
+    /// Restarts services (at least one name); on a Pebble without `restart` (HTTP 400),
+    /// stops the running ones and starts them all.
+    pub fn restart(&self, services: &[&str]) -> Result<()> {
+        need_names(services, "service")?;
+        let pebble = self.pebble();
+        match pebble.restart_services(services, SERVICE_TIMEOUT) {
+            Ok(_) => Ok(()),
+            Err(Error::Api(e)) if e.code == 400 => {
+                let running: Vec<String> = pebble
+                    .get_services(services)?
+                    .into_iter()
+                    .filter(ServiceInfo::is_running)
+                    .map(|s| s.name)
+                    .collect();
+                if !running.is_empty() {
+                    let running: Vec<&str> = running.iter().map(String::as_str).collect();
+                    pebble.stop_services(&running, SERVICE_TIMEOUT)?;
+                }
+                pebble.start_services(services, SERVICE_TIMEOUT).map(drop)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The services named (all if empty), by name.
+    pub fn get_services(&self, names: &[&str]) -> Result<BTreeMap<String, ServiceInfo>> {
+        Ok(self
+            .pebble()
+            .get_services(names)?
+            .into_iter()
+            .map(|s| (s.name.clone(), s))
+            .collect())
+    }
+
+    /// The service `name`; [`Error::NotFound`] if the plan has none.
+    pub fn get_service(&self, name: &str) -> Result<ServiceInfo> {
+        self.get_services(&[name])?
+            .remove(name)
+            .ok_or_else(|| Error::NotFound {
+                what: "service",
+                name: name.to_string(),
+            })
+    }
+
+    /// The checks named (all if empty) at `level` (any if `None`), by name.
+    pub fn get_checks(
+        &self,
+        names: &[&str],
+        level: Option<CheckLevel>,
+    ) -> Result<BTreeMap<String, CheckInfo>> {
+        Ok(self
+            .pebble()
+            .get_checks(level.as_ref(), names)?
+            .into_iter()
+            .map(|c| (c.name.clone(), c))
+            .collect())
+    }
+
+    /// The check `name`; [`Error::NotFound`] if the plan has none.
+    pub fn get_check(&self, name: &str) -> Result<CheckInfo> {
+        self.get_checks(&[name], None)?
+            .remove(name)
+            .ok_or_else(|| Error::NotFound {
+                what: "check",
+                name: name.to_string(),
+            })
+    }
+
+    /// Starts checks; the names of those that were stopped.
+    pub fn start_checks(&self, names: &[&str]) -> Result<Vec<String>> {
+        need_names(names, "check")?;
+        self.pebble().start_checks(names)
+    }
+
+    /// Stops checks; the names of those that were running.
+    pub fn stop_checks(&self, names: &[&str]) -> Result<Vec<String>> {
+        need_names(names, "check")?;
+        self.pebble().stop_checks(names)
+    }
+
+    /// Writes `data` to `path` in the container.
+    pub fn push(&self, path: &str, data: impl AsRef<[u8]>, options: &PushOptions) -> Result<()> {
+        self.pebble().push(path, &mut data.as_ref(), options)
+    }
+
+    /// Streams `source` to `path` in the container.
+    pub fn push_from(
+        &self,
+        path: &str,
+        source: &mut dyn Read,
+        options: &PushOptions,
+    ) -> Result<()> {
+        self.pebble().push(path, source, options)
+    }
+
+    /// The content of `path` in the container.
+    pub fn pull(&self, path: &str) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.pebble().pull(path, &mut out)?;
+        Ok(out)
+    }
+
+    /// The content of `path` as text; [`Error::Format`] if it is not UTF-8.
+    pub fn pull_string(&self, path: &str) -> Result<String> {
+        String::from_utf8(self.pull(path)?)
+            .map_err(|_| Error::Format(format!("{path} is not UTF-8")))
+    }
+
+    /// Streams `path` into `sink`; returns the bytes written.
+    pub fn pull_to(&self, path: &str, sink: &mut dyn Write) -> Result<u64> {
+        self.pebble().pull(path, sink)
+    }
+
+    /// The entries of directory `path` (matching the glob `pattern`), or with `itself`,
+    /// the entry of `path` itself.
+    pub fn list_files(
+        &self,
+        path: &str,
+        pattern: Option<&str>,
+        itself: bool,
+    ) -> Result<Vec<FileInfo>> {
+        self.pebble().list_files(path, pattern, itself)
+    }
+
+    /// Creates directory `path`.
+    pub fn make_dir(&self, path: &str, options: &MakeDirOptions) -> Result<()> {
+        self.pebble().make_dir(path, options)
+    }
+
+    /// Removes `path` (with `recursive`, a directory and its content).
+    pub fn remove_path(&self, path: &str, recursive: bool) -> Result<()> {
+        self.pebble().remove_path(path, recursive)
+    }
+
+    fn stat(&self, path: &str) -> Result<Option<FileInfo>> {
+        match self.pebble().list_files(path, None, true) {
+            Ok(mut files) => Ok(files.pop()),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether `path` exists in the container.
+    pub fn exists(&self, path: &str) -> Result<bool> {
+        Ok(self.stat(path)?.is_some())
+    }
+
+    /// Whether `path` exists and is a directory.
+    pub fn is_dir(&self, path: &str) -> Result<bool> {
+        Ok(self
+            .stat(path)?
+            .is_some_and(|f| f.type_ == FileType::Directory))
+    }
+
+    /// Sends `signal` (`"SIGHUP"`) to services (at least one name).
+    pub fn send_signal(&self, signal: &str, services: &[&str]) -> Result<()> {
+        need_names(services, "service")?;
+        self.pebble().send_signal(signal, services)
+    }
+
+    /// The notice `id`; [`Error::NotFound`] if Pebble has none.
+    pub fn get_notice(&self, id: &str) -> Result<Notice> {
+        match self.pebble().get_notice(id) {
+            Err(e) if e.is_not_found() => Err(Error::NotFound {
+                what: "notice",
+                name: id.to_string(),
+            }),
+            other => other,
+        }
+    }
+
+    /// The notices matching `query`.
+    pub fn get_notices(&self, query: &NoticesQuery) -> Result<Vec<Notice>> {
+        self.pebble().get_notices(query)
+    }
+
+    /// Starts building a command to run in the container.
+    pub fn exec<S: AsRef<str>>(&self, command: impl IntoIterator<Item = S>) -> Exec<'_, 'm, '_> {
+        Exec {
+            container: self,
+            options: ExecOptions {
+                command: command
+                    .into_iter()
+                    .map(|s| s.as_ref().to_string())
+                    .collect(),
+                ..ExecOptions::default()
+            },
+            stdin: None,
+            stdout: None,
+            stderr: None,
+        }
+    }
+}
+
+/// A command to run in a container: set options, then [`Exec::wait`] or
+/// [`Exec::wait_output`].
+pub struct Exec<'c, 'm, 'io> {
+    container: &'c Container<'m>,
+    options: ExecOptions,
+    stdin: Option<StdinSource<'io>>,
+    stdout: Option<&'io mut dyn Write>,
+    stderr: Option<&'io mut dyn Write>,
+}
+
+enum StdinSource<'io> {
+    Bytes(Vec<u8>),
+    Reader(&'io mut dyn Read),
+}
+
+impl<'io> Exec<'_, '_, 'io> {
+    /// Sets an environment variable.
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.environment.insert(key.into(), value.into());
+        self
+    }
+    /// Runs in this directory.
+    pub fn working_dir(mut self, dir: impl Into<String>) -> Self {
+        self.options.working_dir = Some(dir.into());
+        self
+    }
+    /// Runs as this user.
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.options.user = Some(user.into());
+        self
+    }
+    /// Runs as this uid.
+    pub fn user_id(mut self, uid: u32) -> Self {
+        self.options.user_id = Some(uid);
+        self
+    }
+    /// Runs as this group.
+    pub fn group(mut self, group: impl Into<String>) -> Self {
+        self.options.group = Some(group.into());
+        self
+    }
+    /// Runs as this gid.
+    pub fn group_id(mut self, gid: u32) -> Self {
+        self.options.group_id = Some(gid);
+        self
+    }
+    /// Kills the command after `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Runs in a service's context (its environment, user, group and directory).
+    pub fn service_context(mut self, service: impl Into<String>) -> Self {
+        self.options.service_context = Some(service.into());
+        self
+    }
+    /// Sends stderr down stdout.
+    pub fn combine_stderr(mut self) -> Self {
+        self.options.combine_stderr = true;
+        self
+    }
+    /// Feeds these bytes to the command's stdin.
+    pub fn stdin(mut self, data: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(StdinSource::Bytes(data.into()));
+        self
+    }
+    /// Streams this reader to the command's stdin.
+    pub fn stdin_reader(mut self, reader: &'io mut dyn Read) -> Self {
+        self.stdin = Some(StdinSource::Reader(reader));
+        self
+    }
+    /// Streams the command's stdout to `w` instead of capturing it.
+    pub fn stdout(mut self, w: &'io mut dyn Write) -> Self {
+        self.stdout = Some(w);
+        self
+    }
+    /// Streams the command's stderr to `w` instead of capturing it.
+    pub fn stderr(mut self, w: &'io mut dyn Write) -> Self {
+        self.stderr = Some(w);
+        self
+    }
+
+    /// Runs the command to completion; the exit code and whatever was captured. A
+    /// non-zero exit is not an error here.
+    pub fn run(self) -> Result<ExecOutput> {
+        let (has_stdout, has_stderr) = (self.stdout.is_some(), self.stderr.is_some());
+        let mut bytes;
+        let mut reader;
+        let stdin: Option<&mut dyn Read> = match self.stdin {
+            Some(StdinSource::Bytes(b)) => {
+                bytes = std::io::Cursor::new(b);
+                Some(&mut bytes)
+            }
+            Some(StdinSource::Reader(r)) => {
+                reader = r;
+                Some(&mut reader)
+            }
+            None => None,
+        };
+        let (mut stdout, mut stderr) = (self.stdout, self.stderr);
+        let out = self.container.pebble().exec(
+            &self.options,
+            ExecStdio {
+                stdin,
+                stdout: stdout.as_mut().map(|w| w as &mut dyn Write),
+                stderr: stderr.as_mut().map(|w| w as &mut dyn Write),
+            },
+        )?;
+        if out.exit_code != 0 {
+            return Err(Error::Exec(Box::new(ExecError {
+                command: self.options.command,
+                exit_code: out.exit_code,
+                stdout: (!has_stdout).then_some(out.stdout),
+                stderr: (!has_stderr && !self.options.combine_stderr).then_some(out.stderr),
+            })));
+        }
+        Ok(out)
+    }
+
+    /// Runs the command; [`Error::Exec`] (with captured output) if it exits non-zero.
+    pub fn wait(self) -> Result<()> {
+        self.run().map(drop)
+    }
+
+    /// Runs the command and returns its stdout and stderr as text; [`Error::Exec`] if it
+    /// exits non-zero. Not with [`Exec::stdout`] (its output would not be captured).
+    pub fn wait_output(self) -> Result<(String, String)> {
+        let (out, err) = self.wait_output_bytes()?;
+        let text = |b: Vec<u8>| {
+            String::from_utf8(b).map_err(|_| Error::Format("exec output is not UTF-8".into()))
+        };
+        Ok((text(out)?, text(err)?))
+    }
+
+    /// Like [`Exec::wait_output`], as bytes.
+    pub fn wait_output_bytes(self) -> Result<(Vec<u8>, Vec<u8>)> {
+        if self.stdout.is_some() {
+            return Err(Error::Format(
+                "can't use wait_output when stdout is passed to exec".into(),
+            ));
+        }
+        let out = self.run()?;
+        Ok((out.stdout, out.stderr))
+    }
+}
