@@ -73,6 +73,143 @@ pub struct Port {
     pub to_port: Option<u16>,
 }
 
+impl Protocol {
+    /// Juju's name for it (`tcp`, `udp`, `icmp`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+            Protocol::Icmp => "icmp",
+        }
+    }
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Protocol {
+    type Err = ModelError;
+    fn from_str(s: &str) -> Result<Self, ModelError> {
+        match s {
+            "tcp" => Ok(Protocol::Tcp),
+            "udp" => Ok(Protocol::Udp),
+            "icmp" => Ok(Protocol::Icmp),
+            other => Err(ModelError::Invalid {
+                what: "port protocol",
+                detail: format!("{other:?} is not tcp, udp or icmp"),
+            }),
+        }
+    }
+}
+
+impl Port {
+    /// TCP port `port`.
+    pub fn tcp(port: u16) -> Self {
+        Port {
+            protocol: Protocol::Tcp,
+            port: Some(port),
+            to_port: None,
+        }
+    }
+    /// UDP port `port`.
+    pub fn udp(port: u16) -> Self {
+        Port {
+            protocol: Protocol::Udp,
+            port: Some(port),
+            to_port: None,
+        }
+    }
+    /// ICMP (no port number).
+    pub fn icmp() -> Self {
+        Port {
+            protocol: Protocol::Icmp,
+            port: None,
+            to_port: None,
+        }
+    }
+    /// The TCP ports `from` to `to`, inclusive.
+    pub fn tcp_range(from: u16, to: u16) -> Self {
+        Port {
+            to_port: Some(to),
+            ..Port::tcp(from)
+        }
+    }
+    /// The UDP ports `from` to `to`, inclusive.
+    pub fn udp_range(from: u16, to: u16) -> Self {
+        Port {
+            to_port: Some(to),
+            ..Port::udp(from)
+        }
+    }
+    /// Checks what Juju would refuse: ICMP with a port, TCP/UDP without one, port 0, or a
+    /// range that ends before it starts.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let bad = |detail: String| ModelError::Invalid {
+            what: "port",
+            detail,
+        };
+        match (self.protocol, self.port, self.to_port) {
+            (Protocol::Icmp, None, None) => Ok(()),
+            (Protocol::Icmp, _, _) => Err(bad("icmp takes no port number".into())),
+            (_, None, _) => Err(bad(format!("{} needs a port number", self.protocol))),
+            (_, Some(0), _) | (_, _, Some(0)) => Err(bad("port 0 is not a port".into())),
+            (_, Some(from), Some(to)) if to < from => {
+                Err(bad(format!("range {from}-{to} ends before it starts")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `80/tcp`, `8000-8100/udp`, `icmp`: what `open-port` takes.
+impl std::fmt::Display for Port {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.port, self.to_port) {
+            (None, _) => write!(f, "{}", self.protocol),
+            (Some(port), None) => write!(f, "{port}/{}", self.protocol),
+            (Some(port), Some(to)) => write!(f, "{port}-{to}/{}", self.protocol),
+        }
+    }
+}
+
+/// Parses `80/tcp`, `8000-8100/udp`, `icmp`, or a bare `80` (TCP), as `opened-ports`
+/// prints them.
+impl std::str::FromStr for Port {
+    type Err = ModelError;
+    fn from_str(s: &str) -> Result<Self, ModelError> {
+        let s = s.trim();
+        let (ports, protocol) = match s.rsplit_once('/') {
+            Some((ports, protocol)) => (ports, protocol.parse::<Protocol>()?),
+            None if s == "icmp" => return Ok(Port::icmp()),
+            None => (s, Protocol::Tcp),
+        };
+        let number = |text: &str| {
+            text.parse::<u16>().map_err(|_| ModelError::Invalid {
+                what: "port",
+                detail: format!("{s:?}: {text:?} is not a port number"),
+            })
+        };
+        let port = match ports.split_once('-') {
+            _ if protocol == Protocol::Icmp && ports.is_empty() => Port::icmp(),
+            Some((from, to)) => Port {
+                protocol,
+                port: Some(number(from)?),
+                to_port: Some(number(to)?),
+            },
+            None => Port {
+                protocol,
+                port: Some(number(ports)?),
+                to_port: None,
+            },
+        };
+        port.validate()?;
+        Ok(port)
+    }
+}
+
 /// Options of `secret-add` and `secret-set`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SecretOptions {

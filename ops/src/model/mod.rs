@@ -14,10 +14,26 @@ use crate::status::StatusCollector;
 use std::cell::RefCell;
 use std::marker::PhantomData;
 
+mod cache;
 mod container;
 mod handles;
+mod jsonfmt;
+//mod network;
+mod relation;
+//mod secret;
+mod storage;
+mod unit;
+mod version;
+
+#[cfg(test)]
+mod fake;
 
 pub use handles::{Container, Relation, Secret, Storage};
+//pub use network::{Binding, Network, NetworkInterface, Subnet};
+pub use relation::Member;
+//pub use secret::{SecretContent, SecretExpiry, SecretRotate, SecretSettings};
+pub use unit::{App, Unit};
+pub use version::JujuVersion;
 
 /// The model, as a charm `C`'s handlers see it: the untyped [`ModelCore`] plus the typed
 /// accessors `#[charm]` generates from the metadata.
@@ -81,6 +97,7 @@ pub struct ModelCore {
     context: JujuContext,
     collected_unit: RefCell<StatusCollector>,
     collected_app: RefCell<StatusCollector>,
+    cache: RefCell<cache::Cache>,
 }
 
 impl ModelCore {
@@ -92,6 +109,7 @@ impl ModelCore {
             context,
             collected_unit: RefCell::default(),
             collected_app: RefCell::default(),
+            cache: RefCell::default(),
         }
     }
 
@@ -115,17 +133,6 @@ impl ModelCore {
         Ok(self.backend.config_get()?)
     }
 
-    /// The attached instance `index` of storage `name`, with its location from
-    /// `storage-get`.
-    pub fn storage_instance(&self, name: &str, index: u32) -> Result<Storage> {
-        let info = self.backend.storage_get(&format!("{name}/{index}"))?;
-        Ok(Storage {
-            name: name.to_string(),
-            index,
-            location: info.location,
-        })
-    }
-
     /// Keeps what a collect-status handler added; generated dispatch code calls this after
     /// each `collect_unit_status` / `collect_app_status` handler.
     pub fn collect_statuses(&self, kind: EventKind, collector: StatusCollector) {
@@ -142,31 +149,12 @@ impl ModelCore {
     /// Takes everything collect-status handlers added for the unit (`app == false`) or the
     /// application, leaving it empty.
     pub fn take_collected_statuses(&self, app: bool) -> StatusCollector {
-        let target = if app { &self.collected_app } else { &self.collected_unit };
+        let target = if app {
+            &self.collected_app
+        } else {
+            &self.collected_unit
+        };
         std::mem::take(&mut *target.borrow_mut())
-    }
-
-    /// The relations of `endpoint` (what `relation-ids` lists).
-    pub fn relations_of(&self, endpoint: &str) -> Result<Vec<Relation<'_>>, ModelError> {
-        Ok(self
-            .backend
-            .relation_ids(endpoint)?
-            .into_iter()
-            .map(|id| Relation::new(self, endpoint, id))
-            .collect())
-    }
-
-    /// The one relation of `endpoint`, if any; more than one is
-    /// [`ModelError::TooManyRelatedApps`].
-    pub fn relation_one(&self, endpoint: &str) -> Result<Option<Relation<'_>>, ModelError> {
-        let mut relations = self.relations_of(endpoint)?;
-        match relations.len() {
-            0 | 1 => Ok(relations.pop()),
-            count => Err(ModelError::TooManyRelatedApps {
-                endpoint: endpoint.to_string(),
-                count,
-            }),
-        }
     }
 
     /// The container `name`.
@@ -174,29 +162,33 @@ impl ModelCore {
         Container::new(self, name)
     }
 
-    /// The attached instances of storage `name`.
-    pub fn storages_of(&self, name: &str) -> Result<Vec<Storage>, ModelError> {
-        let mut out = Vec::new();
-        for id in self.backend.storage_list(name)? {
-            let index = id
-                .rsplit_once('/')
-                .and_then(|(_, n)| n.parse().ok())
-                .ok_or_else(|| ModelError::Output {
-                    tool: "storage-list".into(),
-                    detail: format!("storage id {id:?} is not NAME/N"),
-                })?;
-            let info = self.backend.storage_get(&id)?;
-            out.push(Storage {
-                name: name.to_string(),
-                index,
-                location: info.location,
-            });
-        }
-        Ok(out)
+    /// The model's name (`JUJU_MODEL_NAME`).
+    pub fn name(&self) -> &str {
+        &self.context.model_name
     }
 
-    /// The local path of resource `name`, fetched with `resource-get`.
-    pub fn resource_path(&self, name: &str) -> Result<std::path::PathBuf, ModelError> {
-        self.backend.resource_get(name)
+    /// The model's UUID (`JUJU_MODEL_UUID`).
+    pub fn uuid(&self) -> &str {
+        &self.context.model_uuid
+    }
+
+    /// The Juju version running this hook (`JUJU_VERSION`; `0.0.0` when unset).
+    pub fn juju_version(&self) -> Result<JujuVersion, ModelError> {
+        let text = self.context.version.trim();
+        if text.is_empty() {
+            return Ok(JujuVersion::default());
+        }
+        text.parse()
+    }
+
+    /// `goal-state`: the units and relations Juju plans for this application.
+    pub fn goal_state(&self) -> Result<crate::backend::GoalState, ModelError> {
+        self.backend.goal_state()
+    }
+
+    /// The cloud this model runs on, with its credential (`credential-get`; the
+    /// application must be trusted: `juju trust`).
+    pub fn cloud_spec(&self) -> Result<crate::backend::CloudSpec, ModelError> {
+        self.backend.credential_get()
     }
 }
