@@ -86,16 +86,28 @@ pub struct Secret<'m> {
     pub(crate) core: &'m ModelCore,
     pub(crate) id: Option<String>,
     pub(crate) label: Option<String>,
+    /// The id found with `secret-info-get` when the handle had only a label.
+    pub(crate) resolved_id: std::cell::OnceCell<String>,
 }
 
 impl<'m> Secret<'m> {
-    /// A handle on the secret with `id` and/or `label`.
+    /// A handle on the secret with `id` and/or `label`. A bare id (without `secret:`) is
+    /// made canonical: `secret://<model-uuid>/<id>`.
     pub fn new(core: &'m ModelCore, id: Option<String>, label: Option<String>) -> Self {
-        Secret { core, id, label }
+        let id = id.map(|id| super::secret::canonical_id(&id, core.uuid()));
+        Secret {
+            core,
+            id,
+            label,
+            resolved_id: std::cell::OnceCell::new(),
+        }
     }
-    /// The secret's URI, if known.
+    /// The secret's URI, if known (`None` for a secret got by label only, until a
+    /// method needed to look it up).
     pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
+        self.id
+            .as_deref()
+            .or_else(|| self.resolved_id.get().map(String::as_str))
     }
     /// The secret's label, if known.
     pub fn label(&self) -> Option<&str> {

@@ -20,7 +20,7 @@ mod handles;
 mod jsonfmt;
 //mod network;
 mod relation;
-//mod secret;
+mod secret;
 mod storage;
 mod unit;
 mod version;
@@ -31,7 +31,7 @@ mod fake;
 pub use handles::{Container, Relation, Secret, Storage};
 //pub use network::{Binding, Network, NetworkInterface, Subnet};
 pub use relation::Member;
-//pub use secret::{SecretContent, SecretExpiry, SecretRotate, SecretSettings};
+pub use secret::{SecretContent, SecretExpiry, SecretRotate, SecretSettings};
 pub use unit::{App, Unit};
 pub use version::JujuVersion;
 
