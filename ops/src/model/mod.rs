@@ -18,7 +18,7 @@ mod cache;
 mod container;
 mod handles;
 mod jsonfmt;
-//mod network;
+mod network;
 mod relation;
 mod secret;
 mod storage;
@@ -29,7 +29,7 @@ mod version;
 mod fake;
 
 pub use handles::{Container, Relation, Secret, Storage};
-//pub use network::{Binding, Network, NetworkInterface, Subnet};
+pub use network::{Binding, Network, NetworkInterface, Subnet};
 pub use relation::Member;
 pub use secret::{SecretContent, SecretExpiry, SecretRotate, SecretSettings};
 pub use unit::{App, Unit};
