@@ -71,3 +71,220 @@ impl JujuContext {
             .map_or(self.unit_name.as_str(), |(app, _)| app)
     }
 }
+
+/// Reads an optional variable: absent or empty → `None`.
+fn non_empty(vars: &std::collections::HashMap<String, String>, key: &str) -> Option<String> {
+    vars.get(key).filter(|v| !v.is_empty()).cloned()
+}
+
+impl JujuContext {
+    /// The context of this process: every `JUJU_*` variable from the environment.
+    ///
+    /// Parsing is lenient, as in the Python `ops.main`: a missing variable is empty (or
+    /// `None`), and a malformed number reads as `None`.
+    pub fn from_env() -> Self {
+        Self::from_vars(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        )
+    }
+
+    /// The context described by `vars` (name, value pairs, e.g. a test's environment).
+    /// Variables other than the `JUJU_*` ones `ops` reads are ignored.
+    pub fn from_vars<K, V>(vars: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let vars: std::collections::HashMap<String, String> = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .filter(|(k, _)| k.starts_with("JUJU_"))
+            .collect();
+        let opt = |key: &str| non_empty(&vars, key);
+        let text = |key: &str| vars.get(key).cloned().unwrap_or_default();
+        let remote_unit = opt("JUJU_REMOTE_UNIT");
+        let remote_app = opt("JUJU_REMOTE_APP").or_else(|| {
+            remote_unit
+                .as_deref()
+                .and_then(|unit| unit.split_once('/'))
+                .map(|(app, _)| app.to_string())
+        });
+        JujuContext {
+            dispatch_path: text("JUJU_DISPATCH_PATH"),
+            hook_name: text("JUJU_HOOK_NAME"),
+            model_name: text("JUJU_MODEL_NAME"),
+            model_uuid: text("JUJU_MODEL_UUID"),
+            unit_name: text("JUJU_UNIT_NAME"),
+            version: opt("JUJU_VERSION").unwrap_or_else(|| "0.0.0".to_string()),
+            charm_dir: opt("JUJU_CHARM_DIR")
+                .map(PathBuf::from)
+                .or_else(|| std::env::current_dir().ok())
+                .unwrap_or_else(|| PathBuf::from(".")),
+            availability_zone: opt("JUJU_AVAILABILITY_ZONE"),
+            machine_id: opt("JUJU_MACHINE_ID"),
+            principal_unit: opt("JUJU_PRINCIPAL_UNIT"),
+            debug: vars.contains_key("JUJU_DEBUG"),
+            debug_at: opt("JUJU_DEBUG_AT")
+                .map(|at| {
+                    at.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            action_name: opt("JUJU_ACTION_NAME"),
+            action_uuid: opt("JUJU_ACTION_UUID"),
+            relation_name: opt("JUJU_RELATION"),
+            relation_id: opt("JUJU_RELATION_ID")
+                .and_then(|id| id.rsplit(':').next().and_then(|n| n.trim().parse().ok())),
+            remote_app,
+            remote_unit,
+            departing_unit: opt("JUJU_DEPARTING_UNIT"),
+            workload_name: opt("JUJU_WORKLOAD_NAME"),
+            notice_id: opt("JUJU_NOTICE_ID"),
+            notice_type: opt("JUJU_NOTICE_TYPE"),
+            notice_key: opt("JUJU_NOTICE_KEY"),
+            pebble_check_name: opt("JUJU_PEBBLE_CHECK_NAME"),
+            secret_id: opt("JUJU_SECRET_ID"),
+            secret_label: opt("JUJU_SECRET_LABEL"),
+            secret_revision: opt("JUJU_SECRET_REVISION").and_then(|r| r.trim().parse().ok()),
+            storage_id: opt("JUJU_STORAGE_ID"),
+        }
+    }
+
+    /// The storage's name and index from `JUJU_STORAGE_ID` (`data/3` → `("data", 3)`).
+    pub fn storage(&self) -> Option<(&str, u32)> {
+        let (name, index) = self.storage_id.as_deref()?.rsplit_once('/')?;
+        Some((name, index.parse().ok()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(vars: &[(&str, &str)]) -> JujuContext {
+        JujuContext::from_vars(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let c = ctx(&[
+            ("JUJU_DISPATCH_PATH", "hooks/db-relation-departed"),
+            ("JUJU_HOOK_NAME", "db-relation-departed"),
+            ("JUJU_MODEL_NAME", "dev"),
+            ("JUJU_MODEL_UUID", "a1b2"),
+            ("JUJU_UNIT_NAME", "demo/3"),
+            ("JUJU_VERSION", "3.6.1"),
+            ("JUJU_CHARM_DIR", "/var/lib/juju/agents/unit-demo-3/charm"),
+            ("JUJU_AVAILABILITY_ZONE", "zone-a"),
+            ("JUJU_MACHINE_ID", "7"),
+            ("JUJU_PRINCIPAL_UNIT", "main/0"),
+            ("JUJU_DEBUG", ""),
+            ("JUJU_DEBUG_AT", "all, hook ,"),
+            ("JUJU_ACTION_NAME", "backup"),
+            ("JUJU_ACTION_UUID", "42"),
+            ("JUJU_RELATION", "db"),
+            ("JUJU_RELATION_ID", "db:12"),
+            ("JUJU_REMOTE_APP", "postgresql"),
+            ("JUJU_REMOTE_UNIT", "postgresql/1"),
+            ("JUJU_DEPARTING_UNIT", "postgresql/2"),
+            ("JUJU_WORKLOAD_NAME", "workload"),
+            ("JUJU_NOTICE_ID", "123"),
+            ("JUJU_NOTICE_TYPE", "custom"),
+            ("JUJU_NOTICE_KEY", "example.com/a"),
+            ("JUJU_PEBBLE_CHECK_NAME", "http-ready"),
+            ("JUJU_SECRET_ID", "secret:abc"),
+            ("JUJU_SECRET_LABEL", "db-pass"),
+            ("JUJU_SECRET_REVISION", "5"),
+            ("JUJU_STORAGE_ID", "data/4"),
+            ("PATH", "/usr/bin"),
+        ]);
+        assert_eq!(c.dispatch_path, "hooks/db-relation-departed");
+        assert_eq!(c.hook_name, "db-relation-departed");
+        assert_eq!(c.model_name, "dev");
+        assert_eq!(c.model_uuid, "a1b2");
+        assert_eq!(c.unit_name, "demo/3");
+        assert_eq!(c.app_name(), "demo");
+        assert_eq!(c.version, "3.6.1");
+        assert_eq!(
+            c.charm_dir,
+            PathBuf::from("/var/lib/juju/agents/unit-demo-3/charm")
+        );
+        assert_eq!(c.availability_zone.as_deref(), Some("zone-a"));
+        assert_eq!(c.machine_id.as_deref(), Some("7"));
+        assert_eq!(c.principal_unit.as_deref(), Some("main/0"));
+        assert!(c.debug);
+        assert_eq!(c.debug_at, vec!["all".to_string(), "hook".to_string()]);
+        assert_eq!(c.action_name.as_deref(), Some("backup"));
+        assert_eq!(c.action_uuid.as_deref(), Some("42"));
+        assert_eq!(c.relation_name.as_deref(), Some("db"));
+        assert_eq!(c.relation_id, Some(12));
+        assert_eq!(c.remote_app.as_deref(), Some("postgresql"));
+        assert_eq!(c.remote_unit.as_deref(), Some("postgresql/1"));
+        assert_eq!(c.departing_unit.as_deref(), Some("postgresql/2"));
+        assert_eq!(c.workload_name.as_deref(), Some("workload"));
+        assert_eq!(c.notice_id.as_deref(), Some("123"));
+        assert_eq!(c.notice_type.as_deref(), Some("custom"));
+        assert_eq!(c.notice_key.as_deref(), Some("example.com/a"));
+        assert_eq!(c.pebble_check_name.as_deref(), Some("http-ready"));
+        assert_eq!(c.secret_id.as_deref(), Some("secret:abc"));
+        assert_eq!(c.secret_label.as_deref(), Some("db-pass"));
+        assert_eq!(c.secret_revision, Some(5));
+        assert_eq!(c.storage_id.as_deref(), Some("data/4"));
+        assert_eq!(c.storage(), Some(("data", 4)));
+    }
+
+    #[test]
+    fn empty_and_absent_variables_are_none() {
+        let c = ctx(&[
+            ("JUJU_DISPATCH_PATH", "hooks/install"),
+            ("JUJU_RELATION", ""),
+            ("JUJU_RELATION_ID", ""),
+            ("JUJU_REMOTE_APP", ""),
+            ("JUJU_SECRET_REVISION", ""),
+            ("JUJU_DEBUG_AT", ""),
+            ("JUJU_VERSION", ""),
+            ("JUJU_ACTION_UUID", ""),
+        ]);
+        assert_eq!(c.relation_name, None);
+        assert_eq!(c.relation_id, None);
+        assert_eq!(c.remote_app, None);
+        assert_eq!(c.remote_unit, None);
+        assert_eq!(c.secret_revision, None);
+        assert_eq!(c.action_uuid, None);
+        assert!(c.debug_at.is_empty());
+        assert!(!c.debug);
+        assert_eq!(c.version, "0.0.0");
+        assert_eq!(c.hook_name, "");
+        assert_eq!(c.storage(), None);
+    }
+
+    #[test]
+    fn relation_id_forms_and_bad_numbers() {
+        assert_eq!(ctx(&[("JUJU_RELATION_ID", "7")]).relation_id, Some(7));
+        assert_eq!(ctx(&[("JUJU_RELATION_ID", "peers:0")]).relation_id, Some(0));
+        assert_eq!(ctx(&[("JUJU_RELATION_ID", "db:x")]).relation_id, None);
+        assert_eq!(ctx(&[("JUJU_SECRET_REVISION", "-1")]).secret_revision, None);
+        assert_eq!(ctx(&[("JUJU_STORAGE_ID", "data/x")]).storage(), None);
+    }
+
+    #[test]
+    fn remote_app_defaults_to_the_remote_units_prefix() {
+        let c = ctx(&[("JUJU_REMOTE_UNIT", "mysql/2")]);
+        assert_eq!(c.remote_app.as_deref(), Some("mysql"));
+        let c = ctx(&[
+            ("JUJU_REMOTE_UNIT", "mysql/2"),
+            ("JUJU_REMOTE_APP", "other"),
+        ]);
+        assert_eq!(c.remote_app.as_deref(), Some("other"));
+    }
+
+    #[test]
+    fn charm_dir_falls_back_to_the_working_directory() {
+        let c = ctx(&[]);
+        assert_eq!(c.charm_dir, std::env::current_dir().unwrap());
+    }
+}
