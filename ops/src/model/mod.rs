@@ -21,6 +21,7 @@ mod jsonfmt;
 mod network;
 mod relation;
 mod secret;
+mod security;
 mod storage;
 mod unit;
 mod version;
@@ -32,6 +33,7 @@ pub use handles::{Container, Relation, Secret, Storage};
 pub use network::{Binding, Network, NetworkInterface, Subnet};
 pub use relation::Member;
 pub use secret::{SecretContent, SecretExpiry, SecretRotate, SecretSettings};
+pub use security::{SecurityEvent, SecurityLevel};
 pub use unit::{App, Unit};
 pub use version::JujuVersion;
 

@@ -218,7 +218,7 @@ impl SecretExpiry {
 }
 
 /// `time` as `YYYY-MM-DDTHH:MM:SSZ` (UTC; times before 1970 clamp to the epoch).
-fn rfc3339(time: SystemTime) -> String {
+pub(crate) fn rfc3339(time: SystemTime) -> String {
     let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;

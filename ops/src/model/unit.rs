@@ -196,6 +196,15 @@ impl<'m> Unit<'m> {
     /// exits without committing, and Juju runs the hook again after the reboot.
     pub fn reboot(&self, now: bool) -> Result<(), ModelError> {
         self.require_own("reboot")?;
+        self.core.log_security_event(
+            super::SecurityLevel::Warn,
+            super::SecurityEvent::SysRestart,
+            &super::security::uid().to_string(),
+            &format!(
+                "Rebooting unit '{}' in model '{}'",
+                self.name, self.core.context.model_name
+            ),
+        )?;
         self.core.backend.juju_reboot(now)?;
         if now {
             self.core.cache.borrow_mut().reboot_now = true;
@@ -363,7 +372,12 @@ mod tests {
         assert!(!model.reboot_now_requested());
         model.unit().reboot(true).unwrap();
         assert!(model.reboot_now_requested());
-        assert_eq!(fake.calls(), vec!["juju-reboot", "juju-reboot --now"]);
+        let calls: Vec<String> = fake
+            .calls()
+            .into_iter()
+            .filter(|c| !c.starts_with("juju-log"))
+            .collect();
+        assert_eq!(calls, vec!["juju-reboot", "juju-reboot --now"]);
         assert!(model.get_unit("web/1").reboot(true).is_err());
     }
 
