@@ -26,9 +26,21 @@ pub struct Recorded {
     pub body: Value,
 }
 
-/// Byte `i` of the synthetic big file.
+const PERIOD: usize = 4099;
+
+fn pattern_block() -> &'static [u8] {
+    static BLOCK: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BLOCK.get_or_init(|| {
+        // Two periods, so any window of up to PERIOD bytes is one slice.
+        (0..2 * PERIOD as u64)
+            .map(|i| ((i % PERIOD as u64).wrapping_mul(2654435761) >> 13) as u8)
+            .collect()
+    })
+}
+
+/// Byte `i` of the synthetic big file (period 4099, every byte value present).
 pub fn pattern_byte(i: u64) -> u8 {
-    (i.wrapping_mul(2654435761) >> 13) as u8
+    pattern_block()[(i % PERIOD as u64) as usize]
 }
 
 /// A reader producing `len` synthetic bytes without holding them.
@@ -40,8 +52,13 @@ pub struct PatternReader {
 impl Read for PatternReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = ((self.len - self.pos) as usize).min(buf.len());
-        for (i, b) in buf[..n].iter_mut().enumerate() {
-            *b = pattern_byte(self.pos + i as u64);
+        let block = pattern_block();
+        let mut done = 0;
+        while done < n {
+            let off = ((self.pos + done as u64) % PERIOD as u64) as usize;
+            let take = (n - done).min(PERIOD);
+            buf[done..done + take].copy_from_slice(&block[off..off + take]);
+            done += take;
         }
         self.pos += n as u64;
         Ok(n)
@@ -57,10 +74,15 @@ pub struct PatternChecker {
 
 impl Write for PatternChecker {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        for (i, b) in buf.iter().enumerate() {
-            if *b != pattern_byte(self.count + i as u64) {
+        let block = pattern_block();
+        let mut done = 0;
+        while done < buf.len() {
+            let off = ((self.count + done as u64) % PERIOD as u64) as usize;
+            let take = (buf.len() - done).min(PERIOD);
+            if buf[done..done + take] != block[off..off + take] {
                 self.mismatches += 1;
             }
+            done += take;
         }
         self.count += buf.len() as u64;
         Ok(buf.len())
