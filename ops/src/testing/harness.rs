@@ -1,0 +1,663 @@
+//! [`Harness`]: the older, stateful testing style (Python's `ops.testing.Harness`), on the
+//! same in-memory Juju and Pebble as [`Context`](super::Context).
+//!
+//! A Harness keeps one live charm and one evolving [`State`]. Each step changes the state
+//! and, once [`Harness::begin`] was called, fires the event Juju would. As in Python, there
+//! is no automatic collect-status (call [`Harness::evaluate_status`]) and no re-emission
+//! of deferred events.
+
+use super::context::{config_defaults, run_on, Event, Mode, On, RunError, Settings};
+use super::sim::{Env, Output, Sim, SimBackend, SimRef};
+use super::state::{Container, Exec, Relation, RelationKind, Secret, State, Storage};
+use crate::backend::{Databag, SecretOwner};
+use crate::charm::Charm;
+use crate::event::{EventData, EventKind};
+use crate::meta::RelationRole;
+use crate::model::{JujuVersion, Model};
+use serde_json::{Map, Value};
+use std::cell::{Ref, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// What a successful [`Harness::run_action`] produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActionOutput {
+    /// `action-log` messages.
+    pub logs: Vec<String>,
+    /// Results (flattened dotted keys).
+    pub results: BTreeMap<String, String>,
+}
+
+/// A stateful test harness for charm `C`.
+pub struct Harness<C: Charm> {
+    sim: SimRef,
+    settings: Settings,
+    on: On,
+    charm: Option<C>,
+    hooks_enabled: bool,
+}
+
+impl<C: Charm> Default for Harness<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C: Charm> Harness<C> {
+    /// A harness for `C` with its embedded metadata: application named as the charm,
+    /// unit 0, Juju 3.6.14, an empty state; events fire only after [`Harness::begin`].
+    pub fn new() -> Self {
+        let settings = Settings {
+            app_name: C::META.name.to_string(),
+            unit_id: 0,
+            juju_version: JujuVersion::new(3, 6, 14),
+            juju_version_text: "3.6.14".into(),
+            charm_root: PathBuf::from("/var/lib/juju/agents/unit-0/charm"),
+            machine_id: None,
+            availability_zone: None,
+            principal_unit: None,
+        };
+        let sim = Rc::new(RefCell::new(Sim {
+            state: State::new(),
+            out: Output::default(),
+            env: Env {
+                meta: C::META,
+                app_name: settings.app_name.clone(),
+                unit_name: settings.unit_name(),
+                juju_version: settings.juju_version.clone(),
+                config_defaults: Rc::new(config_defaults(C::META)),
+                action_params: None,
+                charm_root: settings.charm_root.clone(),
+            },
+            controller_state: BTreeMap::new(),
+            pebble: HashMap::new(),
+        }));
+        Harness {
+            on: super::context::On::for_app(&settings.app_name),
+            sim,
+            settings,
+            charm: None,
+            hooks_enabled: true,
+        }
+    }
+
+    /// Instantiates the charm (from the stored state, or `Default`). No event fires.
+    pub fn begin(&mut self) -> Result<(), RunError> {
+        if self.charm.is_some() {
+            return Err(RunError::Inconsistent(vec![
+                "Harness::begin called twice".into()
+            ]));
+        }
+        let event = Event::from_data(EventData::new(EventKind::Install));
+        self.charm = Some(super::context::restore(&self.sim, &event)?);
+        Ok(())
+    }
+
+    /// Begins and fires what Juju fires when a unit is deployed: storage-attached,
+    /// install, relation-created (peers added automatically), leader-elected or
+    /// leader-settings-changed, config-changed, start, pebble-ready per container (now
+    /// connectable), then relation-joined and -changed for each remote unit.
+    pub fn begin_with_initial_hooks(&mut self) -> Result<(), RunError> {
+        self.begin()?;
+        let storages = self.state().storages.clone();
+        for storage in &storages {
+            self.fire(self.on.storage_attached(storage))?;
+        }
+        self.fire(self.on.install())?;
+        for rmeta in C::META.relations {
+            if rmeta.role == RelationRole::Peer
+                && self.state().get_relations(rmeta.name).next().is_none()
+            {
+                let rel = Relation::peer(rmeta.name);
+                self.sim.borrow_mut().state.relations.push(rel);
+            }
+        }
+        let relations = self.state().relations.clone();
+        for rel in &relations {
+            self.fire(self.on.relation_created(rel))?;
+        }
+        if self.state().leader {
+            self.fire(self.on.leader_elected())?;
+        } else {
+            self.fire(self.on.leader_settings_changed())?;
+        }
+        self.fire(self.on.config_changed())?;
+        self.fire(self.on.start())?;
+        let names: Vec<String> = C::META
+            .containers
+            .iter()
+            .map(|c| c.name.to_string())
+            .collect();
+        for name in names {
+            self.container_pebble_ready(&name)?;
+        }
+        for rel in &relations {
+            for unit in rel.remote_units_data.keys() {
+                self.fire(self.on.relation_joined(rel).remote_unit(*unit))?;
+                self.fire(self.on.relation_changed(rel).remote_unit(*unit))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops firing events for state changes.
+    pub fn disable_hooks(&mut self) {
+        self.hooks_enabled = false;
+    }
+    /// Fires events for state changes again.
+    pub fn enable_hooks(&mut self) {
+        self.hooks_enabled = true;
+    }
+
+    /// The live charm (after [`Harness::begin`]).
+    pub fn charm(&self) -> Option<&C> {
+        self.charm.as_ref()
+    }
+    /// The live charm, mutably.
+    pub fn charm_mut(&mut self) -> Option<&mut C> {
+        self.charm.as_mut()
+    }
+
+    /// The current state.
+    pub fn state(&self) -> Ref<'_, State> {
+        Ref::map(self.sim.borrow(), |s| &s.state)
+    }
+
+    /// Changes the state directly (no event fires).
+    pub fn edit_state(&mut self, edit: impl FnOnce(&mut State)) {
+        edit(&mut self.sim.borrow_mut().state);
+    }
+
+    /// Everything recorded so far (juju-log lines, status histories, exec history...).
+    pub fn output(&self) -> Ref<'_, Output> {
+        Ref::map(self.sim.borrow(), |s| &s.out)
+    }
+
+    /// A model over the current state, as a handler would see it (a fresh hook context:
+    /// reads are not cached across steps). Relation writes through it are sent when it is
+    /// passed to [`Harness::flush`].
+    pub fn model(&self) -> Model<C> {
+        let event = EventData::new(EventKind::UpdateStatus);
+        let (name, uuid) = {
+            let s = self.sim.borrow();
+            (s.state.model.name.clone(), s.state.model.uuid.clone())
+        };
+        let context = self.settings.juju_context(&event, &name, &uuid);
+        Model::new(
+            Box::new(SimBackend {
+                sim: Rc::clone(&self.sim),
+            }),
+            context,
+        )
+    }
+
+    /// Sends the relation writes made through a [`Harness::model`].
+    pub fn flush(&self, model: &Model<C>) -> Result<(), crate::ModelError> {
+        model.core().flush_relation_writes()
+    }
+
+    /// Fires `event` on the live charm (if begun and hooks are enabled).
+    pub fn fire(&mut self, event: Event) -> Result<(), RunError> {
+        if !self.hooks_enabled {
+            return Ok(());
+        }
+        let Some(charm) = self.charm.as_mut() else {
+            return Ok(());
+        };
+        {
+            let mut s = self.sim.borrow_mut();
+            s.env.action_params =
+                (event.data.kind == EventKind::Action).then(|| event.params.clone());
+        }
+        let result = run_on::<C>(&self.sim, &self.settings, &event, Mode::Harness, charm);
+        self.sim.borrow_mut().env.action_params = None;
+        result
+    }
+
+    /// Sets leadership; becoming the leader fires leader-elected.
+    pub fn set_leader(&mut self, leader: bool) -> Result<(), RunError> {
+        let was = std::mem::replace(&mut self.sim.borrow_mut().state.leader, leader);
+        if leader && !was {
+            self.fire(self.on.leader_elected())?;
+        }
+        Ok(())
+    }
+
+    /// Sets the planned unit count.
+    pub fn set_planned_units(&mut self, n: u32) {
+        self.sim.borrow_mut().state.planned_units = n;
+    }
+
+    /// Sets the model's name.
+    pub fn set_model_name(&mut self, name: impl Into<String>) {
+        self.sim.borrow_mut().state.model.name = name.into();
+    }
+
+    /// Sets config values, unsets `unset` (back to defaults), and fires config-changed.
+    pub fn update_config<K: Into<String>, V: Into<Value>>(
+        &mut self,
+        values: impl IntoIterator<Item = (K, V)>,
+        unset: &[&str],
+    ) -> Result<(), RunError> {
+        {
+            let mut s = self.sim.borrow_mut();
+            for (k, v) in values {
+                s.state.config.insert(k.into(), v.into());
+            }
+            for k in unset {
+                s.state.config.remove(*k);
+            }
+        }
+        self.fire(self.on.config_changed())
+    }
+
+    /// Adds a relation on `endpoint` to application `remote_app` (no units yet) and fires
+    /// relation-created. Returns its id.
+    pub fn add_relation(&mut self, endpoint: &str, remote_app: &str) -> Result<u64, RunError> {
+        let is_peer = C::META
+            .relation(endpoint)
+            .is_some_and(|r| r.role == RelationRole::Peer);
+        let is_sub = C::META
+            .relation(endpoint)
+            .is_some_and(|r| r.container_scope);
+        let rel = if is_peer {
+            Relation::peer(endpoint)
+        } else if is_sub {
+            Relation::subordinate(endpoint).no_remote_units()
+        } else {
+            Relation::new(endpoint).no_remote_units()
+        }
+        .remote_app_name(remote_app);
+        let id = rel.id;
+        self.sim.borrow_mut().state.relations.push(rel.clone());
+        self.fire(self.on.relation_created(&rel))?;
+        Ok(id)
+    }
+
+    fn unit_number(unit: &str) -> Option<u32> {
+        unit.rsplit_once('/').and_then(|(_, n)| n.parse().ok())
+    }
+
+    fn relation(&self, id: u64) -> Result<Relation, RunError> {
+        self.state().get_relation(id).cloned().ok_or_else(|| {
+            RunError::Inconsistent(vec![format!("relation {id} is not in the harness state")])
+        })
+    }
+
+    /// Adds remote unit `unit` (`app/N`) to relation `id` and fires relation-joined.
+    pub fn add_relation_unit(&mut self, id: u64, unit: &str) -> Result<(), RunError> {
+        let n = Self::unit_number(unit).ok_or_else(|| {
+            RunError::Inconsistent(vec![format!("{unit:?} is not a unit name (app/N)")])
+        })?;
+        {
+            let mut s = self.sim.borrow_mut();
+            if let Some(rel) = s.state.relations.iter_mut().find(|r| r.id == id) {
+                rel.remote_units_data.entry(n).or_default();
+            }
+        }
+        let rel = self.relation(id)?;
+        self.fire(self.on.relation_joined(&rel).remote_unit(n))
+    }
+
+    /// Removes remote unit `unit` from relation `id` and fires relation-departed.
+    pub fn remove_relation_unit(&mut self, id: u64, unit: &str) -> Result<(), RunError> {
+        let n = Self::unit_number(unit).ok_or_else(|| {
+            RunError::Inconsistent(vec![format!("{unit:?} is not a unit name (app/N)")])
+        })?;
+        let rel = self.relation(id)?;
+        {
+            let mut s = self.sim.borrow_mut();
+            if let Some(rel) = s.state.relations.iter_mut().find(|r| r.id == id) {
+                rel.remote_units_data.remove(&n);
+            }
+        }
+        self.fire(
+            self.on
+                .relation_departed(&rel)
+                .remote_unit(n)
+                .departing_unit(n),
+        )
+    }
+
+    /// Updates the databag of `who` (an application or unit name) in relation `id`;
+    /// fires relation-changed when `who` is remote.
+    pub fn update_relation_data<K: Into<String>, V: Into<String>>(
+        &mut self,
+        id: u64,
+        who: &str,
+        data: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<(), RunError> {
+        let app_name = self.settings.app_name.clone();
+        let unit_name = self.settings.unit_name();
+        let remote;
+        {
+            let mut s = self.sim.borrow_mut();
+            let rel = s
+                .state
+                .relations
+                .iter_mut()
+                .find(|r| r.id == id)
+                .ok_or_else(|| {
+                    RunError::Inconsistent(vec![format!(
+                        "relation {id} is not in the harness state"
+                    )])
+                })?;
+            let remote_app = rel.remote_app(&app_name).to_string();
+            let (bag, is_remote): (&mut Databag, bool) = if who == unit_name {
+                (&mut rel.local_unit_data, false)
+            } else if who == app_name && rel.kind == RelationKind::Peer || who == app_name {
+                (&mut rel.local_app_data, false)
+            } else if who == remote_app {
+                (&mut rel.remote_app_data, true)
+            } else {
+                let n = Self::unit_number(who).ok_or_else(|| {
+                    RunError::Inconsistent(vec![format!("{who:?} is not in relation {id}")])
+                })?;
+                (rel.remote_units_data.entry(n).or_default(), true)
+            };
+            for (k, v) in data {
+                let (k, v) = (k.into(), v.into());
+                if v.is_empty() {
+                    bag.remove(&k);
+                } else {
+                    bag.insert(k, v);
+                }
+            }
+            remote = is_remote;
+        }
+        if remote {
+            let rel = self.relation(id)?;
+            let event = match Self::unit_number(who) {
+                Some(n) if who.contains('/') => self.on.relation_changed(&rel).remote_unit(n),
+                _ => self.on.relation_changed_app(&rel),
+            };
+            self.fire(event)?;
+        }
+        Ok(())
+    }
+
+    /// The databag of `who` (application or unit name) in relation `id`.
+    pub fn get_relation_data(&self, id: u64, who: &str) -> Option<Databag> {
+        let s = self.sim.borrow();
+        let rel = s.state.get_relation(id)?;
+        if who == self.settings.unit_name() {
+            return Some(rel.local_unit_data.clone());
+        }
+        if who == self.settings.app_name {
+            return Some(rel.local_app_data.clone());
+        }
+        if who == rel.remote_app(&self.settings.app_name) {
+            return Some(rel.remote_app_data.clone());
+        }
+        let n = Self::unit_number(who)?;
+        rel.remote_units_data.get(&n).cloned()
+    }
+
+    /// Removes relation `id`: relation-departed for each remote unit, then
+    /// relation-broken.
+    pub fn remove_relation(&mut self, id: u64) -> Result<(), RunError> {
+        let rel = self.relation(id)?;
+        for unit in rel.remote_units_data.keys().copied().collect::<Vec<_>>() {
+            self.remove_relation_unit(
+                id,
+                &format!("{}/{unit}", rel.remote_app(&self.settings.app_name)),
+            )?;
+        }
+        let rel = self.relation(id)?;
+        let result = self.fire(self.on.relation_broken(&rel));
+        self.sim.borrow_mut().state.relations.retain(|r| r.id != id);
+        result
+    }
+
+    fn container_mut<T>(&mut self, name: &str, f: impl FnOnce(&mut Container) -> T) -> T {
+        let mut s = self.sim.borrow_mut();
+        let containers = &mut s.state.containers;
+        let index = match containers.iter().position(|c| c.name == name) {
+            Some(i) => i,
+            None => {
+                containers.push(Container::new(name));
+                containers.len() - 1
+            }
+        };
+        f(&mut containers[index])
+    }
+
+    /// Sets whether container `name`'s Pebble answers.
+    pub fn set_can_connect(&mut self, name: &str, can_connect: bool) {
+        self.container_mut(name, |c| c.can_connect = can_connect);
+    }
+
+    /// Makes container `name` connectable and fires its pebble-ready.
+    pub fn container_pebble_ready(&mut self, name: &str) -> Result<(), RunError> {
+        let container = self.container_mut(name, |c| {
+            c.can_connect = true;
+            c.clone()
+        });
+        self.fire(self.on.pebble_ready(&container))
+    }
+
+    /// Container `name`'s plan (its layers merged).
+    pub fn get_container_pebble_plan(
+        &self,
+        name: &str,
+    ) -> Result<ops_pebble::Plan, ops_pebble::Error> {
+        match self.state().get_container(name) {
+            Some(c) => c.plan(),
+            None => Ok(ops_pebble::Plan::default()),
+        }
+    }
+
+    /// Answers commands starting with `exec.prefix` in container `name` with `exec`.
+    pub fn handle_exec(&mut self, name: &str, exec: Exec) {
+        self.container_mut(name, |c| {
+            c.execs.retain(|e| e.prefix != exec.prefix);
+            c.execs.push(exec);
+        });
+    }
+
+    /// Adds `count` instances of storage `name`; with `attach` (and after begin), fires
+    /// storage-attached for each. Returns their ids (`data/0`).
+    pub fn add_storage(
+        &mut self,
+        name: &str,
+        count: u32,
+        attach: bool,
+    ) -> Result<Vec<String>, RunError> {
+        let mut added = Vec::new();
+        for _ in 0..count {
+            let index = {
+                let s = self.sim.borrow();
+                s.state
+                    .storages
+                    .iter()
+                    .filter(|st| st.name == name)
+                    .map(|st| st.index + 1)
+                    .max()
+                    .unwrap_or(0)
+            };
+            let storage = Storage::new(name).index(index);
+            self.sim.borrow_mut().state.storages.push(storage.clone());
+            added.push(storage);
+        }
+        if attach {
+            for storage in &added {
+                self.fire(self.on.storage_attached(storage))?;
+            }
+        }
+        Ok(added.iter().map(Storage::full_id).collect())
+    }
+
+    /// Fires storage-detaching for storage `id` (`data/0`) and removes it.
+    pub fn detach_storage(&mut self, id: &str) -> Result<(), RunError> {
+        let storage = self
+            .state()
+            .storages
+            .iter()
+            .find(|s| s.full_id() == id)
+            .cloned()
+            .ok_or_else(|| RunError::Inconsistent(vec![format!("storage {id} is not attached")]))?;
+        let result = self.fire(self.on.storage_detaching(&storage));
+        self.sim
+            .borrow_mut()
+            .state
+            .storages
+            .retain(|s| s.full_id() != id);
+        result
+    }
+
+    /// Adds a secret owned by `owner` (this application's name: owned by this app;
+    /// another name: this unit observes it). Returns its id.
+    pub fn add_model_secret<K: Into<String>, V: Into<String>>(
+        &mut self,
+        owner: &str,
+        content: impl IntoIterator<Item = (K, V)>,
+    ) -> String {
+        let mut secret = Secret::new(content);
+        if owner == self.settings.app_name {
+            secret.owner = Some(SecretOwner::Application);
+        } else if owner == self.settings.unit_name() {
+            secret.owner = Some(SecretOwner::Unit);
+        }
+        let id = secret.id.clone();
+        self.sim.borrow_mut().state.secrets.push(secret);
+        id
+    }
+
+    /// Adds a user secret (observed by this unit). Returns its id.
+    pub fn add_user_secret<K: Into<String>, V: Into<String>>(
+        &mut self,
+        content: impl IntoIterator<Item = (K, V)>,
+    ) -> String {
+        self.add_model_secret("", content)
+    }
+
+    fn secret(&self, id: &str) -> Result<Secret, RunError> {
+        self.state()
+            .get_secret(Some(id), None)
+            .cloned()
+            .ok_or_else(|| {
+                RunError::Inconsistent(vec![format!("secret {id} is not in the harness state")])
+            })
+    }
+
+    /// Sets a new revision of secret `id`; an observer gets secret-changed.
+    pub fn set_secret_content<K: Into<String>, V: Into<String>>(
+        &mut self,
+        id: &str,
+        content: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<(), RunError> {
+        let content: BTreeMap<String, String> = content
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        let secret = {
+            let mut s = self.sim.borrow_mut();
+            let secret = s
+                .state
+                .secrets
+                .iter_mut()
+                .find(|s| super::state::same_secret_id(&s.id, id))
+                .ok_or_else(|| {
+                    RunError::Inconsistent(vec![format!("secret {id} is not in the harness state")])
+                })?;
+            secret.latest_content = content;
+            secret.latest_revision += 1;
+            secret.clone()
+        };
+        if secret.owner.is_none() {
+            self.fire(self.on.secret_changed(&secret))?;
+        }
+        Ok(())
+    }
+
+    /// The grants of secret `id` over relation `relation_id`.
+    pub fn get_secret_grants(&self, id: &str, relation_id: u64) -> Vec<String> {
+        self.state()
+            .get_secret(Some(id), None)
+            .and_then(|s| s.remote_grants.get(&relation_id))
+            .map(|g| g.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Fires secret-rotate for an owned secret.
+    pub fn trigger_secret_rotation(&mut self, id: &str) -> Result<(), RunError> {
+        let secret = self.secret(id)?;
+        self.fire(self.on.secret_rotate(&secret))
+    }
+
+    /// Fires secret-remove of `revision` for an owned secret.
+    pub fn trigger_secret_removal(&mut self, id: &str, revision: u64) -> Result<(), RunError> {
+        let secret = self.secret(id)?;
+        self.fire(self.on.secret_remove(&secret, revision))
+    }
+
+    /// Fires secret-expired of `revision` for an owned secret.
+    pub fn trigger_secret_expiration(&mut self, id: &str, revision: u64) -> Result<(), RunError> {
+        let secret = self.secret(id)?;
+        self.fire(self.on.secret_expired(&secret, revision))
+    }
+
+    /// Runs action `name` with `params`: its logs and results, or
+    /// [`RunError::ActionFailed`].
+    pub fn run_action(
+        &mut self,
+        name: &str,
+        params: Map<String, Value>,
+    ) -> Result<ActionOutput, RunError> {
+        if C::META.action(name).is_none() {
+            return Err(RunError::Inconsistent(vec![format!(
+                "action {name:?} is not declared in actions"
+            )]));
+        }
+        if self.charm.is_none() {
+            return Err(RunError::Inconsistent(vec![
+                "run_action needs Harness::begin first".into(),
+            ]));
+        }
+        {
+            let mut s = self.sim.borrow_mut();
+            s.out.action_logs.clear();
+            s.out.action_results = None;
+            s.out.action_failure = None;
+        }
+        let enabled = std::mem::replace(&mut self.hooks_enabled, true);
+        let result = self.fire(self.on.action(name).params(params));
+        self.hooks_enabled = enabled;
+        result?;
+        let s = self.sim.borrow();
+        let results = s.out.action_results.clone().unwrap_or_default();
+        let logs = s.out.action_logs.clone();
+        if let Some(message) = s.out.action_failure.clone() {
+            return Err(RunError::ActionFailed {
+                message,
+                results,
+                logs,
+                state: Box::new(s.state.clone()),
+            });
+        }
+        Ok(ActionOutput { logs, results })
+    }
+
+    /// Runs the collect-status handlers (application ones on the leader) and sets the
+    /// winning statuses.
+    pub fn evaluate_status(&mut self) -> Result<(), RunError> {
+        let Some(charm) = self.charm.as_mut() else {
+            return Err(RunError::Inconsistent(vec![
+                "evaluate_status needs Harness::begin first".into(),
+            ]));
+        };
+        let leader = self.sim.borrow().state.leader;
+        if leader {
+            let event = self.on.collect_app_status();
+            run_on::<C>(&self.sim, &self.settings, &event, Mode::Harness, charm)?;
+        }
+        let event = self.on.collect_unit_status();
+        run_on::<C>(&self.sim, &self.settings, &event, Mode::Harness, charm)
+    }
+
+    /// The workload version set so far.
+    pub fn get_workload_version(&self) -> String {
+        self.state().workload_version.clone()
+    }
+}

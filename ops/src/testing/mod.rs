@@ -1,0 +1,48 @@
+//! Unit tests for charms, without Juju or Pebble (feature `testing`).
+//!
+//! State-transition tests in the style of Python's `ops.testing` (Scenario): build a
+//! [`State`], run one event with [`Context::run`], and assert on the [`State`] that comes
+//! out and on what the run recorded (logs, status history, action results...). The charm
+//! runs through the same dispatch, framework and model code as in production, over an
+//! in-memory Juju and an in-memory Pebble.
+//!
+//! ```ignore
+//! use ops::testing::{Context, State, Relation};
+//!
+//! let mut ctx = Context::<MyCharm>::new();
+//! let db = Relation::new("database").remote_app_data([("host", "db.local")]);
+//! let out = ctx.run(ctx.on.relation_changed(&db), &State::new().relation(db.clone()))?;
+//! assert_eq!(out.unit_status, ops::Status::active(""));
+//! ```
+//!
+//! A [`State`] that contradicts the metadata (an undeclared relation, config of the wrong
+//! type, an event on something absent from the state...) is rejected with
+//! [`RunError::Inconsistent`] before the charm runs.
+//!
+//! [`Harness`] is the older, stateful style, on the same in-memory backend.
+
+mod consistency;
+mod context;
+mod harness;
+mod pebble;
+mod sim;
+mod state;
+
+#[cfg(test)]
+mod tests;
+
+pub use context::{Context, Event, On, RunError};
+pub use harness::{ActionOutput, Harness};
+pub use sim::{default_network, ExecArgs, JujuLogLine, Output};
+pub use state::{
+    default_unit_databag, new_secret_id, next_relation_id, CheckInfo, Container, DeferredEvent,
+    Exec, FsEntry, ModelInfo, Mount, Notice, Relation, RelationKind, Secret, State, Storage,
+};
+
+pub use crate::backend::{
+    BindAddress, CloudCredential, CloudSpec, InterfaceAddress, LogLevel, NetworkInfo, Port,
+    SecretOwner,
+};
+pub use ops_pebble::{
+    CheckLevel, CheckStartup, CheckStatus, Layer, NoticeType, Plan, ServiceStatus,
+};

@@ -1,0 +1,854 @@
+//! The in-memory Pebble: layers merged with Pebble's rules, services started and stopped,
+//! check statuses, notices, a filesystem (in memory, or host folders for mounts) and canned
+//! exec results.
+
+use super::sim::{ExecArgs, SimRef};
+use super::state::{Container, FsEntry, Notice};
+use ops_pebble::{
+    ApiError, Change, ChangeState, ChangeStatus, CheckInfo, CheckLevel, CheckRefresh, CheckStatus,
+    Error, ExecOptions, ExecOutput, ExecStdio, FileInfo, FileType, Identity, IdentityAction, Layer,
+    LogEntry, MakeDirOptions, NoticeType, NoticesQuery, NotifyOptions, Pebble, Plan, PushOptions,
+    Result, ServiceInfo, ServiceStartup, ServiceStatus, SystemInfo,
+};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const TIME: &str = "2025-01-01T00:00:00Z";
+
+/// What a simulated Pebble keeps that is not in the [`Container`] state.
+#[derive(Default)]
+pub(crate) struct PebbleExtra {
+    pub changes: Vec<Change>,
+    pub identities: BTreeMap<String, Identity>,
+}
+
+/// A [`Pebble`] over one container of a simulated unit.
+pub(crate) struct SimPebble {
+    pub sim: SimRef,
+    pub container: String,
+}
+
+fn api(code: u16, message: impl Into<String>) -> Error {
+    let message = message.into();
+    Error::Api(Box::new(ApiError {
+        code,
+        status: match code {
+            400 => "Bad Request",
+            404 => "Not Found",
+            _ => "Error",
+        }
+        .into(),
+        kind: None,
+        message: message.clone(),
+        body: serde_json::json!({"type": "error", "status-code": code, "result": {"message": message}}),
+    }))
+}
+
+fn path_error(kind: &str, message: impl Into<String>) -> Error {
+    Error::Path {
+        kind: kind.into(),
+        message: message.into(),
+    }
+}
+
+fn io_path_error(path: &str, e: &std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => path_error(
+            "not-found",
+            format!("stat {path}: no such file or directory"),
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            path_error("permission-denied", format!("{path}: permission denied"))
+        }
+        _ => path_error("generic-file-error", format!("{path}: {e}")),
+    }
+}
+
+fn parent_of(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}
+
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn normalise(path: &str) -> Result<String> {
+    if !path.starts_with('/') {
+        return Err(path_error(
+            "generic-file-error",
+            format!("paths must be absolute, got {path:?}"),
+        ));
+    }
+    let trimmed = path.trim_end_matches('/');
+    Ok(if trimmed.is_empty() {
+        "/".into()
+    } else {
+        trimmed.into()
+    })
+}
+
+/// `*` and `?` glob matching, as Pebble's `pattern`.
+fn glob(pattern: &str, name: &str) -> bool {
+    fn rec(p: &[char], n: &[char]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some('*'), _) => rec(&p[1..], n) || (!n.is_empty() && rec(p, &n[1..])),
+            (Some('?'), Some(_)) => rec(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => rec(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    rec(&p, &n)
+}
+
+fn file_info(path: &str, entry: &FsEntry) -> FileInfo {
+    FileInfo {
+        path: path.to_string(),
+        name: base_name(path).to_string(),
+        type_: if entry.is_dir() {
+            FileType::Directory
+        } else {
+            FileType::File
+        },
+        size: entry.content.as_ref().map(|c| c.len() as u64),
+        permissions: format!("{:03o}", entry.permissions),
+        last_modified: TIME.into(),
+        user_id: None,
+        user: entry.user.clone(),
+        group_id: None,
+        group: entry.group.clone(),
+    }
+}
+
+fn host_info(path: &str, host: &std::path::Path) -> Result<FileInfo> {
+    let meta = std::fs::metadata(host).map_err(|e| io_path_error(path, &e))?;
+    #[cfg(unix)]
+    let mode = {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o777
+    };
+    #[cfg(not(unix))]
+    let mode = 0o644;
+    Ok(FileInfo {
+        path: path.to_string(),
+        name: base_name(path).to_string(),
+        type_: if meta.is_dir() {
+            FileType::Directory
+        } else {
+            FileType::File
+        },
+        size: meta.is_file().then_some(meta.len()),
+        permissions: format!("{mode:03o}"),
+        last_modified: TIME.into(),
+        user_id: None,
+        user: None,
+        group_id: None,
+        group: None,
+    })
+}
+
+impl SimPebble {
+    /// Runs `f` on the connectable container, or fails as Pebble does when unreachable.
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Container, &mut super::pebble::PebbleExtra) -> Result<T>,
+    ) -> Result<T> {
+        let mut sim = self.sim.borrow_mut();
+        let sim = &mut *sim;
+        let socket = PathBuf::from(format!(
+            "/charm/containers/{}/pebble.socket",
+            self.container
+        ));
+        let container = sim
+            .state
+            .containers
+            .iter_mut()
+            .find(|c| c.name == self.container)
+            .ok_or_else(|| Error::Connection {
+                path: socket.clone(),
+                message: format!("container {:?} is not in the test State", self.container),
+            })?;
+        if !container.can_connect {
+            return Err(Error::Connection {
+                path: socket,
+                message: format!(
+                    "cannot connect to Pebble in container {:?} (can_connect is false)",
+                    self.container
+                ),
+            });
+        }
+        let extra = sim.pebble.entry(self.container.clone()).or_default();
+        f(container, extra)
+    }
+
+    fn plan_of(container: &Container) -> Result<Plan> {
+        container.plan().map_err(|e| api(400, e.to_string()))
+    }
+}
+
+fn new_change(extra: &mut PebbleExtra, kind: &str, summary: String) -> String {
+    let id = (extra.changes.len() + 1).to_string();
+    extra.changes.push(Change {
+        id: id.clone(),
+        kind: kind.into(),
+        summary,
+        status: ChangeStatus::Done,
+        tasks: Vec::new(),
+        ready: true,
+        err: None,
+        spawn_time: TIME.into(),
+        ready_time: Some(TIME.into()),
+        data: serde_json::Map::new(),
+    });
+    id
+}
+
+impl Pebble for SimPebble {
+    fn system_info(&self) -> Result<SystemInfo> {
+        self.with(|_, _| {
+            Ok(SystemInfo {
+                version: "1.19.0".into(),
+                boot_id: "00000000-0000-4000-8000-000000000000".into(),
+                http_address: None,
+                https_address: None,
+            })
+        })
+    }
+
+    fn health(&self, level: Option<&CheckLevel>, names: &[&str]) -> Result<bool> {
+        let checks = self.get_checks(level, names)?;
+        Ok(checks.iter().all(|c| c.status != CheckStatus::Down))
+    }
+
+    fn get_services(&self, names: &[&str]) -> Result<Vec<ServiceInfo>> {
+        self.with(|c, _| {
+            let plan = Self::plan_of(c)?;
+            Ok(plan
+                .services
+                .iter()
+                .filter(|(name, _)| names.is_empty() || names.contains(&name.as_str()))
+                .map(|(name, service)| ServiceInfo {
+                    name: name.clone(),
+                    startup: service.startup.clone().unwrap_or(ServiceStartup::Disabled),
+                    current: c.service(name),
+                    current_since: None,
+                })
+                .collect())
+        })
+    }
+
+    fn services_action(
+        &self,
+        action: &str,
+        services: &[&str],
+        _timeout: Duration,
+    ) -> Result<String> {
+        self.with(|c, extra| {
+            let plan = Self::plan_of(c)?;
+            let targets: Vec<String> = match action {
+                "autostart" | "replan" => plan
+                    .services
+                    .iter()
+                    .filter(|(_, s)| s.startup == Some(ServiceStartup::Enabled))
+                    .map(|(n, _)| n.clone())
+                    .collect(),
+                "start" | "stop" | "restart" => {
+                    if services.is_empty() {
+                        return Err(api(400, format!("no services given to {action}")));
+                    }
+                    for name in services {
+                        if !plan.services.contains_key(*name) {
+                            return Err(api(400, format!("service {name:?} does not exist")));
+                        }
+                    }
+                    services.iter().map(|s| s.to_string()).collect()
+                }
+                other => return Err(api(400, format!("action {other:?} is unsupported"))),
+            };
+            if action == "autostart" && targets.is_empty() {
+                return Err(api(400, "no default services"));
+            }
+            let new = match action {
+                "stop" => ServiceStatus::Inactive,
+                _ => ServiceStatus::Active,
+            };
+            if action == "replan" {
+                // Replan stops services no longer in the plan.
+                c.service_statuses
+                    .retain(|name, _| plan.services.contains_key(name));
+            }
+            for name in &targets {
+                c.service_statuses.insert(name.clone(), new.clone());
+            }
+            Ok(new_change(
+                extra,
+                action,
+                format!("{action} {}", targets.join(", ")),
+            ))
+        })
+    }
+
+    fn add_layer(&self, label: &str, layer: &Layer, combine: bool) -> Result<()> {
+        self.with(|c, _| {
+            // Pebble refuses an entry without `override` before changing anything.
+            ops_pebble::combine_layers([layer]).map_err(|e| api(400, e.to_string()))?;
+            match c.layers.iter_mut().find(|(l, _)| l == label) {
+                Some((_, existing)) if combine => {
+                    let merged = ops_pebble::combine_layers([&*existing, layer])
+                        .map_err(|e| api(400, e.to_string()))?;
+                    *existing = merged;
+                }
+                Some(_) => {
+                    return Err(api(400, format!("layer {label:?} already exists")));
+                }
+                None => c.layers.push((label.to_string(), layer.clone())),
+            }
+            Ok(())
+        })
+    }
+
+    fn get_plan(&self) -> Result<Plan> {
+        self.with(|c, _| Self::plan_of(c))
+    }
+
+    fn get_changes(&self, select: ChangeState, _service: Option<&str>) -> Result<Vec<Change>> {
+        self.with(|_, extra| {
+            Ok(match select {
+                ChangeState::InProgress => Vec::new(),
+                _ => extra.changes.clone(),
+            })
+        })
+    }
+
+    fn get_change(&self, id: &str) -> Result<Change> {
+        self.with(|_, extra| {
+            extra
+                .changes
+                .iter()
+                .find(|ch| ch.id == id)
+                .cloned()
+                .ok_or_else(|| api(404, format!("cannot find change with id {id:?}")))
+        })
+    }
+
+    fn wait_change(&self, id: &str, _timeout: Option<Duration>) -> Result<Change> {
+        self.get_change(id)
+    }
+
+    fn abort_change(&self, id: &str) -> Result<Change> {
+        let change = self.get_change(id)?;
+        Err(api(
+            400,
+            format!("cannot abort change {} with nothing pending", change.id),
+        ))
+    }
+
+    fn get_checks(
+        &self,
+        level: Option<&CheckLevel>,
+        names: &[&str],
+    ) -> Result<Vec<ops_pebble::CheckInfo>> {
+        self.with(|c, _| {
+            let plan = Self::plan_of(c)?;
+            let mut out = Vec::new();
+            for (name, check) in &plan.checks {
+                if !names.is_empty() && !names.contains(&name.as_str()) {
+                    continue;
+                }
+                let info = c.get_check_info(name);
+                let check_level = info
+                    .and_then(|i| i.level.clone())
+                    .or_else(|| check.level.clone());
+                if let Some(level) = level {
+                    if check_level.as_ref() != Some(level) {
+                        continue;
+                    }
+                }
+                out.push(CheckInfo {
+                    name: name.clone(),
+                    level: check_level,
+                    startup: info
+                        .and_then(|i| i.startup.clone())
+                        .or_else(|| check.startup.clone()),
+                    status: info.map_or(CheckStatus::Up, |i| i.status.clone()),
+                    successes: Some(info.map_or(0, |i| i.successes)),
+                    failures: info.map_or(0, |i| i.failures),
+                    threshold: info
+                        .map_or(u64::from(check.threshold.unwrap_or(3)), |i| i.threshold),
+                    change_id: Some("1".into()),
+                    prev_change_id: None,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn checks_action(&self, action: &str, checks: &[&str]) -> Result<Vec<String>> {
+        self.with(|c, _| {
+            let plan = Self::plan_of(c)?;
+            let mut changed = Vec::new();
+            for name in checks {
+                if !plan.checks.contains_key(*name) {
+                    return Err(api(400, format!("cannot find check {name:?}")));
+                }
+                if c.get_check_info(name).is_none() {
+                    c.check_infos.push(super::state::CheckInfo::new(*name));
+                }
+                let Some(info) = c.check_infos.iter_mut().find(|i| i.name == *name) else {
+                    continue;
+                };
+                match action {
+                    "start" if info.status == CheckStatus::Inactive => {
+                        info.status = CheckStatus::Up;
+                        changed.push(name.to_string());
+                    }
+                    "stop" if info.status != CheckStatus::Inactive => {
+                        info.status = CheckStatus::Inactive;
+                        changed.push(name.to_string());
+                    }
+                    "start" | "stop" => {}
+                    other => return Err(api(400, format!("action {other:?} is unsupported"))),
+                }
+            }
+            Ok(changed)
+        })
+    }
+
+    fn refresh_check(&self, name: &str) -> Result<CheckRefresh> {
+        let info = self
+            .get_checks(None, &[name])?
+            .pop()
+            .ok_or_else(|| api(404, format!("cannot find check {name:?}")))?;
+        Ok(CheckRefresh {
+            info,
+            error: String::new(),
+        })
+    }
+
+    fn push(&self, path: &str, source: &mut dyn Read, options: &PushOptions) -> Result<()> {
+        let path = normalise(path)?;
+        let mut data = Vec::new();
+        source.read_to_end(&mut data).map_err(Error::Io)?;
+        self.with(|c, _| {
+            if let Some(host) = c.host_path(&path) {
+                if options.make_dirs {
+                    if let Some(parent) = host.parent() {
+                        std::fs::create_dir_all(parent).map_err(|e| io_path_error(&path, &e))?;
+                    }
+                }
+                return std::fs::write(&host, &data).map_err(|e| io_path_error(&path, &e));
+            }
+            let parent = parent_of(&path);
+            if parent != "/" {
+                match c.files.get(parent) {
+                    Some(e) if e.is_dir() => {}
+                    Some(_) => {
+                        return Err(path_error(
+                            "generic-file-error",
+                            format!("{parent} is not a directory"),
+                        ))
+                    }
+                    None if options.make_dirs => c.add_parents(&path),
+                    None => {
+                        return Err(path_error(
+                            "not-found",
+                            format!("parent directory {parent} does not exist"),
+                        ))
+                    }
+                }
+            }
+            if c.files.get(&path).is_some_and(FsEntry::is_dir) {
+                return Err(path_error(
+                    "generic-file-error",
+                    format!("{path} is a directory"),
+                ));
+            }
+            let mut entry = FsEntry::file(data);
+            if let Some(p) = options.ownership.permissions {
+                entry.permissions = p;
+            }
+            entry.user = options.ownership.user.clone();
+            entry.group = options.ownership.group.clone();
+            c.files.insert(path, entry);
+            Ok(())
+        })
+    }
+
+    fn pull(&self, path: &str, sink: &mut dyn Write) -> Result<u64> {
+        let path = normalise(path)?;
+        let data = self.with(|c, _| {
+            if let Some(host) = c.host_path(&path) {
+                if host.is_dir() {
+                    return Err(path_error(
+                        "generic-file-error",
+                        format!("can only read a regular file: {path:?}"),
+                    ));
+                }
+                return std::fs::read(&host).map_err(|e| io_path_error(&path, &e));
+            }
+            match c.files.get(&path) {
+                Some(FsEntry {
+                    content: Some(data),
+                    ..
+                }) => Ok(data.clone()),
+                Some(_) => Err(path_error(
+                    "generic-file-error",
+                    format!("can only read a regular file: {path:?}"),
+                )),
+                None => Err(path_error(
+                    "not-found",
+                    format!("stat {path}: no such file or directory"),
+                )),
+            }
+        })?;
+        sink.write_all(&data).map_err(Error::Io)?;
+        Ok(data.len() as u64)
+    }
+
+    fn list_files(&self, path: &str, pattern: Option<&str>, itself: bool) -> Result<Vec<FileInfo>> {
+        let path = normalise(path)?;
+        self.with(|c, _| {
+            let matches = |name: &str| pattern.is_none_or(|p| glob(p, name));
+            if let Some(host) = c.host_path(&path) {
+                let info = host_info(&path, &host)?;
+                if itself || info.type_ != FileType::Directory {
+                    return Ok(vec![info]);
+                }
+                let mut out = Vec::new();
+                let dir = std::fs::read_dir(&host).map_err(|e| io_path_error(&path, &e))?;
+                for entry in dir.flatten() {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if matches(&name) {
+                        let child = format!("{}/{name}", path.trim_end_matches('/'));
+                        out.push(host_info(&child, &entry.path())?);
+                    }
+                }
+                out.sort_by(|a, b| a.name.cmp(&b.name));
+                return Ok(out);
+            }
+            let is_root = path == "/";
+            let entry = if is_root {
+                Some(FsEntry::dir())
+            } else {
+                c.files.get(&path).cloned()
+            };
+            let Some(entry) = entry else {
+                return Err(path_error(
+                    "not-found",
+                    format!("stat {path}: no such file or directory"),
+                ));
+            };
+            if itself || !entry.is_dir() {
+                return Ok(vec![file_info(&path, &entry)]);
+            }
+            let prefix = if is_root {
+                "/".to_string()
+            } else {
+                format!("{path}/")
+            };
+            let mut out: Vec<FileInfo> = c
+                .files
+                .range(prefix.clone()..)
+                .take_while(|(p, _)| p.starts_with(&prefix))
+                .filter(|(p, _)| !p[prefix.len()..].contains('/'))
+                .filter(|(p, _)| matches(base_name(p)))
+                .map(|(p, e)| file_info(p, e))
+                .collect();
+            // Mount points show up as directories in their parent.
+            for mount in c.mounts.values() {
+                let loc = mount.location.trim_end_matches('/');
+                if parent_of(loc) == path
+                    && matches(base_name(loc))
+                    && !out.iter().any(|f| f.path == loc)
+                {
+                    out.push(file_info(loc, &FsEntry::dir()));
+                }
+            }
+            out.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(out)
+        })
+    }
+
+    fn make_dir(&self, path: &str, options: &MakeDirOptions) -> Result<()> {
+        let path = normalise(path)?;
+        self.with(|c, _| {
+            if let Some(host) = c.host_path(&path) {
+                let result = if options.make_parents {
+                    std::fs::create_dir_all(&host)
+                } else {
+                    std::fs::create_dir(&host)
+                };
+                return result.map_err(|e| io_path_error(&path, &e));
+            }
+            if path == "/" {
+                return Ok(());
+            }
+            match c.files.get(&path) {
+                Some(e) if e.is_dir() && options.make_parents => return Ok(()),
+                Some(_) => {
+                    return Err(path_error(
+                        "generic-file-error",
+                        format!("mkdir {path}: file exists"),
+                    ))
+                }
+                None => {}
+            }
+            let parent = parent_of(&path);
+            if parent != "/" && !c.files.get(parent).is_some_and(FsEntry::is_dir) {
+                if options.make_parents {
+                    c.add_parents(&path);
+                } else {
+                    return Err(path_error(
+                        "not-found",
+                        format!("mkdir {path}: no such file or directory"),
+                    ));
+                }
+            }
+            let mut entry = FsEntry::dir();
+            if let Some(p) = options.ownership.permissions {
+                entry.permissions = p;
+            }
+            entry.user = options.ownership.user.clone();
+            entry.group = options.ownership.group.clone();
+            c.files.insert(path, entry);
+            Ok(())
+        })
+    }
+
+    fn remove_path(&self, path: &str, recursive: bool) -> Result<()> {
+        let path = normalise(path)?;
+        self.with(|c, _| {
+            if let Some(host) = c.host_path(&path) {
+                let result = if host.is_dir() {
+                    if recursive {
+                        std::fs::remove_dir_all(&host)
+                    } else {
+                        std::fs::remove_dir(&host)
+                    }
+                } else {
+                    std::fs::remove_file(&host)
+                };
+                return result.map_err(|e| io_path_error(&path, &e));
+            }
+            if !c.files.contains_key(&path) {
+                if recursive {
+                    return Ok(());
+                }
+                return Err(path_error(
+                    "not-found",
+                    format!("remove {path}: no such file or directory"),
+                ));
+            }
+            let prefix = format!("{path}/");
+            let children: Vec<String> = c
+                .files
+                .range(prefix.clone()..)
+                .take_while(|(p, _)| p.starts_with(&prefix))
+                .map(|(p, _)| p.clone())
+                .collect();
+            if !children.is_empty() && !recursive {
+                return Err(path_error(
+                    "generic-file-error",
+                    format!("remove {path}: directory not empty"),
+                ));
+            }
+            for child in children {
+                c.files.remove(&child);
+            }
+            c.files.remove(&path);
+            Ok(())
+        })
+    }
+
+    fn exec(&self, options: &ExecOptions, stdio: ExecStdio<'_>) -> Result<ExecOutput> {
+        let mut stdin = Vec::new();
+        if let Some(reader) = stdio.stdin {
+            reader.read_to_end(&mut stdin).map_err(Error::Io)?;
+        }
+        let (code, out, err) = {
+            let container = self.container.clone();
+            let result = self.with(|c, _| {
+                if let Some(ctx) = &options.service_context {
+                    let plan = Self::plan_of(c)?;
+                    if !plan.services.contains_key(ctx) {
+                        return Err(api(400, format!("service {ctx:?} does not exist")));
+                    }
+                }
+                let best = c
+                    .execs
+                    .iter()
+                    .filter(|e| options.command.starts_with(&e.prefix))
+                    .max_by_key(|e| e.prefix.len());
+                Ok(match best {
+                    Some(e) => (
+                        e.return_code,
+                        e.stdout.clone().into_bytes(),
+                        e.stderr.clone().into_bytes(),
+                    ),
+                    None => (
+                        127,
+                        Vec::new(),
+                        format!(
+                            "no Exec in the test State matches {:?} in container {:?}",
+                            options.command, c.name
+                        )
+                        .into_bytes(),
+                    ),
+                })
+            })?;
+            let mut sim = self.sim.borrow_mut();
+            sim.out
+                .exec_history
+                .entry(container)
+                .or_default()
+                .push(ExecArgs {
+                    command: options.command.clone(),
+                    environment: options.environment.clone(),
+                    working_dir: options.working_dir.clone(),
+                    user: options.user.clone(),
+                    group: options.group.clone(),
+                    stdin,
+                });
+            result
+        };
+        let mut output = ExecOutput {
+            exit_code: code,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+        };
+        match stdio.stdout {
+            Some(w) => w.write_all(&out).map_err(Error::Io)?,
+            None => output.stdout = out,
+        }
+        if options.combine_stderr {
+            match &mut output.stdout {
+                buf if !err.is_empty() => buf.extend_from_slice(&err),
+                _ => {}
+            }
+        } else {
+            match stdio.stderr {
+                Some(w) => w.write_all(&err).map_err(Error::Io)?,
+                None => output.stderr = err,
+            }
+        }
+        Ok(output)
+    }
+
+    fn send_signal(&self, signal: &str, services: &[&str]) -> Result<()> {
+        self.with(|c, _| {
+            if !signal.starts_with("SIG") {
+                return Err(api(400, format!("invalid signal name {signal:?}")));
+            }
+            let plan = Self::plan_of(c)?;
+            for name in services {
+                if !plan.services.contains_key(*name) {
+                    return Err(api(404, format!("service {name:?} does not exist")));
+                }
+                if c.service(name) != ServiceStatus::Active {
+                    return Err(api(400, format!("service {name:?} is not running")));
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn get_notices(&self, query: &NoticesQuery) -> Result<Vec<ops_pebble::Notice>> {
+        self.with(|c, _| {
+            Ok(c.notices
+                .iter()
+                .filter(|n| query.types.is_empty() || query.types.contains(&n.kind))
+                .filter(|n| query.keys.is_empty() || query.keys.contains(&n.key))
+                .filter(|n| {
+                    query
+                        .user_id
+                        .is_none_or(|u| n.user_id.is_none_or(|nu| nu == u))
+                })
+                .map(Notice::to_pebble)
+                .collect())
+        })
+    }
+
+    fn get_notice(&self, id: &str) -> Result<ops_pebble::Notice> {
+        self.with(|c, _| {
+            c.notices
+                .iter()
+                .find(|n| n.id == id)
+                .map(Notice::to_pebble)
+                .ok_or_else(|| api(404, format!("cannot find notice with ID {id:?}")))
+        })
+    }
+
+    fn notify(&self, key: &str, options: &NotifyOptions) -> Result<String> {
+        self.with(|c, _| {
+            if let Some(n) = c
+                .notices
+                .iter_mut()
+                .find(|n| n.key == key && n.kind == NoticeType::Custom)
+            {
+                n.occurrences += 1;
+                n.last_data = options.data.clone();
+                return Ok(n.id.clone());
+            }
+            let mut notice = Notice::new(key);
+            notice.last_data = options.data.clone();
+            let id = notice.id.clone();
+            c.notices.push(notice);
+            Ok(id)
+        })
+    }
+
+    fn get_logs(&self, _services: &[&str], _n: Option<i64>) -> Result<Vec<LogEntry>> {
+        self.with(|_, _| Ok(Vec::new()))
+    }
+
+    fn get_identities(&self) -> Result<BTreeMap<String, Identity>> {
+        self.with(|_, extra| Ok(extra.identities.clone()))
+    }
+
+    fn post_identities(
+        &self,
+        action: IdentityAction,
+        identities: &BTreeMap<String, Option<Identity>>,
+    ) -> Result<()> {
+        self.with(|_, extra| {
+            for (name, identity) in identities {
+                let exists = extra.identities.contains_key(name);
+                match (action, identity) {
+                    (IdentityAction::Add, Some(_)) if exists => {
+                        return Err(api(400, format!("identity {name:?} already exists")))
+                    }
+                    (IdentityAction::Update, Some(_)) if !exists => {
+                        return Err(api(400, format!("identity {name:?} does not exist")))
+                    }
+                    (IdentityAction::Remove, Some(_)) => {
+                        return Err(api(400, format!("identity {name:?} value must be null")))
+                    }
+                    (_, Some(identity)) => {
+                        extra.identities.insert(name.clone(), identity.clone());
+                    }
+                    (IdentityAction::Add | IdentityAction::Update, None) => {
+                        return Err(api(
+                            400,
+                            format!("identity {name:?} value must not be null"),
+                        ))
+                    }
+                    (_, None) => {
+                        extra.identities.remove(name);
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn get_metrics(&self) -> Result<String> {
+        self.with(|_, _| Ok(String::new()))
+    }
+}
