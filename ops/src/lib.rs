@@ -12,11 +12,14 @@
 
 #![warn(missing_docs)]
 
+pub mod action;
 pub mod backend;
 pub mod charm;
 pub mod context;
 pub mod error;
 pub mod event;
+pub mod framework;
+pub mod hookcmds;
 pub mod meta;
 pub mod model;
 pub mod status;
@@ -28,6 +31,7 @@ pub use ops_macros::{charm, on};
 /// The Pebble client (`ops-pebble`), for talking to workload containers.
 pub use ops_pebble as pebble;
 
+pub use action::Action;
 pub use charm::{ActionParams, Charm, CharmConfig};
 pub use error::{Error, ModelError, Result};
 pub use event::{EventData, EventKind};
@@ -43,6 +47,7 @@ pub mod prelude {
 /// Items the generated code uses. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use ops_macros::__charm_impl;
     pub use serde;
     pub use serde_json;
 }

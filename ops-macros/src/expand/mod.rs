@@ -1,0 +1,282 @@
+//! Code generation: the struct half of `#[charm]` (types from the metadata, and the macro
+//! that forwards the metadata to the impl), and the impl half (`ops::Charm`).
+
+pub mod accessors;
+pub mod actions;
+mod charm_impl;
+pub mod config;
+mod dispatch;
+mod meta;
+
+use crate::attr::CharmArgs;
+use crate::errors::Errors;
+use crate::metadata::{self, Metadata};
+use crate::{ident, model, source, validate};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Item, ItemImpl, ItemStruct, LitStr, Visibility};
+
+/// What the struct half generates from: the metadata and where errors go.
+pub struct Ctx<'a> {
+    /// The metadata.
+    pub meta: &'a Metadata,
+    /// The charm struct's name.
+    pub charm: &'a Ident,
+    /// Its visibility, given to every generated type.
+    pub vis: Visibility,
+    /// The metadata path literal: errors about the metadata point here.
+    pub span: Span,
+    /// The metadata file as named in messages.
+    pub file: String,
+    errors: Errors,
+    types: Vec<(String, String)>,
+}
+
+impl Ctx<'_> {
+    /// Records an error about the metadata.
+    pub fn error(&mut self, message: String) {
+        let message = format!("{}: {message}", self.file);
+        self.errors.at(self.span, message);
+    }
+
+    /// Reserves a generated type name; `false` (and an error) if another metadata item
+    /// already maps to it.
+    pub fn claim_type(&mut self, name: &str, what: &str) -> bool {
+        if let Some((_, first)) = self.types.iter().find(|(n, _)| n == name) {
+            let msg = format!("{what} and {first} both generate the type `{name}`; rename one");
+            self.error(msg);
+            return false;
+        }
+        self.types.push((name.to_string(), what.to_string()));
+        true
+    }
+
+    /// The field or method identifier for a metadata name.
+    pub fn field_ident(&self, name: &str) -> Ident {
+        Ident::new(&ident::snake(name), Span::call_site())
+    }
+}
+
+/// Names already used in one generated struct.
+#[derive(Default)]
+pub struct Seen {
+    names: Vec<(String, String)>,
+}
+
+impl Seen {
+    /// Reserves `ident` for the metadata name `from`; on a clash, the error's text.
+    pub fn claim(&mut self, ident: &str, from: &str) -> Result<(), String> {
+        if let Some((_, first)) = self.names.iter().find(|(i, _)| i == ident) {
+            return Err(format!(
+                "`{first}` and `{from}` both map to the Rust name `{ident}`; rename one"
+            ));
+        }
+        self.names.push((ident.to_string(), from.to_string()));
+        Ok(())
+    }
+}
+
+/// `#[charm(...)]` on a struct or an impl.
+pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
+    match syn::parse2::<Item>(input.clone()) {
+        Ok(Item::Struct(item)) => charm_struct(args, item),
+        Ok(Item::Impl(item)) => {
+            let mut errors = Errors::default();
+            if !args.is_empty() {
+                errors.at(
+                    args.span(),
+                    "on an impl, #[charm] takes no arguments; the metadata is named on the struct",
+                );
+            }
+            let forward = match model::self_ident(&item) {
+                Ok(charm) => {
+                    let mac = format_ident!("__ops_charm_{}", charm, span = charm.span());
+                    quote!(#mac! { #item })
+                }
+                Err(e) => {
+                    errors.push(e);
+                    item.to_token_stream()
+                }
+            };
+            let errors = errors.to_tokens();
+            quote!(#errors #forward)
+        }
+        Ok(other) => {
+            let err = syn::Error::new(
+                other.span(),
+                "#[charm] goes on the charm's struct (with `metadata = \"charmcraft.yaml\"`) and on its impl",
+            )
+            .to_compile_error();
+            quote!(#err #other)
+        }
+        Err(e) => {
+            let err = e.to_compile_error();
+            quote!(#err #input)
+        }
+    }
+}
+
+/// A stray `#[on]`: one outside a `#[charm]` impl (the impl's macro removes its own).
+pub fn stray_on(_args: TokenStream, input: TokenStream) -> TokenStream {
+    let err = syn::Error::new(
+        Span::call_site(),
+        "#[on] only works in a `#[charm]` impl: put `#[charm]` on the impl block holding this handler",
+    )
+    .to_compile_error();
+    quote!(#err #input)
+}
+
+/// The forwarding macro's name for `charm`.
+fn forwarder_ident(charm: &Ident) -> Ident {
+    format_ident!("__ops_charm_{}", charm)
+}
+
+/// The `macro_rules!` that hands the impl to `__charm_impl` with the metadata path.
+fn forwarder(charm: &Ident, header: TokenStream) -> TokenStream {
+    let mac = forwarder_ident(charm);
+    quote! {
+        #[doc(hidden)]
+        macro_rules! #mac {
+            ($($tokens:tt)*) => {
+                ::ops::__private::__charm_impl! { #header $($tokens)* }
+            };
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use #mac;
+    }
+}
+
+fn file_label(lit: &LitStr) -> String {
+    let written = lit.value();
+    std::path::Path::new(&written)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or(written)
+}
+
+/// Reads the metadata `args` names.
+fn load(args: &CharmArgs) -> syn::Result<(std::path::PathBuf, Metadata)> {
+    let path = source::resolve(args)?;
+    let meta =
+        metadata::load(&path).map_err(|e| syn::Error::new(args.metadata.span(), e.message))?;
+    Ok((path, meta))
+}
+
+fn charm_struct(args: TokenStream, item: ItemStruct) -> TokenStream {
+    let charm = &item.ident;
+    let failed = forwarder(charm, quote!(failed));
+    let args = match CharmArgs::parse(args) {
+        Ok(args) => args,
+        Err(e) => {
+            let e = e.write_errors();
+            return quote!(#e #item #failed);
+        }
+    };
+    let mut errors = Errors::default();
+    if !item.generics.params.is_empty() {
+        errors.at(item.generics.span(), "a charm struct cannot be generic");
+    }
+    let (path, meta) = match load(&args) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            errors.push(e);
+            let errors = errors.to_tokens();
+            return quote!(#errors #item #failed);
+        }
+    };
+    let lit = &args.metadata;
+    let abs = LitStr::new(&path.to_string_lossy(), lit.span());
+    let fwd = forwarder(charm, quote!(ok #lit #abs));
+    let mut ctx = Ctx {
+        meta: &meta,
+        charm,
+        vis: item.vis.clone(),
+        span: lit.span(),
+        file: file_label(lit),
+        errors,
+        types: Vec::new(),
+    };
+    let config = config::expand(&mut ctx);
+    let params = actions::expand(&mut ctx);
+    let accessors = accessors::expand(&mut ctx);
+    let tracked = meta.sources.iter().map(|p| {
+        let p = p.to_string_lossy();
+        quote!(
+            const _: &[u8] = include_bytes!(#p);
+        )
+    });
+    let errors = ctx.errors.to_tokens();
+    quote! {
+        #errors
+        #item
+        #fwd
+        #(#tracked)*
+        #config
+        #params
+        #accessors
+    }
+}
+
+/// The input of `__charm_impl!`: `ok "path as written" "absolute path" impl ...`, or
+/// `failed impl ...` when the struct's metadata could not be read (already reported).
+struct ImplInput {
+    metadata: Option<(LitStr, LitStr)>,
+    item: ItemImpl,
+}
+
+impl Parse for ImplInput {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let marker: Ident = input.parse()?;
+        let metadata = if marker == "ok" {
+            Some((input.parse()?, input.parse()?))
+        } else {
+            None
+        };
+        Ok(ImplInput {
+            metadata,
+            item: input.parse()?,
+        })
+    }
+}
+
+/// The impl half: checks the handlers and generates `ops::Charm`.
+pub fn charm_impl(input: TokenStream) -> TokenStream {
+    let input = match syn::parse2::<ImplInput>(input) {
+        Ok(input) => input,
+        Err(e) => return e.to_compile_error(),
+    };
+    let mut errors = Errors::default();
+    let charm = match model::build(input.item.clone(), &mut errors) {
+        Ok(charm) => charm,
+        Err(e) => {
+            let e = e.to_compile_error();
+            let item = &input.item;
+            return quote!(#e #item);
+        }
+    };
+    let item = &charm.item;
+    let Some((written, abs)) = input.metadata else {
+        // The struct's macro reported why; emit the impl without the handlers' attributes.
+        let errors = errors.to_tokens();
+        return quote!(#errors #item);
+    };
+    let meta = match metadata::load(std::path::Path::new(&abs.value())) {
+        Ok(meta) => meta,
+        Err(e) => {
+            errors.at(written.span(), e.message);
+            let errors = errors.to_tokens();
+            return quote!(#errors #item);
+        }
+    };
+    let bindings = validate::validate(&charm.handlers, &meta, &file_label(&written), &mut errors);
+    let charm_impl = charm_impl::expand(&charm.charm, &meta, &bindings);
+    let errors = errors.to_tokens();
+    quote! {
+        #errors
+        #item
+        #charm_impl
+    }
+}

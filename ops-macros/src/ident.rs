@@ -1,0 +1,79 @@
+//! How metadata names become Rust identifiers.
+//!
+//! The rule (documented for charm authors in the `ops` crate): hyphens (and any other
+//! character not allowed in an identifier) become underscores; a name starting with a digit
+//! gets a leading underscore; a Rust keyword gets a trailing underscore (`type` → `type_`).
+//! Type names are the PascalCase of the same words (`get-db-info` → `GetDbInfo`).
+
+/// Rust's strict and reserved keywords (2021 edition), which cannot name a field or method.
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+/// The snake_case identifier for a metadata name (`demo-server` → `demo_server`).
+pub fn snake(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.is_empty() {
+        out.push('_');
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    if KEYWORDS.contains(&out.as_str()) || out == "_" {
+        out.push('_');
+    }
+    out
+}
+
+/// The PascalCase type-name part for a metadata name (`get-db-info` → `GetDbInfo`).
+pub fn pascal(name: &str) -> String {
+    let mut out = String::new();
+    for word in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_rule() {
+        assert_eq!(snake("demo-server"), "demo_server");
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("self"), "self_");
+        assert_eq!(snake("2fa"), "_2fa");
+        assert_eq!(snake("a.b/c"), "a_b_c");
+        assert_eq!(snake("Server-Port"), "server_port");
+        assert_eq!(snake("_"), "__");
+    }
+
+    #[test]
+    fn pascal_rule() {
+        assert_eq!(pascal("get-db-info"), "GetDbInfo");
+        assert_eq!(pascal("set_password"), "SetPassword");
+        assert_eq!(pascal("3rd-party"), "_3rdParty");
+        assert_eq!(pascal("fooBar"), "FooBar");
+    }
+}
