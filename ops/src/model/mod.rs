@@ -3,6 +3,22 @@
 //!
 //! Everything here talks to Juju through the [`Backend`]; reads are cached for the hook,
 //! relation writes are batched so each databag is written once.
+//!
+//! - This unit and its application: [`ModelCore::unit`], [`ModelCore::app`]
+//!   ([`Unit::is_leader`], ports, [`Unit::reboot`], [`App::planned_units`], adding
+//!   secrets); the model's [`name`](ModelCore::name), [`uuid`](ModelCore::uuid) and
+//!   [`juju_version`](ModelCore::juju_version).
+//! - Relations: [`ModelCore::relations_of`], [`ModelCore::get_relation`]; each
+//!   [`Relation`] reads a databag once per hook ([`Relation::data`], [`Relation::load`])
+//!   and buffers writes ([`Relation::set`], [`Relation::save`]) until the runtime calls
+//!   [`ModelCore::flush_relation_writes`]. [`Member`] names the databag; the access rules
+//!   (only the leader touches this application's databag, nobody writes a remote one)
+//!   are checked before any hook tool runs.
+//! - Secrets: [`ModelCore::get_secret`], [`App::add_secret`], [`Unit::add_secret`],
+//!   [`Secret`]'s methods; content is a [`SecretContent`], which never prints its values.
+//! - Storage, resources and networks: [`ModelCore::storages_of`],
+//!   [`ModelCore::request_storage`], [`ModelCore::resource_path`], [`ModelCore::binding`],
+//!   [`Relation::network`].
 
 use crate::backend::Backend;
 use crate::charm::{Charm, CharmConfig};
@@ -22,6 +38,7 @@ mod network;
 mod relation;
 mod secret;
 mod security;
+mod status;
 mod storage;
 mod unit;
 mod version;
