@@ -12,11 +12,16 @@
 
 #![warn(missing_docs)]
 
+pub mod action;
 pub mod backend;
 pub mod charm;
 pub mod context;
+mod entry;
 pub mod error;
 pub mod event;
+pub mod framework;
+pub mod hookcmds;
+pub mod logging;
 pub mod meta;
 pub mod model;
 pub mod status;
@@ -28,6 +33,8 @@ pub use ops_macros::{charm, on};
 /// The Pebble client (`ops-pebble`), for talking to workload containers.
 pub use ops_pebble as pebble;
 
+pub use action::Action;
+pub use entry::{main, main_with, run_main, MainOptions};
 pub use charm::{ActionParams, Charm, CharmConfig};
 pub use error::{Error, ModelError, Result};
 pub use event::{EventData, EventKind};

@@ -1,0 +1,103 @@
+//! `ops::main`: the process entry point of a charm.
+
+use crate::backend::LogLevel;
+use crate::charm::Charm;
+use crate::context::JujuContext;
+use crate::framework::{
+    legacy_dispatch_path, run, select_event, ControllerStore, FileStore, RunOptions, Store,
+};
+use crate::hookcmds::HookTools;
+use crate::model::Model;
+
+/// How `ops::main_with` runs the charm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MainOptions {
+    /// Keep the unit's state in Juju's controller (`state-get` / `state-set`) instead of
+    /// `.unit-state.json` in the charm directory.
+    pub controller_storage: bool,
+    /// The lowest level sent to `juju-log` (default `DEBUG`).
+    pub log_level: LogLevel,
+}
+
+impl Default for MainOptions {
+    fn default() -> Self {
+        MainOptions {
+            controller_storage: false,
+            log_level: LogLevel::Debug,
+        }
+    }
+}
+
+/// Runs the charm `C` for the hook or action Juju is dispatching, then exits: status 0 on
+/// success, non-zero (so Juju retries) if a handler failed. Call it from `main`:
+///
+/// ```ignore
+/// fn main() {
+///     ops::main::<MyCharm>()
+/// }
+/// ```
+pub fn main<C: Charm>() -> ! {
+    main_with::<C>(MainOptions::default())
+}
+
+/// [`main`] with options (e.g. controller-side state).
+pub fn main_with<C: Charm>(options: MainOptions) -> ! {
+    let code = run_main::<C>(options);
+    std::process::exit(code)
+}
+
+/// Everything [`main`] does except exiting: returns the exit status.
+pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
+    // Reentrancy guard: a charm that runs itself (e.g. through a legacy hook) does
+    // nothing the second time.
+    if std::env::var_os("OPERATOR_DISPATCH").is_some() {
+        return 0;
+    }
+    std::env::set_var("OPERATOR_DISPATCH", "1");
+
+    let mut context = JujuContext::from_env();
+    if context.dispatch_path.is_empty() {
+        if let Some(path) = std::env::args()
+            .next()
+            .as_deref()
+            .and_then(legacy_dispatch_path)
+        {
+            context.dispatch_path = path;
+        }
+    }
+    crate::logging::init(options.log_level, context.debug);
+    let selection = select_event(C::META, &context);
+    let charm_dir = context.charm_dir.clone();
+    let model = Model::<C>::new(Box::new(HookTools::new()), context);
+    if selection.event.is_none() && crate::logging::enabled(LogLevel::Debug) {
+        let _ = model.backend().juju_log(
+            LogLevel::Debug,
+            &format!(
+                "Event {} not defined for {}.",
+                selection.name.replace('-', "_"),
+                C::META.name
+            ),
+        );
+    }
+    let file_store;
+    let store: &dyn Store = if options.controller_storage {
+        if selection.restricted {
+            // state-get/state-set are not available in restricted contexts.
+            return 0;
+        }
+        &ControllerStore
+    } else {
+        file_store = FileStore::in_charm_dir(&charm_dir);
+        &file_store
+    };
+    let run_options = RunOptions {
+        restricted: selection.restricted,
+    };
+    match run(&model, store, selection.event.as_ref(), run_options) {
+        Ok(_) => 0,
+        Err(err) => {
+            eprintln!("{err}");
+            err.exit_code()
+        }
+    }
+}

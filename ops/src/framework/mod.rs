@@ -1,0 +1,17 @@
+//! The dispatch machinery: event selection, the unit's persisted state and the run of
+//! one hook (deferred events, the event, collect-status, commit).
+//!
+//! `ops::main` and `ops::testing` share [`run`] / [`dispatch`]: the first with the
+//! hook-tool backend and a [`FileStore`], the second with an in-memory backend.
+
+mod run;
+mod select;
+mod store;
+
+pub use run::{
+    dispatch, event_label, kind_name, run, DispatchError, Dispatched, Emitted, RunOptions,
+};
+pub use select::{legacy_dispatch_path, select_event, Selection};
+pub use store::{
+    ControllerStore, DeferredEvent, FileStore, MemoryStore, Store, StoreError, UnitState,
+};

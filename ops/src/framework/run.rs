@@ -1,0 +1,386 @@
+//! One dispatch: restore the charm, re-emit deferred events, emit the event, collect
+//! status, and hand back the state to commit.
+
+use super::store::{DeferredEvent, Store, StoreError, UnitState};
+use crate::backend::LogLevel;
+use crate::charm::Charm;
+use crate::error::Error;
+use crate::event::{EventData, EventKind};
+use crate::model::Model;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// How one dispatch went wrong. Nothing is saved after any of these.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DispatchError {
+    /// A handler (or the framework on its behalf, e.g. setting the collected status)
+    /// returned an error.
+    #[error("{event}: {error}")]
+    Failed {
+        /// The event being handled (`config_changed`), with the handler when known.
+        event: String,
+        /// The error.
+        error: Error,
+    },
+    /// A handler panicked.
+    #[error("{event}: panicked: {message}")]
+    Panicked {
+        /// The event being handled, with the handler when known.
+        event: String,
+        /// The panic's message.
+        message: String,
+    },
+    /// The saved state could not be read or written, or does not fit the charm type.
+    #[error("unit state: {0}")]
+    State(#[from] StoreError),
+    /// A handler asked for an immediate reboot (`unit.reboot(true)`): Juju runs the hook
+    /// again after the reboot, so nothing is committed, and the exit status is 0.
+    #[error("the unit is rebooting now")]
+    RebootNow,
+}
+
+impl DispatchError {
+    /// The process exit status this error calls for: 0 for [`DispatchError::RebootNow`],
+    /// 1 otherwise (so Juju retries the hook).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            DispatchError::RebootNow => 0,
+            _ => 1,
+        }
+    }
+}
+
+/// Options of one dispatch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// A restricted context (`collect-metrics`, `meter-status-changed`): deferred events
+    /// are not re-emitted and collect-status does not run.
+    pub restricted: bool,
+}
+
+/// One handler run during a dispatch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emitted {
+    /// The event.
+    pub event: EventData,
+    /// The handler that ran.
+    pub handler: String,
+    /// Whether it was a re-emitted deferred event.
+    pub reemitted: bool,
+    /// Whether the handler deferred it (again).
+    pub deferred: bool,
+}
+
+/// What a successful dispatch did.
+#[derive(Debug)]
+pub struct Dispatched<C> {
+    /// The charm after its handlers ran.
+    pub charm: C,
+    /// The state to save (with [`run`], already saved).
+    pub state: UnitState,
+    /// Every handler run, in order (re-emitted events, the event, collect-status).
+    pub emitted: Vec<Emitted>,
+}
+
+/// The name Python `ops` gives an event: `config_changed`, `database_relation_changed`,
+/// `get_db_info_action`.
+pub fn event_label(event: &EventData) -> String {
+    let suffix = kind_name(event.kind);
+    let full = match &event.name {
+        Some(name) => format!("{name}-{suffix}"),
+        None => suffix.to_string(),
+    };
+    full.replace('-', "_")
+}
+
+/// The kind's hook-name part (`relation-changed`, `pebble-ready`, `action`).
+pub fn kind_name(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Install => "install",
+        EventKind::Start => "start",
+        EventKind::Stop => "stop",
+        EventKind::Remove => "remove",
+        EventKind::UpdateStatus => "update-status",
+        EventKind::ConfigChanged => "config-changed",
+        EventKind::UpgradeCharm => "upgrade-charm",
+        EventKind::LeaderElected => "leader-elected",
+        EventKind::LeaderSettingsChanged => "leader-settings-changed",
+        EventKind::PreSeriesUpgrade => "pre-series-upgrade",
+        EventKind::PostSeriesUpgrade => "post-series-upgrade",
+        EventKind::CollectMetrics => "collect-metrics",
+        EventKind::SecretChanged => "secret-changed",
+        EventKind::SecretExpired => "secret-expired",
+        EventKind::SecretRemove => "secret-remove",
+        EventKind::SecretRotate => "secret-rotate",
+        EventKind::RelationCreated => "relation-created",
+        EventKind::RelationJoined => "relation-joined",
+        EventKind::RelationChanged => "relation-changed",
+        EventKind::RelationDeparted => "relation-departed",
+        EventKind::RelationBroken => "relation-broken",
+        EventKind::StorageAttached => "storage-attached",
+        EventKind::StorageDetaching => "storage-detaching",
+        EventKind::PebbleReady => "pebble-ready",
+        EventKind::PebbleCustomNotice => "pebble-custom-notice",
+        EventKind::PebbleCheckFailed => "pebble-check-failed",
+        EventKind::PebbleCheckRecovered => "pebble-check-recovered",
+        EventKind::Action => "action",
+        EventKind::CollectUnitStatus => "collect-unit-status",
+        EventKind::CollectAppStatus => "collect-app-status",
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(no message)".to_string()
+    }
+}
+
+/// Sends a framework log line to `juju-log` if the level filter lets it through.
+fn framework_log<C>(model: &Model<C>, level: LogLevel, message: &str) {
+    if crate::logging::enabled(level) {
+        // A log line that cannot be written must not fail the hook.
+        let _ = model.backend().juju_log(level, message);
+    }
+}
+
+struct Runner<'a, C: Charm> {
+    model: &'a Model<C>,
+    charm: C,
+    emitted: Vec<Emitted>,
+}
+
+impl<C: Charm> Runner<'_, C> {
+    /// Runs the handler `handler` on `event`; returns whether it deferred.
+    fn run_handler(
+        &mut self,
+        event: &EventData,
+        handler: &str,
+        reemitted: bool,
+    ) -> Result<bool, DispatchError> {
+        let model = self.model;
+        let charm = &mut self.charm;
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            charm.dispatch(model, event, Some(handler))
+        }));
+        let what = || format!("{} (handler {handler})", event_label(event));
+        let deferred = match outcome {
+            Ok(Ok(deferred)) => deferred.contains(&handler),
+            Ok(Err(error)) => {
+                return Err(DispatchError::Failed {
+                    event: what(),
+                    error,
+                })
+            }
+            Err(payload) => {
+                return Err(DispatchError::Panicked {
+                    event: what(),
+                    message: panic_message(&*payload),
+                })
+            }
+        };
+        if model.reboot_now_requested() {
+            return Err(DispatchError::RebootNow);
+        }
+        let deferred = deferred && event.kind.is_deferrable();
+        self.emitted.push(Emitted {
+            event: event.clone(),
+            handler: handler.to_string(),
+            reemitted,
+            deferred,
+        });
+        Ok(deferred)
+    }
+
+    fn collect_status(&mut self) -> Result<(), DispatchError> {
+        let model = self.model;
+        let failed = |error: crate::ModelError| DispatchError::Failed {
+            event: "collect-status".into(),
+            error: error.into(),
+        };
+        let app_event = EventData::new(EventKind::CollectAppStatus);
+        let app_observers = C::observers(&app_event);
+        if !app_observers.is_empty() && model.is_leader().map_err(failed)? {
+            for handler in app_observers {
+                self.run_handler(&app_event, handler, false)?;
+            }
+            if let Some(status) = model.take_collected_statuses(true).winner() {
+                model.app().set_status(status.clone()).map_err(failed)?;
+            }
+        }
+        let unit_event = EventData::new(EventKind::CollectUnitStatus);
+        let unit_observers = C::observers(&unit_event);
+        if !unit_observers.is_empty() {
+            for handler in unit_observers {
+                self.run_handler(&unit_event, handler, false)?;
+            }
+            if let Some(status) = model.take_collected_statuses(false).winner() {
+                model.unit().set_status(status.clone()).map_err(failed)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs one dispatch over `state` (what was saved after the last successful hook):
+///
+/// 1. restores the charm from `state.charm` (or `C::default()`);
+/// 2. unless restricted, re-emits each deferred event, oldest first, to the handler that
+///    deferred it only, keeping it queued if that handler defers it again;
+/// 3. emits `event` (if any) to each of its handlers in order, queueing it for those that
+///    defer it (a handler with an identical event already queued is skipped, as Python
+///    `ops` does);
+/// 4. unless restricted, runs collect-status: `collect_app_status` handlers on the leader
+///    (then the app status is set to the winner), `collect_unit_status` handlers (then the
+///    unit status is set); nothing collected, nothing set;
+/// 5. returns the charm and the state to commit.
+///
+/// On a handler error or panic it logs the error at `ERROR` through `juju-log`, fails the
+/// action (if the event is one, and the handler did not already call `fail()`), and
+/// returns the error: nothing must be saved. `ops::testing` calls this (or [`run`]) with
+/// its in-memory model; `ops::main` calls [`run`] with the hook-tool model.
+pub fn dispatch<C: Charm>(
+    model: &Model<C>,
+    state: UnitState,
+    event: Option<&EventData>,
+    options: RunOptions,
+) -> Result<Dispatched<C>, DispatchError> {
+    crate::action::reset_failed();
+    let result = dispatch_inner(model, state, event, options);
+    if let Err(err) = &result {
+        report_failure(model, event, err);
+    }
+    result
+}
+
+fn report_failure<C>(model: &Model<C>, event: Option<&EventData>, err: &DispatchError) {
+    if matches!(err, DispatchError::RebootNow) {
+        return;
+    }
+    let message = format!("Uncaught error while handling {err}");
+    framework_log(model, LogLevel::Error, &message);
+    if event.is_some_and(|e| e.kind == EventKind::Action) && !crate::action::was_failed() {
+        let reason = match err {
+            DispatchError::Failed { error, .. } => error.to_string(),
+            DispatchError::Panicked { message, .. } => format!("panicked: {message}"),
+            other => other.to_string(),
+        };
+        let _ = model.backend().action_fail(&reason);
+    }
+}
+
+fn dispatch_inner<C: Charm>(
+    model: &Model<C>,
+    state: UnitState,
+    event: Option<&EventData>,
+    options: RunOptions,
+) -> Result<Dispatched<C>, DispatchError> {
+    let charm: C = match state.charm {
+        Some(value) => serde_json::from_value(value).map_err(|e| StoreError::Corrupt {
+            location: "the saved charm state".into(),
+            detail: format!(
+                "it does not fit {}: {e} (give new fields #[serde(default)])",
+                std::any::type_name::<C>()
+            ),
+        })?,
+        None => C::default(),
+    };
+    let mut runner = Runner {
+        model,
+        charm,
+        emitted: Vec::new(),
+    };
+    let mut queue: Vec<DeferredEvent> = Vec::new();
+    if options.restricted {
+        queue = state.deferred;
+    } else {
+        let total = state.deferred.len();
+        for (i, deferred) in state.deferred.into_iter().enumerate() {
+            framework_log(
+                model,
+                LogLevel::Debug,
+                &format!(
+                    "Re-emitting deferred event {} to {} ({} of {total} in queue).",
+                    event_label(&deferred.event),
+                    deferred.handler,
+                    i + 1
+                ),
+            );
+            if runner.run_handler(&deferred.event, &deferred.handler, true)? {
+                queue.push(deferred);
+            }
+        }
+    }
+    if let Some(event) = event {
+        framework_log(
+            model,
+            LogLevel::Debug,
+            &format!("Emitting Juju event {}.", event_label(event)),
+        );
+        for handler in C::observers(event) {
+            let duplicate = queue
+                .iter()
+                .any(|d| d.handler == *handler && d.event == *event);
+            if duplicate {
+                framework_log(
+                    model,
+                    LogLevel::Debug,
+                    &format!(
+                        "Skipping {handler} for {}: the same event is already deferred.",
+                        event_label(event)
+                    ),
+                );
+                continue;
+            }
+            if runner.run_handler(event, handler, false)? {
+                queue.push(DeferredEvent {
+                    event: event.clone(),
+                    handler: handler.to_string(),
+                });
+            }
+        }
+    }
+    if !options.restricted {
+        runner.collect_status()?;
+    }
+    let charm_value = serde_json::to_value(&runner.charm).map_err(|e| StoreError::Corrupt {
+        location: "the charm struct".into(),
+        detail: format!("cannot be serialised: {e}"),
+    })?;
+    Ok(Dispatched {
+        charm: runner.charm,
+        state: UnitState {
+            charm: Some(charm_value),
+            deferred: queue,
+        },
+        emitted: runner.emitted,
+    })
+}
+
+/// [`dispatch`] with the state loaded from `store` and, when every handler succeeded,
+/// saved back to it. A failure leaves the store untouched.
+pub fn run<C: Charm>(
+    model: &Model<C>,
+    store: &dyn Store,
+    event: Option<&EventData>,
+    options: RunOptions,
+) -> Result<Dispatched<C>, DispatchError> {
+    let state = match store.load(model.core()) {
+        Ok(state) => state.unwrap_or_default(),
+        Err(e) => {
+            let err = DispatchError::State(e);
+            report_failure(model, event, &err);
+            return Err(err);
+        }
+    };
+    let dispatched = dispatch(model, state, event, options)?;
+    if let Err(e) = store.save(model.core(), &dispatched.state) {
+        let err = DispatchError::State(e);
+        report_failure(model, event, &err);
+        return Err(err);
+    }
+    Ok(dispatched)
+}

@@ -1,0 +1,394 @@
+//! Which event a dispatch is about: the hook or action name from `JUJU_DISPATCH_PATH`,
+//! matched against the charm's metadata, with the ids Juju passed in the environment.
+
+use crate::context::JujuContext;
+use crate::event::{EventData, EventKind, NoticeRef, SecretRef};
+use crate::meta::CharmMeta;
+
+/// What `JUJU_DISPATCH_PATH` (or the legacy hook name) selected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// The hook or action name (`config-changed`, `db-relation-changed`, `backup`).
+    pub name: String,
+    /// The event, or `None` when the charm's metadata does not declare it (then nothing
+    /// is dispatched, but deferred events, collect-status and the commit still run).
+    pub event: Option<EventData>,
+    /// A restricted context (`collect-metrics`, `meter-status-changed`): no deferred
+    /// events are re-emitted and collect-status does not run.
+    pub restricted: bool,
+}
+
+const STATIC_HOOKS: &[(&str, EventKind)] = &[
+    ("install", EventKind::Install),
+    ("start", EventKind::Start),
+    ("stop", EventKind::Stop),
+    ("remove", EventKind::Remove),
+    ("update-status", EventKind::UpdateStatus),
+    ("config-changed", EventKind::ConfigChanged),
+    ("upgrade-charm", EventKind::UpgradeCharm),
+    ("leader-elected", EventKind::LeaderElected),
+    ("leader-settings-changed", EventKind::LeaderSettingsChanged),
+    ("pre-series-upgrade", EventKind::PreSeriesUpgrade),
+    ("post-series-upgrade", EventKind::PostSeriesUpgrade),
+    ("collect-metrics", EventKind::CollectMetrics),
+    ("secret-changed", EventKind::SecretChanged),
+    ("secret-expired", EventKind::SecretExpired),
+    ("secret-remove", EventKind::SecretRemove),
+    ("secret-rotate", EventKind::SecretRotate),
+];
+
+const RELATION_SUFFIXES: &[(&str, EventKind)] = &[
+    ("-relation-created", EventKind::RelationCreated),
+    ("-relation-joined", EventKind::RelationJoined),
+    ("-relation-changed", EventKind::RelationChanged),
+    ("-relation-departed", EventKind::RelationDeparted),
+    ("-relation-broken", EventKind::RelationBroken),
+];
+
+const STORAGE_SUFFIXES: &[(&str, EventKind)] = &[
+    ("-storage-attached", EventKind::StorageAttached),
+    ("-storage-detaching", EventKind::StorageDetaching),
+];
+
+const CONTAINER_SUFFIXES: &[(&str, EventKind)] = &[
+    ("-pebble-ready", EventKind::PebbleReady),
+    ("-pebble-custom-notice", EventKind::PebbleCustomNotice),
+    ("-pebble-check-failed", EventKind::PebbleCheckFailed),
+    ("-pebble-check-recovered", EventKind::PebbleCheckRecovered),
+];
+
+/// The dispatch path of a legacy hook run through a symlink (`hooks/install` →
+/// the charm binary): `hooks/<name>` or `actions/<name>` from `argv[0]`, if it lies in
+/// a `hooks` or `actions` directory.
+pub fn legacy_dispatch_path(argv0: &str) -> Option<String> {
+    let path = std::path::Path::new(argv0);
+    let name = path.file_name()?.to_str()?;
+    let dir = path.parent()?.file_name()?.to_str()?;
+    matches!(dir, "hooks" | "actions").then(|| format!("{dir}/{name}"))
+}
+
+/// The event `context` describes, for a charm with metadata `meta`.
+pub fn select_event(meta: &CharmMeta, context: &JujuContext) -> Selection {
+    let path = context.dispatch_path.trim_matches('/');
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("hooks", path));
+    let dir = dir.rsplit('/').next().unwrap_or(dir);
+    let restricted = dir == "hooks" && matches!(name, "collect-metrics" | "meter-status-changed");
+    let event = if dir == "actions" {
+        meta.action(name).map(|action| EventData {
+            action_id: context.action_uuid.clone(),
+            ..EventData::named(EventKind::Action, action.name)
+        })
+    } else if dir == "hooks" {
+        hook_event(meta, context, name)
+    } else {
+        None
+    };
+    Selection {
+        name: name.to_string(),
+        event,
+        restricted,
+    }
+}
+
+fn split_suffix<'a>(hook: &'a str, suffixes: &[(&str, EventKind)]) -> Option<(&'a str, EventKind)> {
+    suffixes
+        .iter()
+        .find_map(|(suffix, kind)| hook.strip_suffix(suffix).map(|prefix| (prefix, *kind)))
+}
+
+fn hook_event(meta: &CharmMeta, context: &JujuContext, hook: &str) -> Option<EventData> {
+    if let Some((_, kind)) = STATIC_HOOKS.iter().find(|(name, _)| *name == hook) {
+        let mut event = EventData::new(*kind);
+        if matches!(
+            kind,
+            EventKind::SecretChanged
+                | EventKind::SecretExpired
+                | EventKind::SecretRemove
+                | EventKind::SecretRotate
+        ) {
+            event.secret = context.secret_id.as_ref().map(|id| SecretRef {
+                id: id.clone(),
+                label: context.secret_label.clone(),
+                revision: context.secret_revision,
+            });
+        }
+        return Some(event);
+    }
+    if let Some((endpoint, kind)) = split_suffix(hook, RELATION_SUFFIXES) {
+        let relation = meta.relation(endpoint)?;
+        let with_unit = matches!(
+            kind,
+            EventKind::RelationJoined | EventKind::RelationChanged | EventKind::RelationDeparted
+        );
+        return Some(EventData {
+            relation_id: context.relation_id,
+            remote_app: context.remote_app.clone(),
+            remote_unit: context.remote_unit.clone().filter(|_| with_unit),
+            departing_unit: context
+                .departing_unit
+                .clone()
+                .filter(|_| kind == EventKind::RelationDeparted),
+            ..EventData::named(kind, relation.name)
+        });
+    }
+    if let Some((storage, kind)) = split_suffix(hook, STORAGE_SUFFIXES) {
+        let storage = meta.storage(storage)?;
+        return Some(EventData {
+            storage_index: context.storage().map(|(_, index)| index),
+            ..EventData::named(kind, storage.name)
+        });
+    }
+    if let Some((container, kind)) = split_suffix(hook, CONTAINER_SUFFIXES) {
+        let container = meta.container(container)?;
+        let mut event = EventData::named(kind, container.name);
+        match kind {
+            EventKind::PebbleCustomNotice => {
+                event.notice = match (
+                    &context.notice_id,
+                    &context.notice_type,
+                    &context.notice_key,
+                ) {
+                    (Some(id), Some(kind), Some(key)) => Some(NoticeRef {
+                        id: id.clone(),
+                        kind: kind.clone(),
+                        key: key.clone(),
+                    }),
+                    _ => None,
+                }
+            }
+            EventKind::PebbleCheckFailed | EventKind::PebbleCheckRecovered => {
+                event.check_name = context.pebble_check_name.clone();
+            }
+            _ => {}
+        }
+        return Some(event);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::{ActionMeta, ContainerMeta, RelationMeta, RelationRole, StorageMeta};
+
+    pub(crate) static META: CharmMeta = CharmMeta {
+        name: "demo",
+        summary: "",
+        description: "",
+        subordinate: false,
+        containers: &[ContainerMeta {
+            name: "demo-server",
+            resource: None,
+            mounts: &[],
+        }],
+        resources: &[],
+        storages: &[StorageMeta {
+            name: "data",
+            kind: "filesystem",
+            location: None,
+            multiple: true,
+        }],
+        relations: &[
+            RelationMeta {
+                name: "database",
+                role: RelationRole::Requires,
+                interface: "postgresql_client",
+                limit: Some(1),
+                optional: false,
+                container_scope: false,
+            },
+            RelationMeta {
+                name: "peer-storage",
+                role: RelationRole::Peer,
+                interface: "peers",
+                limit: None,
+                optional: false,
+                container_scope: false,
+            },
+        ],
+        extra_bindings: &[],
+        config: &[],
+        actions: &[ActionMeta {
+            name: "get-db-info",
+            params: &[],
+            additional_properties: true,
+        }],
+    };
+
+    fn select(vars: &[(&str, &str)]) -> Selection {
+        let ctx = JujuContext::from_vars(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        select_event(&META, &ctx)
+    }
+
+    #[test]
+    fn every_static_hook() {
+        for (hook, kind) in STATIC_HOOKS {
+            let s = select(&[("JUJU_DISPATCH_PATH", &format!("hooks/{hook}"))]);
+            assert_eq!(s.name, *hook);
+            let event = s.event.unwrap();
+            assert_eq!(event.kind, *kind);
+            assert_eq!(event, EventData::new(*kind), "{hook}");
+            assert_eq!(s.restricted, *hook == "collect-metrics");
+        }
+    }
+
+    #[test]
+    fn relation_events_carry_ids_and_units() {
+        let base = [
+            ("JUJU_RELATION", "database"),
+            ("JUJU_RELATION_ID", "database:7"),
+            ("JUJU_REMOTE_UNIT", "pg/1"),
+            ("JUJU_DEPARTING_UNIT", "pg/1"),
+        ];
+        for (suffix, kind) in RELATION_SUFFIXES {
+            let mut vars = base.to_vec();
+            let path = format!("hooks/database{suffix}");
+            vars.push(("JUJU_DISPATCH_PATH", &path));
+            let e = select(&vars).event.unwrap();
+            assert_eq!(e.kind, *kind);
+            assert_eq!(e.name.as_deref(), Some("database"));
+            assert_eq!(e.relation_id, Some(7));
+            assert_eq!(e.remote_app.as_deref(), Some("pg"));
+            let with_unit = matches!(
+                kind,
+                EventKind::RelationJoined
+                    | EventKind::RelationChanged
+                    | EventKind::RelationDeparted
+            );
+            assert_eq!(e.remote_unit.is_some(), with_unit, "{suffix}");
+            assert_eq!(
+                e.departing_unit.is_some(),
+                *kind == EventKind::RelationDeparted
+            );
+        }
+        // An endpoint whose name looks like another kind's suffix.
+        let e = select(&[("JUJU_DISPATCH_PATH", "hooks/peer-storage-relation-joined")])
+            .event
+            .unwrap();
+        assert_eq!(e.kind, EventKind::RelationJoined);
+        assert_eq!(e.name.as_deref(), Some("peer-storage"));
+    }
+
+    #[test]
+    fn storage_events_carry_the_index() {
+        for (suffix, kind) in STORAGE_SUFFIXES {
+            let path = format!("hooks/data{suffix}");
+            let e = select(&[("JUJU_DISPATCH_PATH", &path), ("JUJU_STORAGE_ID", "data/3")])
+                .event
+                .unwrap();
+            assert_eq!(e.kind, *kind);
+            assert_eq!(e.name.as_deref(), Some("data"));
+            assert_eq!(e.storage_index, Some(3));
+        }
+    }
+
+    #[test]
+    fn workload_events_carry_notice_and_check() {
+        let vars = |hook: &'static str| {
+            vec![
+                ("JUJU_DISPATCH_PATH", hook),
+                ("JUJU_WORKLOAD_NAME", "demo-server"),
+                ("JUJU_NOTICE_ID", "12"),
+                ("JUJU_NOTICE_TYPE", "custom"),
+                ("JUJU_NOTICE_KEY", "example.com/x"),
+                ("JUJU_PEBBLE_CHECK_NAME", "ready"),
+            ]
+        };
+        let e = select(&vars("hooks/demo-server-pebble-ready"))
+            .event
+            .unwrap();
+        assert_eq!(e, EventData::named(EventKind::PebbleReady, "demo-server"));
+        let e = select(&vars("hooks/demo-server-pebble-custom-notice"))
+            .event
+            .unwrap();
+        assert_eq!(e.kind, EventKind::PebbleCustomNotice);
+        assert_eq!(
+            e.notice,
+            Some(NoticeRef {
+                id: "12".into(),
+                kind: "custom".into(),
+                key: "example.com/x".into()
+            })
+        );
+        for (hook, kind) in [
+            (
+                "hooks/demo-server-pebble-check-failed",
+                EventKind::PebbleCheckFailed,
+            ),
+            (
+                "hooks/demo-server-pebble-check-recovered",
+                EventKind::PebbleCheckRecovered,
+            ),
+        ] {
+            let e = select(&vars(hook)).event.unwrap();
+            assert_eq!(e.kind, kind);
+            assert_eq!(e.check_name.as_deref(), Some("ready"));
+            assert_eq!(e.notice, None);
+        }
+    }
+
+    #[test]
+    fn secret_events_carry_the_secret() {
+        let e = select(&[
+            ("JUJU_DISPATCH_PATH", "hooks/secret-remove"),
+            ("JUJU_SECRET_ID", "secret:abc"),
+            ("JUJU_SECRET_LABEL", "pw"),
+            ("JUJU_SECRET_REVISION", "4"),
+        ])
+        .event
+        .unwrap();
+        assert_eq!(e.kind, EventKind::SecretRemove);
+        assert_eq!(
+            e.secret,
+            Some(SecretRef {
+                id: "secret:abc".into(),
+                label: Some("pw".into()),
+                revision: Some(4)
+            })
+        );
+    }
+
+    #[test]
+    fn actions_carry_their_id() {
+        let s = select(&[
+            ("JUJU_DISPATCH_PATH", "actions/get-db-info"),
+            ("JUJU_ACTION_NAME", "get-db-info"),
+            ("JUJU_ACTION_UUID", "99"),
+        ]);
+        let e = s.event.unwrap();
+        assert_eq!(e.kind, EventKind::Action);
+        assert_eq!(e.name.as_deref(), Some("get-db-info"));
+        assert_eq!(e.action_id.as_deref(), Some("99"));
+    }
+
+    #[test]
+    fn undeclared_names_select_nothing() {
+        for path in [
+            "hooks/cache-relation-changed",
+            "hooks/logs-storage-attached",
+            "hooks/other-pebble-ready",
+            "hooks/something-else",
+            "actions/undeclared",
+            "elsewhere/install",
+        ] {
+            let s = select(&[("JUJU_DISPATCH_PATH", path)]);
+            assert_eq!(s.event, None, "{path}");
+        }
+        let s = select(&[("JUJU_DISPATCH_PATH", "hooks/meter-status-changed")]);
+        assert_eq!((s.event, s.restricted), (None, true));
+    }
+
+    #[test]
+    fn legacy_hook_paths() {
+        assert_eq!(
+            legacy_dispatch_path("/var/lib/juju/charm/hooks/install").as_deref(),
+            Some("hooks/install")
+        );
+        assert_eq!(
+            legacy_dispatch_path("actions/backup").as_deref(),
+            Some("actions/backup")
+        );
+        assert_eq!(legacy_dispatch_path("./target/release/demo"), None);
+        assert_eq!(legacy_dispatch_path("demo"), None);
+    }
+}
