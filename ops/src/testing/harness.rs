@@ -8,7 +8,7 @@
 
 use super::context::{config_defaults, run_on, Event, Mode, On, RunError, Settings};
 use super::sim::{Env, Output, Sim, SimBackend, SimRef};
-use super::state::{Container, Exec, Relation, RelationKind, Secret, State, Storage};
+use super::state::{Container, Exec, Relation, Secret, State, Storage};
 use crate::backend::{Databag, SecretOwner};
 use crate::charm::Charm;
 use crate::event::{EventData, EventKind};
@@ -346,7 +346,7 @@ impl<C: Charm> Harness<C> {
             let remote_app = rel.remote_app(&app_name).to_string();
             let (bag, is_remote): (&mut Databag, bool) = if who == unit_name {
                 (&mut rel.local_unit_data, false)
-            } else if who == app_name && rel.kind == RelationKind::Peer || who == app_name {
+            } else if who == app_name {
                 (&mut rel.local_app_data, false)
             } else if who == remote_app {
                 (&mut rel.remote_app_data, true)

@@ -111,7 +111,7 @@ fn tool_error(tool: &str, stderr: impl Into<String>) -> ModelError {
     }
 }
 
-fn relation<'a>(state: &'a State, id: u64) -> Result<&'a Relation, ModelError> {
+fn relation(state: &State, id: u64) -> Result<&Relation, ModelError> {
     state
         .get_relation(id)
         .ok_or_else(|| ModelError::RelationNotFound(format!("relation id {id}")))
