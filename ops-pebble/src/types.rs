@@ -241,10 +241,6 @@ impl ChangeState {
     }
 }
 
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
 /// One service in a layer or plan.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", default)]
@@ -962,27 +958,19 @@ pub struct ExecOptions {
     pub combine_stderr: bool,
 }
 
-/// The body of `POST /v1/exec`.
+/// The body of `POST /v1/exec`; every key is sent (null when unset), as Python ops does.
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) struct ExecRequest<'a> {
     pub command: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_context: Option<&'a str>,
     pub environment: &'a BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<&'a str>,
-    #[serde(skip_serializing_if = "is_false")]
     pub split_stderr: bool,
 }
 

@@ -511,7 +511,8 @@ fn exec_stdout_stderr_exit_code() {
         exec.body,
         json!({"command": ["/bin/sh", "-c", "echo out-$FOO; echo err >&2; exit 3"],
                "environment": {"FOO": "bar"}, "working-dir": "/tmp", "timeout": "10.000s",
-               "user-id": 0, "split-stderr": true})
+               "user-id": 0, "split-stderr": true, "service-context": null, "user": null,
+               "group-id": null, "group": null})
     );
     let ws: Vec<String> = p
         .requests()
@@ -570,7 +571,7 @@ fn exec_combined_stderr() {
         .into_iter()
         .find(|r| r.path == "/v1/exec")
         .unwrap();
-    assert!(exec.body.get("split-stderr").is_none());
+    assert_eq!(exec.body["split-stderr"], false);
     assert!(!p.requests().iter().any(|r| r.path.ends_with("/stderr")));
 }
 

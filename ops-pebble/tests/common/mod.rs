@@ -1259,10 +1259,8 @@ fn run_exec(p: Pending, body: Value, change_id: String, st: Arc<Mutex<State>>) -
         while let Some((op, data)) = ws_read(&mut stdio_r)? {
             match op {
                 2 => {
-                    if stdin.write_all(&data).is_err() {
-                        // The command stopped reading; drain the rest.
-                        continue;
-                    }
+                    // If the command stopped reading, drop the rest.
+                    let _ = stdin.write_all(&data);
                 }
                 1 => {
                     assert_eq!(data, br#"{"command":"end"}"#);
