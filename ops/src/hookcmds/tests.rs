@@ -1,1 +1,826 @@
-//! Placeholder replaced below.
+//! Every `Backend` method of [`HookTools`]: the argv it builds, how it parses the
+//! tool's (real-shaped) output, and how failures map to errors.
+
+use super::*;
+use crate::backend::{GoalStatus, InterfaceAddress, Protocol, SecretOwner};
+use std::sync::Mutex;
+
+/// One recorded call: tool, argv, stdin, and the content of any `k#file=` argument read
+/// while the tool "ran".
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Call {
+    tool: String,
+    args: Vec<String>,
+    stdin: Option<String>,
+    files: Vec<(String, String, u32)>,
+}
+
+#[derive(Default)]
+struct Fake {
+    calls: Mutex<Vec<Call>>,
+    answers: Mutex<Vec<(String, ToolOutput)>>,
+}
+
+impl Fake {
+    fn answer(&self, tool: &str, code: i32, stdout: &str, stderr: &str) {
+        self.answers.lock().unwrap().push((
+            tool.to_string(),
+            ToolOutput {
+                code: Some(code),
+                stdout: stdout.as_bytes().to_vec(),
+                stderr: stderr.as_bytes().to_vec(),
+            },
+        ));
+    }
+}
+
+impl Runner for Fake {
+    fn run(
+        &self,
+        tool: &str,
+        args: &[String],
+        stdin: Option<&[u8]>,
+    ) -> std::io::Result<ToolOutput> {
+        let mut files = Vec::new();
+        for arg in args {
+            if let Some((key, path)) = arg.split_once("#file=") {
+                use std::os::unix::fs::PermissionsExt;
+                let content = std::fs::read_to_string(path)?;
+                let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+                files.push((key.to_string(), content, mode));
+            }
+        }
+        self.calls.lock().unwrap().push(Call {
+            tool: tool.to_string(),
+            args: args.to_vec(),
+            stdin: stdin.map(|s| String::from_utf8_lossy(s).into_owned()),
+            files,
+        });
+        let mut answers = self.answers.lock().unwrap();
+        match answers.iter().position(|(t, _)| t == tool) {
+            Some(i) => Ok(answers.remove(i).1),
+            None => Ok(ToolOutput {
+                code: Some(0),
+                ..ToolOutput::default()
+            }),
+        }
+    }
+}
+
+fn tools() -> HookTools<Fake> {
+    HookTools::with_runner(Fake::default())
+}
+
+fn calls(t: &HookTools<Fake>) -> Vec<Call> {
+    t.runner().calls.lock().unwrap().clone()
+}
+
+fn argv(t: &HookTools<Fake>) -> Vec<String> {
+    calls(t)
+        .iter()
+        .map(|c| {
+            format!("{} {}", c.tool, c.args.join(" "))
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn juju_log_and_long_messages() {
+    let t = tools();
+    t.juju_log(LogLevel::Warning, "disk -- almost full")
+        .unwrap();
+    assert_eq!(
+        argv(&t),
+        ["juju-log --log-level WARNING -- disk -- almost full"]
+    );
+    let chunks = split_log_message(&"é".repeat(10), 4);
+    assert_eq!(
+        chunks,
+        [
+            "Log string greater than 4. Splitting into multiple chunks: ",
+            "éééé",
+            "éééé",
+            "éé"
+        ]
+    );
+    let t = tools();
+    t.juju_log(LogLevel::Info, &"x".repeat(MAX_LOG_LINE_LEN + 1))
+        .unwrap();
+    let c = calls(&t);
+    assert_eq!(c.len(), 3);
+    assert_eq!(c[1].args[3].len(), MAX_LOG_LINE_LEN);
+    assert_eq!(c[2].args[3], "x");
+}
+
+#[test]
+fn config_get() {
+    let t = tools();
+    t.runner().answer(
+        "config-get",
+        0,
+        r#"{"log-level":"info","server-port":8000,"ratio":0.5,"debug":false}"#,
+        "",
+    );
+    let config = t.config_get().unwrap();
+    assert_eq!(argv(&t), ["config-get --format=json"]);
+    assert_eq!(config["server-port"], 8000);
+    assert_eq!(config["log-level"], "info");
+    assert_eq!(config.len(), 4);
+    let t = tools();
+    t.runner().answer("config-get", 0, "null\n", "");
+    assert!(t.config_get().unwrap().is_empty());
+    let t = tools();
+    t.runner().answer("config-get", 0, "[1]", "");
+    let err = t.config_get().unwrap_err();
+    assert!(
+        matches!(&err, ModelError::Output { tool, .. } if tool == "config-get"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn is_leader() {
+    let t = tools();
+    t.runner().answer("is-leader", 0, "true\n", "");
+    assert!(t.is_leader().unwrap());
+    assert_eq!(argv(&t), ["is-leader --format=json"]);
+    let t = tools();
+    t.runner().answer("is-leader", 0, "\"yes\"", "");
+    assert!(matches!(t.is_leader(), Err(ModelError::Output { .. })));
+}
+
+#[test]
+fn relation_ids_list_and_remote_app() {
+    let t = tools();
+    t.runner()
+        .answer("relation-ids", 0, r#"["database:3","database:12"]"#, "");
+    assert_eq!(t.relation_ids("database").unwrap(), vec![3, 12]);
+    t.runner()
+        .answer("relation-list", 0, r#"["pg/0","pg/1"]"#, "");
+    assert_eq!(t.relation_list(3).unwrap(), vec!["pg/0", "pg/1"]);
+    t.runner().answer("relation-list", 0, r#""pg""#, "");
+    assert_eq!(t.relation_remote_app(3).unwrap().as_deref(), Some("pg"));
+    t.runner().answer("relation-list", 0, "null", "");
+    assert!(t.relation_list(4).unwrap().is_empty());
+    t.runner().answer("relation-list", 0, r#""""#, "");
+    assert_eq!(t.relation_remote_app(4).unwrap(), None);
+    assert_eq!(
+        argv(&t),
+        [
+            "relation-ids database --format=json",
+            "relation-list --format=json -r 3",
+            "relation-list --format=json --app -r 3",
+            "relation-list --format=json -r 4",
+            "relation-list --format=json --app -r 4",
+        ]
+    );
+    let t = tools();
+    t.runner()
+        .answer("relation-ids", 0, r#"["database:x"]"#, "");
+    assert!(matches!(
+        t.relation_ids("database"),
+        Err(ModelError::Output { .. })
+    ));
+}
+
+#[test]
+fn relation_get_and_set() {
+    let t = tools();
+    t.runner().answer(
+        "relation-get",
+        0,
+        r#"{"host":"10.0.0.1","port":"5432"}"#,
+        "",
+    );
+    let bag = t.relation_get(3, "pg/0", false).unwrap();
+    assert_eq!(bag["host"], "10.0.0.1");
+    t.runner().answer("relation-get", 0, "{}", "");
+    assert!(t.relation_get(3, "pg", true).unwrap().is_empty());
+    let changes: Databag = [("a".to_string(), "1".to_string()), ("b".into(), "".into())]
+        .into_iter()
+        .collect();
+    t.relation_set(3, &changes, true).unwrap();
+    t.relation_set(3, &changes, false).unwrap();
+    t.relation_set(3, &Databag::new(), false).unwrap();
+    assert_eq!(
+        argv(&t),
+        [
+            "relation-get --format=json -r 3 - pg/0",
+            "relation-get --format=json -r 3 --app - pg",
+            "relation-set -r 3 --app --file -",
+            "relation-set -r 3 --file -",
+        ]
+    );
+    assert_eq!(calls(&t)[2].stdin.as_deref(), Some(r#"{"a":"1","b":""}"#));
+    let t = tools();
+    t.runner().answer("relation-get", 0, r#"{"port":5432}"#, "");
+    assert!(matches!(
+        t.relation_get(3, "pg/0", false),
+        Err(ModelError::Output { .. })
+    ));
+}
+
+#[test]
+fn relation_errors_map_to_relation_not_found() {
+    for stderr in [
+        "ERROR relation 7 not found",
+        "ERROR relation not found",
+        "ERROR permission denied",
+    ] {
+        let t = tools();
+        t.runner().answer("relation-get", 1, "", stderr);
+        let err = t.relation_get(7, "pg/0", false).unwrap_err();
+        assert!(
+            matches!(&err, ModelError::RelationNotFound(s) if s == stderr),
+            "{err:?}"
+        );
+    }
+    let t = tools();
+    t.runner()
+        .answer("network-get", 1, "", "ERROR relation 9 not found\n");
+    assert!(matches!(
+        t.network_get("db", Some(9)),
+        Err(ModelError::RelationNotFound(_))
+    ));
+    let t = tools();
+    t.runner()
+        .answer("relation-set", 2, "", "ERROR cannot write: quota\n");
+    let err = t
+        .relation_set(1, &[("a".into(), "b".into())].into_iter().collect(), false)
+        .unwrap_err();
+    match err {
+        ModelError::Tool { tool, code, stderr } => {
+            assert_eq!(
+                (tool.as_str(), code, stderr.as_str()),
+                ("relation-set", Some(2), "ERROR cannot write: quota")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // "not found" from a non-relation, non-secret tool stays a plain tool error.
+    let t = tools();
+    t.runner()
+        .answer("storage-get", 1, "", "ERROR storage not found");
+    assert!(matches!(
+        t.storage_get("data/9"),
+        Err(ModelError::Tool { .. })
+    ));
+}
+
+#[test]
+fn relation_model_get() {
+    let t = tools();
+    t.runner()
+        .answer("relation-model-get", 0, r#"{"uuid":"ab-cd"}"#, "");
+    assert_eq!(t.relation_model_uuid(5).unwrap(), "ab-cd");
+    assert_eq!(argv(&t), ["relation-model-get --format=json -r 5"]);
+    t.runner().answer("relation-model-get", 0, "{}", "");
+    assert!(matches!(
+        t.relation_model_uuid(5),
+        Err(ModelError::Output { .. })
+    ));
+}
+
+#[test]
+fn status_get_and_set() {
+    let t = tools();
+    t.runner().answer(
+        "status-get",
+        0,
+        r#"{"message":"ready","status":"active","status-data":{}}"#,
+        "",
+    );
+    let unit = t.status_get(false).unwrap();
+    assert_eq!(unit.status, Status::active("ready"));
+    t.runner().answer(
+        "status-get",
+        0,
+        r#"{"application-status":{"message":"","status":"blocked","status-data":{},"units":{"demo/0":{"message":"m","status":"waiting","status-data":{}}}}}"#,
+        "",
+    );
+    let app = t.status_get(true).unwrap();
+    assert_eq!(app.status, Status::blocked(""));
+    assert_eq!(app.units["demo/0"], Status::waiting("m"));
+    t.status_set(&Status::maintenance("installing -- step 1"), false)
+        .unwrap();
+    t.status_set(&Status::active(""), true).unwrap();
+    assert_eq!(
+        argv(&t),
+        [
+            "status-get --include-data --format=json --application=false",
+            "status-get --include-data --format=json --application=true",
+            "status-set --application=False maintenance -- installing -- step 1",
+            "status-set --application=True active --",
+        ]
+    );
+    assert!(matches!(
+        t.status_set(&Status::error("x"), false),
+        Err(ModelError::Invalid { .. })
+    ));
+    t.runner()
+        .answer("status-get", 0, r#"{"status":"sleeping","message":""}"#, "");
+    assert!(matches!(
+        t.status_get(false),
+        Err(ModelError::Output { .. })
+    ));
+    t.runner()
+        .answer("status-get", 0, r#"{"status":"active"}"#, "");
+    assert!(matches!(t.status_get(true), Err(ModelError::Output { .. })));
+}
+
+#[test]
+fn version_resources_and_storage() {
+    let t = tools();
+    t.application_version_set("1.2.3").unwrap();
+    t.runner().answer(
+        "resource-get",
+        0,
+        "/var/lib/juju/resources/x/file.tgz\n",
+        "",
+    );
+    assert_eq!(
+        t.resource_get("x").unwrap(),
+        PathBuf::from("/var/lib/juju/resources/x/file.tgz")
+    );
+    t.runner()
+        .answer("storage-list", 0, r#"["data/0","data/1"]"#, "");
+    assert_eq!(t.storage_list("data").unwrap(), vec!["data/0", "data/1"]);
+    t.runner().answer(
+        "storage-get",
+        0,
+        r#"{"kind":"filesystem","location":"/srv/data"}"#,
+        "",
+    );
+    assert_eq!(
+        t.storage_get("data/1").unwrap(),
+        StorageInfo {
+            kind: "filesystem".into(),
+            location: PathBuf::from("/srv/data")
+        }
+    );
+    t.storage_add("data", 2).unwrap();
+    assert_eq!(
+        argv(&t),
+        [
+            "application-version-set -- 1.2.3",
+            "resource-get x",
+            "storage-list --format=json data",
+            "storage-get --format=json -s data/1",
+            "storage-add data=2",
+        ]
+    );
+    t.runner().answer("resource-get", 0, "\n", "");
+    assert!(matches!(
+        t.resource_get("x"),
+        Err(ModelError::Output { .. })
+    ));
+    t.runner()
+        .answer("resource-get", 1, "", "ERROR could not download resource");
+    assert!(matches!(t.resource_get("x"), Err(ModelError::Tool { .. })));
+    t.runner()
+        .answer("storage-get", 0, r#"{"kind":"block"}"#, "");
+    assert!(matches!(
+        t.storage_get("data/0"),
+        Err(ModelError::Output { .. })
+    ));
+}
+
+#[test]
+fn actions() {
+    let t = tools();
+    t.runner().answer(
+        "action-get",
+        0,
+        r#"{"filename":"x.tgz","level":{"n":1}}"#,
+        "",
+    );
+    let params = t.action_get().unwrap();
+    assert_eq!(params["level"]["n"], 1);
+    let results: BTreeMap<String, String> = [
+        ("db.host".to_string(), "h".to_string()),
+        ("n".into(), "with space".into()),
+    ]
+    .into_iter()
+    .collect();
+    t.action_set(&results).unwrap();
+    t.action_set(&BTreeMap::new()).unwrap();
+    t.action_log("-- step 1").unwrap();
+    t.action_fail("bad input").unwrap();
+    assert_eq!(
+        calls(&t)
+            .iter()
+            .map(|c| (c.tool.as_str(), c.args.clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("action-get", vec!["--format=json".to_string()]),
+            (
+                "action-set",
+                vec!["db.host=h".to_string(), "n=with space".to_string()]
+            ),
+            (
+                "action-log",
+                vec!["--".to_string(), "-- step 1".to_string()]
+            ),
+            (
+                "action-fail",
+                vec!["--".to_string(), "bad input".to_string()]
+            ),
+        ]
+    );
+    t.runner().answer("action-get", 0, "\"x\"", "");
+    assert!(matches!(t.action_get(), Err(ModelError::Output { .. })));
+}
+
+#[test]
+fn network_get() {
+    let t = tools();
+    t.runner().answer(
+        "network-get",
+        0,
+        r#"{"bind-addresses":[{"mac-address":"00:16:3e:aa","interface-name":"eth0","addresses":[{"hostname":"","value":"10.1.2.3","cidr":"10.1.2.0/24"},{"address":"10.9.9.9","cidr":""}],"macaddress":"00:16:3e:aa","interfacename":"eth0"}],"egress-subnets":["10.1.2.3/32"],"ingress-addresses":["10.1.2.3"]}"#,
+        "",
+    );
+    let info = t.network_get("database", Some(3)).unwrap();
+    assert_eq!(info.bind_addresses[0].interface_name, "eth0");
+    assert_eq!(
+        info.bind_addresses[0].mac_address.as_deref(),
+        Some("00:16:3e:aa")
+    );
+    assert_eq!(
+        info.bind_addresses[0].addresses,
+        vec![
+            InterfaceAddress {
+                value: "10.1.2.3".into(),
+                cidr: Some("10.1.2.0/24".into())
+            },
+            InterfaceAddress {
+                value: "10.9.9.9".into(),
+                cidr: None
+            }
+        ]
+    );
+    assert_eq!(info.ingress_addresses, vec!["10.1.2.3"]);
+    assert_eq!(info.egress_subnets, vec!["10.1.2.3/32"]);
+    t.runner().answer("network-get", 0, "{}", "");
+    assert_eq!(
+        t.network_get("juju-info", None).unwrap(),
+        NetworkInfo::default()
+    );
+    assert_eq!(
+        argv(&t),
+        [
+            "network-get --format=json -r 3 database",
+            "network-get --format=json juju-info"
+        ]
+    );
+    t.runner()
+        .answer("network-get", 0, r#"{"bind-addresses":"x"}"#, "");
+    assert!(matches!(
+        t.network_get("db", None),
+        Err(ModelError::Output { .. })
+    ));
+}
+
+#[test]
+fn goal_state_and_planned_units() {
+    let t = tools();
+    let out = r#"{"units":{"demo/0":{"status":"active","since":"2024-01-01 10:00:00Z"},"demo/1":{"status":"dying","since":"2024-01-01 10:00:00Z"},"demo/2":{"status":"waiting","since":""}},"relations":{"database":{"pg":{"status":"joined","since":"x"},"pg/0":{"status":"active","since":"y"}}}}"#;
+    t.runner().answer("goal-state", 0, out, "");
+    let goal = t.goal_state().unwrap();
+    assert_eq!(
+        goal.units["demo/2"],
+        GoalStatus {
+            status: "waiting".into(),
+            since: None
+        }
+    );
+    assert_eq!(goal.relations["database"]["pg/0"].status, "active");
+    t.runner().answer("goal-state", 0, out, "");
+    assert_eq!(t.planned_units().unwrap(), 2);
+    assert_eq!(
+        argv(&t),
+        ["goal-state --format=json", "goal-state --format=json"]
+    );
+    t.runner().answer("goal-state", 0, r#"{"units":[]}"#, "");
+    assert!(matches!(t.goal_state(), Err(ModelError::Output { .. })));
+}
+
+#[test]
+fn secret_add_uses_private_files_never_argv() {
+    let t = tools();
+    t.runner()
+        .answer("secret-add", 0, "secret:cq3k5g7mp25c7b0m7tpg\n", "");
+    let content: BTreeMap<String, String> = [
+        ("password".to_string(), "hunter2".to_string()),
+        ("user".into(), "admin".into()),
+    ]
+    .into_iter()
+    .collect();
+    let options = SecretOptions {
+        label: Some("db".into()),
+        description: Some("the db".into()),
+        expire: Some("2030-01-01T00:00:00Z".into()),
+        rotate: Some("daily".into()),
+    };
+    let uri = t.secret_add(&content, &options, SecretOwner::Unit).unwrap();
+    assert_eq!(uri, "secret:cq3k5g7mp25c7b0m7tpg");
+    let call = &calls(&t)[0];
+    assert_eq!(
+        call.args[..10],
+        [
+            "--label",
+            "db",
+            "--description",
+            "the db",
+            "--expire",
+            "2030-01-01T00:00:00Z",
+            "--rotate",
+            "daily",
+            "--owner",
+            "unit"
+        ]
+    );
+    assert!(call.args[10].starts_with("password#file="));
+    assert!(call.args[11].starts_with("user#file="));
+    assert!(!call.args.iter().any(|a| a.contains("hunter2")));
+    assert_eq!(
+        call.files,
+        vec![
+            ("password".to_string(), "hunter2".to_string(), 0o600),
+            ("user".to_string(), "admin".to_string(), 0o600)
+        ]
+    );
+    // The files are gone afterwards.
+    let path = call.args[10].split_once("#file=").unwrap().1;
+    assert!(!std::path::Path::new(path).exists());
+    assert!(!std::path::Path::new(path).parent().unwrap().exists());
+}
+
+#[test]
+fn secret_get_info_and_ids() {
+    let t = tools();
+    for _ in 0..3 {
+        t.runner()
+            .answer("secret-get", 0, r#"{"password":"p"}"#, "");
+    }
+    let c = t
+        .secret_get(SecretLookup::Id("secret:abc"), SecretRead::Tracked)
+        .unwrap();
+    assert_eq!(c["password"], "p");
+    t.secret_get(SecretLookup::Label("db"), SecretRead::Peek)
+        .unwrap();
+    t.secret_get(
+        SecretLookup::IdAndLabel("secret:abc", "db"),
+        SecretRead::Refresh,
+    )
+    .unwrap();
+    let info = r#"{"cq3k5g7mp25c7b0m7tpg":{"revision":3,"label":"db","owner":"application","rotation":"daily","rotates":"2030-01-02T00:00:00Z","expiry":"","description":"d"}}"#;
+    t.runner().answer("secret-info-get", 0, info, "");
+    let i = t.secret_info_get(SecretLookup::Id("secret:abc")).unwrap();
+    assert_eq!(
+        i,
+        SecretInfo {
+            id: "cq3k5g7mp25c7b0m7tpg".into(),
+            label: Some("db".into()),
+            description: Some("d".into()),
+            expiry: None,
+            rotation: Some("daily".into()),
+            rotates: Some("2030-01-02T00:00:00Z".into()),
+            revision: 3
+        }
+    );
+    t.runner().answer("secret-info-get", 0, info, "");
+    t.secret_info_get(SecretLookup::Label("db")).unwrap();
+    t.runner()
+        .answer("secret-ids", 0, r#"["secret:a","secret:b"]"#, "");
+    assert_eq!(t.secret_ids().unwrap(), vec!["secret:a", "secret:b"]);
+    assert_eq!(
+        argv(&t),
+        [
+            "secret-get --format=json secret:abc",
+            "secret-get --format=json --label db --peek",
+            "secret-get --format=json secret:abc --label db --refresh",
+            "secret-info-get --format=json secret:abc",
+            "secret-info-get --format=json --label db",
+            "secret-ids --format=json",
+        ]
+    );
+    t.runner().answer("secret-info-get", 0, "{}", "");
+    assert!(matches!(
+        t.secret_info_get(SecretLookup::Label("x")),
+        Err(ModelError::Output { .. })
+    ));
+    t.runner()
+        .answer("secret-get", 1, "", "ERROR secret \"secret:zz\" not found");
+    assert!(matches!(
+        t.secret_get(SecretLookup::Id("secret:zz"), SecretRead::Tracked),
+        Err(ModelError::SecretNotFound(_))
+    ));
+    t.runner()
+        .answer("secret-get", 1, "", "ERROR permission denied");
+    assert!(matches!(
+        t.secret_get(SecretLookup::Id("secret:zz"), SecretRead::Tracked),
+        Err(ModelError::Tool { .. })
+    ));
+}
+
+#[test]
+fn secret_set_grant_revoke_remove() {
+    let t = tools();
+    let content: BTreeMap<String, String> = [("password".to_string(), "new".to_string())]
+        .into_iter()
+        .collect();
+    t.secret_set(
+        "secret:abc",
+        Some(&content),
+        &SecretOptions {
+            label: Some("db".into()),
+            ..SecretOptions::default()
+        },
+    )
+    .unwrap();
+    t.secret_set("secret:abc", None, &SecretOptions::default())
+        .unwrap();
+    t.secret_grant("secret:abc", 3, None).unwrap();
+    t.secret_grant("secret:abc", 3, Some("pg/0")).unwrap();
+    t.secret_revoke("secret:abc", 3, Some("pg/0")).unwrap();
+    t.secret_remove("secret:abc", Some(2)).unwrap();
+    t.secret_remove("secret:abc", None).unwrap();
+    let got = argv(&t);
+    assert!(
+        got[0].starts_with("secret-set --label db --owner application secret:abc password#file=")
+    );
+    assert_eq!(
+        got[1..],
+        [
+            "secret-set --owner application secret:abc",
+            "secret-grant --relation 3 secret:abc",
+            "secret-grant --relation 3 --unit pg/0 secret:abc",
+            "secret-revoke --relation 3 --unit pg/0 secret:abc",
+            "secret-remove secret:abc --revision 2",
+            "secret-remove secret:abc",
+        ]
+    );
+    assert_eq!(
+        calls(&t)[0].files,
+        vec![("password".to_string(), "new".to_string(), 0o600)]
+    );
+}
+
+#[test]
+fn ports() {
+    let t = tools();
+    t.open_port(Port::tcp(80)).unwrap();
+    t.open_port(Port::udp_range(8000, 8100)).unwrap();
+    t.close_port(Port::icmp()).unwrap();
+    assert!(t.open_port(Port::tcp(0)).is_err());
+    t.runner().answer(
+        "opened-ports",
+        0,
+        r#"["80/tcp","icmp","443","8000-8100/udp","53/sctp"]"#,
+        "",
+    );
+    let ports = t.opened_ports().unwrap();
+    assert_eq!(
+        ports,
+        vec![
+            Port::tcp(80),
+            Port::icmp(),
+            Port::tcp(443),
+            Port::udp_range(8000, 8100)
+        ]
+    );
+    assert_eq!(ports[3].protocol, Protocol::Udp);
+    assert_eq!(
+        argv(&t),
+        [
+            "open-port 80/tcp",
+            "open-port 8000-8100/udp",
+            "close-port icmp",
+            "opened-ports --format=json"
+        ]
+    );
+}
+
+#[test]
+fn credential_get() {
+    let t = tools();
+    t.runner().answer(
+        "credential-get",
+        0,
+        r#"{"type":"lxd","name":"localhost","region":"localhost","endpoint":"https://10.0.0.1:8443","identity-endpoint":"","storage-endpoint":"","credential":{"auth-type":"certificate","attrs":{"client-cert":"C","client-key":"K"},"redacted":["client-key"]},"cacertificates":["CA"],"skip-tls-verify":true,"is-controller-cloud":true}"#,
+        "",
+    );
+    let spec = t.credential_get().unwrap();
+    assert_eq!(argv(&t), ["credential-get --format=json"]);
+    assert_eq!(spec.kind, "lxd");
+    assert_eq!(spec.endpoint.as_deref(), Some("https://10.0.0.1:8443"));
+    assert_eq!(spec.identity_endpoint, None);
+    let cred = spec.credential.clone().unwrap();
+    assert_eq!(cred.auth_type, "certificate");
+    assert_eq!(cred.attributes["client-key"], "K");
+    assert_eq!(cred.redacted, vec!["client-key"]);
+    assert!(!format!("{spec:?}").contains("\"K\""));
+    assert_eq!(spec.ca_certificates, vec!["CA"]);
+    assert!(spec.skip_tls_verify && spec.is_controller_cloud);
+    t.runner()
+        .answer("credential-get", 0, r#"{"type":"lxd"}"#, "");
+    assert!(matches!(t.credential_get(), Err(ModelError::Output { .. })));
+}
+
+#[test]
+fn reboot_state_and_metrics() {
+    let t = tools();
+    t.juju_reboot(false).unwrap();
+    t.juju_reboot(true).unwrap();
+    t.runner().answer("state-get", 0, "{\"a\":1}\n", "");
+    assert_eq!(t.state_get("k").unwrap().as_deref(), Some("{\"a\":1}"));
+    t.runner().answer("state-get", 0, "", "");
+    assert_eq!(t.state_get("k").unwrap(), None);
+    t.state_set("k", "{\"a\":1}").unwrap();
+    t.state_delete("k").unwrap();
+    let metrics: BTreeMap<String, f64> = [("requests".to_string(), 12.5)].into_iter().collect();
+    let labels: BTreeMap<String, String> = [
+        ("region".to_string(), "eu".to_string()),
+        ("tier".into(), "web".into()),
+    ]
+    .into_iter()
+    .collect();
+    t.add_metrics(&metrics, &labels).unwrap();
+    t.add_metrics(&metrics, &BTreeMap::new()).unwrap();
+    assert_eq!(
+        argv(&t),
+        [
+            "juju-reboot",
+            "juju-reboot --now",
+            "state-get k",
+            "state-get k",
+            "state-set --file -",
+            "state-delete k",
+            "add-metric --labels region=eu,tier=web requests=12.5",
+            "add-metric requests=12.5",
+        ]
+    );
+    assert_eq!(calls(&t)[4].stdin.as_deref(), Some(r#"{"k":"{\"a\":1}"}"#));
+}
+
+#[test]
+fn spawn_failures_and_bad_utf8() {
+    let t = HookTools::with_runner(ProcessRunner::in_dir("/nonexistent-ops-tools"));
+    let err = t.is_leader().unwrap_err();
+    assert!(
+        matches!(&err, ModelError::Spawn { tool, .. } if tool == "is-leader"),
+        "{err:?}"
+    );
+    let t = tools();
+    t.runner().answers.lock().unwrap().push((
+        "config-get".into(),
+        ToolOutput {
+            code: Some(0),
+            stdout: vec![0xff, 0xfe],
+            stderr: vec![],
+        },
+    ));
+    assert!(matches!(t.config_get(), Err(ModelError::Output { .. })));
+    // Killed by a signal: no exit code.
+    t.runner().answers.lock().unwrap().push((
+        "is-leader".into(),
+        ToolOutput {
+            code: None,
+            stdout: vec![],
+            stderr: b"killed".to_vec(),
+        },
+    ));
+    assert!(matches!(
+        t.is_leader(),
+        Err(ModelError::Tool { code: None, .. })
+    ));
+}
+
+#[test]
+fn process_runner_runs_real_tools_with_stdin() {
+    let dir = std::env::temp_dir().join(format!("ops-tools-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("relation-set");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/args\"\ncat > \"$(dirname \"$0\")/stdin\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let t = HookTools::with_runner(ProcessRunner::in_dir(&dir));
+    t.relation_set(4, &[("k".into(), "v".into())].into_iter().collect(), false)
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("args")).unwrap(),
+        "-r 4 --file -\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("stdin")).unwrap(),
+        r#"{"k":"v"}"#
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
