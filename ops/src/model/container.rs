@@ -79,45 +79,17 @@ impl<'m> Container<'m> {
     /// Restarts services (at least one name); on a Pebble without `restart` (HTTP 400),
     /// stops the running ones and starts them all.
     pub fn restart(&self, services: &[&str]) -> Result<()> {
-        need_names(services, "service")?;
-        let pebble = self.pebble();
-        match pebble.restart_services(services, SERVICE_TIMEOUT) {
-            Ok(_) => Ok(()),
-            Err(Error::Api(e)) if e.code == 400 => {
-                let running: Vec<String> = pebble
-                    .get_services(services)?
-                    .into_iter()
-                    .filter(ServiceInfo::is_running)
-                    .map(|s| s.name)
-                    .collect();
-                if !running.is_empty() {
-                    let running: Vec<&str> = running.iter().map(String::as_str).collect();
-                    pebble.stop_services(&running, SERVICE_TIMEOUT)?;
-                }
-                pebble.start_services(services, SERVICE_TIMEOUT).map(drop)
-            }
-            Err(e) => Err(e),
-        }
+        restart(&*self.pebble(), services)
     }
 
     /// The services named (all if empty), by name.
     pub fn get_services(&self, names: &[&str]) -> Result<BTreeMap<String, ServiceInfo>> {
-        Ok(self
-            .pebble()
-            .get_services(names)?
-            .into_iter()
-            .map(|s| (s.name.clone(), s))
-            .collect())
+        get_services(&*self.pebble(), names)
     }
 
     /// The service `name`; [`Error::NotFound`] if the plan has none.
     pub fn get_service(&self, name: &str) -> Result<ServiceInfo> {
-        self.get_services(&[name])?
-            .remove(name)
-            .ok_or_else(|| Error::NotFound {
-                what: "service",
-                name: name.to_string(),
-            })
+        get_service(&*self.pebble(), name)
     }
 
     /// The checks named (all if empty) at `level` (any if `None`), by name.
@@ -126,22 +98,12 @@ impl<'m> Container<'m> {
         names: &[&str],
         level: Option<CheckLevel>,
     ) -> Result<BTreeMap<String, CheckInfo>> {
-        Ok(self
-            .pebble()
-            .get_checks(level.as_ref(), names)?
-            .into_iter()
-            .map(|c| (c.name.clone(), c))
-            .collect())
+        get_checks(&*self.pebble(), names, level)
     }
 
     /// The check `name`; [`Error::NotFound`] if the plan has none.
     pub fn get_check(&self, name: &str) -> Result<CheckInfo> {
-        self.get_checks(&[name], None)?
-            .remove(name)
-            .ok_or_else(|| Error::NotFound {
-                what: "check",
-                name: name.to_string(),
-            })
+        get_check(&*self.pebble(), name)
     }
 
     /// Starts checks; the names of those that were stopped.
@@ -210,24 +172,14 @@ impl<'m> Container<'m> {
         self.pebble().remove_path(path, recursive)
     }
 
-    fn stat(&self, path: &str) -> Result<Option<FileInfo>> {
-        match self.pebble().list_files(path, None, true) {
-            Ok(mut files) => Ok(files.pop()),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
     /// Whether `path` exists in the container.
     pub fn exists(&self, path: &str) -> Result<bool> {
-        Ok(self.stat(path)?.is_some())
+        Ok(stat(&*self.pebble(), path)?.is_some())
     }
 
     /// Whether `path` exists and is a directory.
     pub fn is_dir(&self, path: &str) -> Result<bool> {
-        Ok(self
-            .stat(path)?
-            .is_some_and(|f| f.type_ == FileType::Directory))
+        Ok(stat(&*self.pebble(), path)?.is_some_and(|f| f.type_ == FileType::Directory))
     }
 
     /// Sends `signal` (`"SIGHUP"`) to services (at least one name).
@@ -238,13 +190,7 @@ impl<'m> Container<'m> {
 
     /// The notice `id`; [`Error::NotFound`] if Pebble has none.
     pub fn get_notice(&self, id: &str) -> Result<Notice> {
-        match self.pebble().get_notice(id) {
-            Err(e) if e.is_not_found() => Err(Error::NotFound {
-                what: "notice",
-                name: id.to_string(),
-            }),
-            other => other,
-        }
+        get_notice(&*self.pebble(), id)
     }
 
     /// The notices matching `query`.
@@ -253,9 +199,107 @@ impl<'m> Container<'m> {
     }
 
     /// Starts building a command to run in the container.
-    pub fn exec<S: AsRef<str>>(&self, command: impl IntoIterator<Item = S>) -> Exec<'_, 'm, '_> {
+    pub fn exec<'io, S: AsRef<str>>(&self, command: impl IntoIterator<Item = S>) -> Exec<'io> {
+        Exec::over(self.pebble(), command)
+    }
+}
+
+fn restart(pebble: &dyn Pebble, services: &[&str]) -> Result<()> {
+    need_names(services, "service")?;
+    match pebble.restart_services(services, SERVICE_TIMEOUT) {
+        Ok(_) => Ok(()),
+        Err(Error::Api(e)) if e.code == 400 => {
+            // A Pebble without the restart action.
+            let running: Vec<String> = pebble
+                .get_services(services)?
+                .into_iter()
+                .filter(ServiceInfo::is_running)
+                .map(|s| s.name)
+                .collect();
+            if !running.is_empty() {
+                let running: Vec<&str> = running.iter().map(String::as_str).collect();
+                pebble.stop_services(&running, SERVICE_TIMEOUT)?;
+            }
+            pebble.start_services(services, SERVICE_TIMEOUT).map(drop)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn get_services(pebble: &dyn Pebble, names: &[&str]) -> Result<BTreeMap<String, ServiceInfo>> {
+    Ok(pebble
+        .get_services(names)?
+        .into_iter()
+        .map(|s| (s.name.clone(), s))
+        .collect())
+}
+
+fn get_service(pebble: &dyn Pebble, name: &str) -> Result<ServiceInfo> {
+    get_services(pebble, &[name])?
+        .remove(name)
+        .ok_or_else(|| Error::NotFound {
+            what: "service",
+            name: name.to_string(),
+        })
+}
+
+fn get_checks(
+    pebble: &dyn Pebble,
+    names: &[&str],
+    level: Option<CheckLevel>,
+) -> Result<BTreeMap<String, CheckInfo>> {
+    Ok(pebble
+        .get_checks(level.as_ref(), names)?
+        .into_iter()
+        .map(|c| (c.name.clone(), c))
+        .collect())
+}
+
+fn get_check(pebble: &dyn Pebble, name: &str) -> Result<CheckInfo> {
+    get_checks(pebble, &[name], None)?
+        .remove(name)
+        .ok_or_else(|| Error::NotFound {
+            what: "check",
+            name: name.to_string(),
+        })
+}
+
+fn stat(pebble: &dyn Pebble, path: &str) -> Result<Option<FileInfo>> {
+    match pebble.list_files(path, None, true) {
+        Ok(mut files) => Ok(files.pop()),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn get_notice(pebble: &dyn Pebble, id: &str) -> Result<Notice> {
+    match pebble.get_notice(id) {
+        Err(e) if e.is_not_found() => Err(Error::NotFound {
+            what: "notice",
+            name: id.to_string(),
+        }),
+        other => other,
+    }
+}
+
+/// A command to run in a container: set options, then [`Exec::wait`] or
+/// [`Exec::wait_output`].
+pub struct Exec<'io> {
+    pebble: Box<dyn Pebble>,
+    options: ExecOptions,
+    stdin: Option<StdinSource<'io>>,
+    stdout: Option<&'io mut dyn Write>,
+    stderr: Option<&'io mut dyn Write>,
+}
+
+impl<'io> Exec<'io> {
+    /// A command to run through `pebble`.
+    pub fn over<S: AsRef<str>>(
+        pebble: Box<dyn Pebble>,
+        command: impl IntoIterator<Item = S>,
+    ) -> Exec<'io> {
         Exec {
-            container: self,
+            pebble,
             options: ExecOptions {
                 command: command
                     .into_iter()
@@ -270,22 +314,12 @@ impl<'m> Container<'m> {
     }
 }
 
-/// A command to run in a container: set options, then [`Exec::wait`] or
-/// [`Exec::wait_output`].
-pub struct Exec<'c, 'm, 'io> {
-    container: &'c Container<'m>,
-    options: ExecOptions,
-    stdin: Option<StdinSource<'io>>,
-    stdout: Option<&'io mut dyn Write>,
-    stderr: Option<&'io mut dyn Write>,
-}
-
 enum StdinSource<'io> {
     Bytes(Vec<u8>),
     Reader(&'io mut dyn Read),
 }
 
-impl<'io> Exec<'_, '_, 'io> {
+impl<'io> Exec<'io> {
     /// Sets an environment variable.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.environment.insert(key.into(), value.into());
@@ -370,7 +404,7 @@ impl<'io> Exec<'_, '_, 'io> {
             None => None,
         };
         let (mut stdout, mut stderr) = (self.stdout, self.stderr);
-        let out = self.container.pebble().exec(
+        let out = self.pebble.exec(
             &self.options,
             ExecStdio {
                 stdin,
@@ -413,5 +447,158 @@ impl<'io> Exec<'_, '_, 'io> {
         }
         let out = self.run()?;
         Ok((out.stdout, out.stderr))
+    }
+}
+
+/// ops-pebble's Pebble stand-in (a test server on a unix socket), for the tests below.
+#[cfg(test)]
+#[allow(dead_code, clippy::all)]
+#[path = "../../../ops-pebble/tests/common/mod.rs"]
+mod pebble_stand_in;
+
+#[cfg(test)]
+mod tests {
+    //! The container logic over the real client, against ops-pebble's Pebble stand-in on a
+    //! unix socket.
+    use super::*;
+    use crate::model::container::pebble_stand_in::FakePebble;
+    use ops_pebble::Client;
+
+    fn boxed(p: &FakePebble) -> Box<dyn Pebble> {
+        Box::new(p.client())
+    }
+
+    fn with_layer(c: &Client) {
+        let layer = Layer::from_yaml(
+            "services:\n  web:\n    override: replace\n    command: /bin/web\n    startup: enabled\n  idle:\n    override: replace\n    command: /bin/idle\nchecks:\n  up:\n    override: replace\n    level: alive\n    tcp: {port: 80}\n",
+        )
+        .unwrap();
+        c.add_layer("base", &layer, false).unwrap();
+    }
+
+    #[test]
+    fn service_and_check_lookups() {
+        let p = FakePebble::start();
+        let c = p.client();
+        with_layer(&c);
+        let all = get_services(&c, &[]).unwrap();
+        assert_eq!(all.keys().collect::<Vec<_>>(), ["idle", "web"]);
+        assert_eq!(get_service(&c, "web").unwrap().name, "web");
+        match get_service(&c, "nope") {
+            Err(Error::NotFound { what, name }) => {
+                assert_eq!((what, name.as_str()), ("service", "nope"))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(get_check(&c, "up").unwrap().level, Some(CheckLevel::Alive));
+        assert!(get_check(&c, "down").unwrap_err().is_not_found());
+        assert_eq!(
+            get_checks(&c, &[], Some(CheckLevel::Ready)).unwrap().len(),
+            0
+        );
+    }
+
+    #[test]
+    fn restart_falls_back_to_stop_and_start_on_400() {
+        let p = FakePebble::start();
+        let c = p.client();
+        with_layer(&c);
+        restart(&c, &["web"]).unwrap();
+        assert!(get_service(&c, "web").unwrap().is_running());
+        c.start_services(&["idle"], SERVICE_TIMEOUT).unwrap();
+        p.state.lock().unwrap().no_restart = true;
+        restart(&c, &["web", "idle"]).unwrap();
+        let actions: Vec<String> = p
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == "/v1/services")
+            .map(|r| format!("{} {}", r.body["action"], r.body["services"]))
+            .collect();
+        assert_eq!(
+            &actions[actions.len() - 3..],
+            [
+                r#""restart" ["web","idle"]"#,
+                r#""stop" ["idle","web"]"#,
+                r#""start" ["web","idle"]"#
+            ]
+        );
+        assert!(matches!(restart(&c, &[]), Err(Error::Format(_))));
+    }
+
+    #[test]
+    fn stat_exists_and_is_dir() {
+        let p = FakePebble::start();
+        let c = p.client();
+        c.push("/app.conf", &mut &b"x"[..], &PushOptions::default())
+            .unwrap();
+        assert_eq!(
+            stat(&c, "/app.conf").unwrap().unwrap().type_,
+            FileType::File
+        );
+        assert_eq!(stat(&c, "/").unwrap().unwrap().type_, FileType::Directory);
+        assert!(stat(&c, "/missing").unwrap().is_none());
+        // Errors other than not-found propagate.
+        let dead = Client::new("/nonexistent/pebble.socket");
+        assert!(matches!(stat(&dead, "/"), Err(Error::Connection { .. })));
+    }
+
+    #[test]
+    fn notice_not_found() {
+        let p = FakePebble::start();
+        let c = p.client();
+        match get_notice(&c, "5") {
+            Err(Error::NotFound {
+                what: "notice",
+                name,
+            }) => assert_eq!(name, "5"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn exec_builder_wait_output_and_exec_error() {
+        let p = FakePebble::start();
+        let (out, err) = Exec::over(
+            boxed(&p),
+            ["/bin/sh", "-c", "read x; echo got-$x-$V; echo e >&2"],
+        )
+        .env("V", "1")
+        .stdin("line\n")
+        .timeout(Duration::from_secs(10))
+        .wait_output()
+        .unwrap();
+        assert_eq!(out, "got-line-1\n");
+        assert_eq!(err, "e\n");
+
+        match Exec::over(
+            boxed(&p),
+            ["/bin/sh", "-c", "echo partial; echo bad >&2; exit 4"],
+        )
+        .wait()
+        {
+            Err(Error::Exec(e)) => {
+                assert_eq!(e.exit_code, 4);
+                assert_eq!(e.stdout.as_deref(), Some(&b"partial\n"[..]));
+                assert_eq!(e.stderr.as_deref(), Some(&b"bad\n"[..]));
+                assert!(e.to_string().contains("non-zero exit code 4"), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+
+        // Writers: output streams there, and wait_output refuses.
+        let mut out = Vec::new();
+        let mut input: &[u8] = b"streamed";
+        Exec::over(boxed(&p), ["cat"])
+            .stdin_reader(&mut input)
+            .stdout(&mut out)
+            .wait()
+            .unwrap();
+        assert_eq!(out, b"streamed");
+        let mut sink = Vec::new();
+        let err = Exec::over(boxed(&p), ["true"])
+            .stdout(&mut sink)
+            .wait_output()
+            .unwrap_err();
+        assert!(matches!(err, Error::Format(_)));
     }
 }
