@@ -32,7 +32,6 @@ pub struct ActionParamsError {
     /// The action's name.
     pub action: String,
     /// What did not fit, naming the param.
-    #[source]
     pub error: ValueError,
 }
 

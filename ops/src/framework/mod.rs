@@ -7,6 +7,8 @@
 mod run;
 mod select;
 mod store;
+#[cfg(test)]
+mod tests;
 
 pub use run::{
     dispatch, event_label, kind_name, run, DispatchError, Dispatched, Emitted, RunOptions,

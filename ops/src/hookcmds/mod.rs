@@ -6,6 +6,8 @@
 //! [`ModelError::Output`] naming the tool. Secret content goes through temporary files
 //! (`key#file=path`, mode 0600, removed afterwards), never through argv.
 
+#[cfg(test)]
+pub(crate) mod fake;
 mod parse;
 #[cfg(test)]
 mod tests;

@@ -1,71 +1,9 @@
 //! Every `Backend` method of [`HookTools`]: the argv it builds, how it parses the
 //! tool's (real-shaped) output, and how failures map to errors.
 
+use super::fake::{Call, Fake};
 use super::*;
 use crate::backend::{GoalStatus, InterfaceAddress, Protocol, SecretOwner};
-use std::sync::Mutex;
-
-/// One recorded call: tool, argv, stdin, and the content of any `k#file=` argument read
-/// while the tool "ran".
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Call {
-    tool: String,
-    args: Vec<String>,
-    stdin: Option<String>,
-    files: Vec<(String, String, u32)>,
-}
-
-#[derive(Default)]
-struct Fake {
-    calls: Mutex<Vec<Call>>,
-    answers: Mutex<Vec<(String, ToolOutput)>>,
-}
-
-impl Fake {
-    fn answer(&self, tool: &str, code: i32, stdout: &str, stderr: &str) {
-        self.answers.lock().unwrap().push((
-            tool.to_string(),
-            ToolOutput {
-                code: Some(code),
-                stdout: stdout.as_bytes().to_vec(),
-                stderr: stderr.as_bytes().to_vec(),
-            },
-        ));
-    }
-}
-
-impl Runner for Fake {
-    fn run(
-        &self,
-        tool: &str,
-        args: &[String],
-        stdin: Option<&[u8]>,
-    ) -> std::io::Result<ToolOutput> {
-        let mut files = Vec::new();
-        for arg in args {
-            if let Some((key, path)) = arg.split_once("#file=") {
-                use std::os::unix::fs::PermissionsExt;
-                let content = std::fs::read_to_string(path)?;
-                let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
-                files.push((key.to_string(), content, mode));
-            }
-        }
-        self.calls.lock().unwrap().push(Call {
-            tool: tool.to_string(),
-            args: args.to_vec(),
-            stdin: stdin.map(|s| String::from_utf8_lossy(s).into_owned()),
-            files,
-        });
-        let mut answers = self.answers.lock().unwrap();
-        match answers.iter().position(|(t, _)| t == tool) {
-            Some(i) => Ok(answers.remove(i).1),
-            None => Ok(ToolOutput {
-                code: Some(0),
-                ..ToolOutput::default()
-            }),
-        }
-    }
-}
 
 fn tools() -> HookTools<Fake> {
     HookTools::with_runner(Fake::default())

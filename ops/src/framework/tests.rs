@@ -1,0 +1,656 @@
+//! The dispatch run with a hand-written charm over the recording hook-tool runner.
+
+use super::*;
+use crate::action::Action;
+use crate::charm::{Charm, CharmConfig};
+use crate::context::JujuContext;
+use crate::event::{ConfigChanged, Deferrable, EventData, EventKind, FromEvent, Install};
+use crate::hookcmds::fake::Fake;
+use crate::hookcmds::HookTools;
+use crate::meta::{ActionMeta, CharmMeta, ConfigKind, ConfigOptionMeta};
+use crate::model::{Model, ModelCore};
+use crate::status::{Status, StatusCollector};
+use crate::values::{field, required_field, ValueError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+static META: CharmMeta = CharmMeta {
+    name: "demo",
+    summary: "",
+    description: "",
+    subordinate: false,
+    containers: &[],
+    resources: &[],
+    storages: &[],
+    relations: &[],
+    extra_bindings: &[],
+    config: &[ConfigOptionMeta {
+        name: "mode",
+        kind: ConfigKind::String,
+        default: None,
+    }],
+    actions: &[ActionMeta {
+        name: "backup",
+        params: &[],
+        additional_properties: false,
+    }],
+};
+
+struct DemoConfig {
+    mode: Option<String>,
+    port: i64,
+}
+
+impl CharmConfig for DemoConfig {
+    fn from_values(values: &Map<String, Value>) -> Result<Self, ValueError> {
+        Ok(DemoConfig {
+            mode: field(values, "", "mode")?,
+            port: field(values, "", "port")?.unwrap_or(8000),
+        })
+    }
+}
+
+struct BackupParams {
+    target: String,
+}
+
+impl crate::ActionParams for BackupParams {
+    fn from_values(values: &Map<String, Value>) -> Result<Self, ValueError> {
+        Ok(BackupParams {
+            target: required_field(values, "", "target")?,
+        })
+    }
+}
+
+#[derive(Default, Serialize, Deserialize, Debug, PartialEq)]
+struct Demo {
+    runs: Vec<String>,
+}
+
+impl Charm for Demo {
+    const META: &'static CharmMeta = &META;
+    type Config = DemoConfig;
+    type Relations<'m> = ();
+    type Containers<'m> = ();
+    type Storages<'m> = ();
+    type Resources<'m> = ();
+    fn relations(_: &ModelCore) {}
+    fn containers(_: &ModelCore) {}
+    fn storages(_: &ModelCore) {}
+    fn resources(_: &ModelCore) {}
+
+    fn observers(event: &EventData) -> &'static [&'static str] {
+        match event.kind {
+            EventKind::Install => &["on_install"],
+            EventKind::ConfigChanged => &["first", "second"],
+            EventKind::Action => &["on_backup"],
+            EventKind::CollectUnitStatus => &["unit_status", "unit_status_2"],
+            EventKind::CollectAppStatus => &["app_status"],
+            _ => &[],
+        }
+    }
+
+    fn dispatch(
+        &mut self,
+        model: &Model<Self>,
+        event: &EventData,
+        only: Option<&str>,
+    ) -> crate::Result<Vec<&'static str>> {
+        let mut deferred = Vec::new();
+        for &handler in Self::observers(event) {
+            if only.is_some_and(|o| o != handler) {
+                continue;
+            }
+            self.runs.push(handler.to_string());
+            match handler {
+                "on_install" => {
+                    let e = Install::from_event(model.core(), event)?;
+                    if model.config()?.mode.as_deref() == Some("defer-install") {
+                        e.defer();
+                    }
+                    if e.is_deferred() {
+                        deferred.push(handler);
+                    }
+                }
+                "first" | "second" => {
+                    let e = ConfigChanged::from_event(model.core(), event)?;
+                    let config = model.config()?;
+                    match config.mode.as_deref() {
+                        Some(m) if m == format!("defer-{handler}") => e.defer(),
+                        Some(m) if m == format!("fail-{handler}") => {
+                            return Err(crate::Error::msg(format!("{handler} failed")))
+                        }
+                        Some(m) if m == format!("panic-{handler}") => panic!("{handler} blew up"),
+                        _ => {}
+                    }
+                    let _ = config.port;
+                    if e.is_deferred() {
+                        deferred.push(handler);
+                    }
+                }
+                "on_backup" => {
+                    let action = Action::<BackupParams>::from_event(model.core(), event)?;
+                    match action.params.target.as_str() {
+                        "fail-self" => {
+                            action.fail("target refused")?;
+                            return Err(crate::Error::msg("after fail"));
+                        }
+                        "error" => return Err(crate::Error::msg("disk full")),
+                        _ => action.set_results(
+                            serde_json::json!({"saved": {"to": action.params.target}}),
+                        )?,
+                    }
+                }
+                "unit_status" | "unit_status_2" | "app_status" => {
+                    let mut collector = StatusCollector::new();
+                    match handler {
+                        "unit_status" => {
+                            collector.add(Status::active("ok"));
+                            collector.add(Status::waiting("db"));
+                        }
+                        "unit_status_2" => {
+                            collector.add(Status::blocked("need config"));
+                            collector.add(Status::blocked("second blocked"));
+                        }
+                        _ => collector.add(Status::maintenance("app busy")),
+                    }
+                    model.core().collect_statuses(event.kind, collector);
+                }
+                _ => unreachable!(),
+            }
+        }
+        Ok(deferred)
+    }
+}
+
+struct Setup {
+    fake: Arc<Fake>,
+    model: Model<Demo>,
+}
+
+/// A runner shared between the model and the test, so the test can read its record.
+struct Shared(Arc<Fake>);
+
+impl crate::hookcmds::Runner for Shared {
+    fn run(
+        &self,
+        tool: &str,
+        args: &[String],
+        stdin: Option<&[u8]>,
+    ) -> std::io::Result<crate::hookcmds::ToolOutput> {
+        self.0.run(tool, args, stdin)
+    }
+}
+
+fn setup(mode: &str, leader: bool) -> Setup {
+    let fake = Arc::new(Fake::default());
+    fake.always("config-get", 0, &format!(r#"{{"mode":"{mode}"}}"#), "");
+    fake.always("is-leader", 0, if leader { "true" } else { "false" }, "");
+    let backend = HookTools::with_runner(Shared(fake.clone()));
+    let context = JujuContext::from_vars([("JUJU_UNIT_NAME", "demo/0")]);
+    Setup {
+        fake,
+        model: Model::new(Box::new(backend), context),
+    }
+}
+
+fn event(kind: EventKind) -> EventData {
+    EventData::new(kind)
+}
+
+fn tool_calls(s: &Setup) -> Vec<String> {
+    s.fake
+        .argv()
+        .into_iter()
+        .filter(|c| !c.starts_with("juju-log --log-level DEBUG"))
+        .collect()
+}
+
+fn logs(s: &Setup) -> Vec<String> {
+    s.fake
+        .argv()
+        .into_iter()
+        .filter_map(|c| c.strip_prefix("juju-log --log-level ").map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn runs_the_event_then_collect_status_and_sets_the_winners() {
+    let s = setup("", true);
+    let out = dispatch(
+        &s.model,
+        UnitState::default(),
+        Some(&event(EventKind::ConfigChanged)),
+        RunOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        out.charm.runs,
+        [
+            "first",
+            "second",
+            "app_status",
+            "unit_status",
+            "unit_status_2"
+        ]
+    );
+    assert!(tool_calls(&s).contains(&"config-get --format=json".to_string()));
+    let calls: Vec<_> = tool_calls(&s)
+        .into_iter()
+        .filter(|c| !c.starts_with("config-get"))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "is-leader --format=json",
+            "status-set --application=True maintenance -- app busy",
+            "status-set --application=False blocked -- need config",
+        ]
+    );
+    assert_eq!(logs(&s), ["DEBUG -- Emitting Juju event config_changed."]);
+    assert_eq!(
+        out.state.charm,
+        Some(serde_json::to_value(&out.charm).unwrap())
+    );
+    assert!(out.state.deferred.is_empty());
+}
+
+#[test]
+fn a_non_leader_skips_app_status() {
+    let s = setup("", false);
+    let out = dispatch(&s.model, UnitState::default(), None, RunOptions::default()).unwrap();
+    assert_eq!(out.charm.runs, ["unit_status", "unit_status_2"]);
+    assert_eq!(
+        tool_calls(&s),
+        [
+            "is-leader --format=json",
+            "status-set --application=False blocked -- need config"
+        ]
+    );
+}
+
+#[test]
+fn deferral_queues_per_handler_and_reemits_in_order() {
+    // Hook 1: `second` defers config-changed.
+    let s = setup("defer-second", false);
+    let config_changed = event(EventKind::ConfigChanged);
+    let out = dispatch(
+        &s.model,
+        UnitState::default(),
+        Some(&config_changed),
+        RunOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        out.state.deferred,
+        vec![DeferredEvent {
+            event: config_changed.clone(),
+            handler: "second".into()
+        }]
+    );
+    // Hook 2 (install): `second` still defers, and install defers too.
+    let s = setup("defer-second", false);
+    let out2 = dispatch(
+        &s.model,
+        out.state.clone(),
+        Some(&event(EventKind::Install)),
+        RunOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        out2.charm.runs,
+        [
+            "first",
+            "second",
+            "unit_status",
+            "unit_status_2",
+            "second",
+            "on_install",
+            "unit_status",
+            "unit_status_2"
+        ]
+    );
+    assert_eq!(out2.state.deferred.len(), 1);
+    assert!(logs(&s).contains(
+        &"DEBUG -- Re-emitting deferred event config_changed to second (1 of 1 in queue)."
+            .to_string()
+    ));
+    // Hook 3: install defers now, config-changed's handler no longer does.
+    let s = setup("defer-install", false);
+    let mut state = out2.state.clone();
+    state.deferred.insert(
+        0,
+        DeferredEvent {
+            event: event(EventKind::Install),
+            handler: "on_install".into(),
+        },
+    );
+    let out3 = dispatch(
+        &s.model,
+        state,
+        Some(&event(EventKind::UpdateStatus)),
+        RunOptions::default(),
+    )
+    .unwrap();
+    let runs = &out3.charm.runs[out2.charm.runs.len()..];
+    assert_eq!(
+        runs,
+        ["on_install", "second", "unit_status", "unit_status_2"]
+    );
+    assert_eq!(
+        out3.state.deferred,
+        vec![DeferredEvent {
+            event: event(EventKind::Install),
+            handler: "on_install".into()
+        }]
+    );
+    let reemits: Vec<_> = logs(&s)
+        .into_iter()
+        .filter(|l| l.contains("Re-emitting"))
+        .collect();
+    assert_eq!(
+        reemits,
+        [
+            "DEBUG -- Re-emitting deferred event install to on_install (1 of 2 in queue).",
+            "DEBUG -- Re-emitting deferred event config_changed to second (2 of 2 in queue).",
+        ]
+    );
+    let emitted: Vec<_> = out3
+        .emitted
+        .iter()
+        .map(|e| (e.handler.as_str(), e.reemitted, e.deferred))
+        .collect();
+    assert_eq!(
+        emitted,
+        [
+            ("on_install", true, true),
+            ("second", true, false),
+            ("unit_status", false, false),
+            ("unit_status_2", false, false)
+        ]
+    );
+}
+
+#[test]
+fn an_identical_deferred_event_skips_its_handler() {
+    let s = setup("defer-second", false);
+    let config_changed = event(EventKind::ConfigChanged);
+    let state = UnitState {
+        charm: None,
+        deferred: vec![DeferredEvent {
+            event: config_changed.clone(),
+            handler: "second".into(),
+        }],
+    };
+    let out = dispatch(
+        &s.model,
+        state,
+        Some(&config_changed),
+        RunOptions::default(),
+    )
+    .unwrap();
+    // Re-emitted to `second` (which defers again); the new event runs `first` only.
+    assert_eq!(
+        out.charm.runs,
+        ["second", "first", "unit_status", "unit_status_2"]
+    );
+    assert_eq!(out.state.deferred.len(), 1);
+}
+
+#[test]
+fn a_handler_error_is_logged_and_nothing_is_returned_to_save() {
+    let s = setup("fail-second", false);
+    let store = MemoryStore::new(Some(UnitState {
+        charm: Some(serde_json::json!({"runs": ["old"]})),
+        deferred: vec![],
+    }));
+    let err = run(
+        &s.model,
+        &store,
+        Some(&event(EventKind::ConfigChanged)),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.exit_code(), 1);
+    assert!(matches!(err, DispatchError::Failed { .. }));
+    assert_eq!(
+        store.state().unwrap().charm,
+        Some(serde_json::json!({"runs": ["old"]}))
+    );
+    assert!(logs(&s).contains(
+        &"ERROR -- Uncaught error while handling config_changed (handler second): second failed"
+            .to_string()
+    ));
+    // Collect-status did not run.
+    assert!(!tool_calls(&s).iter().any(|c| c.starts_with("status-set")));
+}
+
+#[test]
+fn a_handler_panic_is_caught_logged_and_not_saved() {
+    let s = setup("panic-first", false);
+    let store = MemoryStore::new(None);
+    let err = run(
+        &s.model,
+        &store,
+        Some(&event(EventKind::ConfigChanged)),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, DispatchError::Panicked { message, .. } if message == "first blew up"),
+        "{err:?}"
+    );
+    assert_eq!(store.state(), None);
+    assert!(logs(&s).iter().any(|l| l.starts_with("ERROR -- ")
+        && l.contains("config_changed (handler first): panicked: first blew up")));
+}
+
+#[test]
+fn success_saves_through_the_store() {
+    let s = setup("", false);
+    let store = MemoryStore::new(None);
+    run(
+        &s.model,
+        &store,
+        Some(&event(EventKind::Install)),
+        RunOptions::default(),
+    )
+    .unwrap();
+    let saved = store.state().unwrap();
+    assert_eq!(
+        saved.charm,
+        Some(serde_json::json!({"runs": ["on_install", "unit_status", "unit_status_2"]}))
+    );
+}
+
+#[test]
+fn state_that_does_not_fit_the_charm_is_an_error() {
+    let s = setup("", false);
+    let state = UnitState {
+        charm: Some(serde_json::json!({"runs": 3})),
+        deferred: vec![],
+    };
+    let err = dispatch(&s.model, state, None, RunOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("does not fit"), "{err}");
+}
+
+#[test]
+fn restricted_contexts_skip_reemit_and_collect_status() {
+    let s = setup("", true);
+    let deferred = vec![DeferredEvent {
+        event: event(EventKind::ConfigChanged),
+        handler: "second".into(),
+    }];
+    let state = UnitState {
+        charm: None,
+        deferred: deferred.clone(),
+    };
+    let out = dispatch(
+        &s.model,
+        state,
+        Some(&event(EventKind::CollectMetrics)),
+        RunOptions { restricted: true },
+    )
+    .unwrap();
+    assert!(out.charm.runs.is_empty());
+    assert_eq!(out.state.deferred, deferred);
+    assert!(tool_calls(&s).is_empty(), "{:?}", tool_calls(&s));
+}
+
+fn action_event() -> EventData {
+    EventData {
+        action_id: Some("17".into()),
+        ..EventData::named(EventKind::Action, "backup")
+    }
+}
+
+#[test]
+fn actions_set_results_and_errors_fail_them_once() {
+    let s = setup("", false);
+    s.fake.always("action-get", 0, r#"{"target":"s3"}"#, "");
+    dispatch(
+        &s.model,
+        UnitState::default(),
+        Some(&action_event()),
+        RunOptions::default(),
+    )
+    .unwrap();
+    assert!(tool_calls(&s).contains(&"action-set saved.to=s3".to_string()));
+
+    let s = setup("", false);
+    s.fake.always("action-get", 0, r#"{"target":"error"}"#, "");
+    dispatch(
+        &s.model,
+        UnitState::default(),
+        Some(&action_event()),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    let fails: Vec<_> = tool_calls(&s)
+        .into_iter()
+        .filter(|c| c.starts_with("action-fail"))
+        .collect();
+    assert_eq!(fails, ["action-fail -- disk full"]);
+
+    let s = setup("", false);
+    s.fake
+        .always("action-get", 0, r#"{"target":"fail-self"}"#, "");
+    dispatch(
+        &s.model,
+        UnitState::default(),
+        Some(&action_event()),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    let fails: Vec<_> = tool_calls(&s)
+        .into_iter()
+        .filter(|c| c.starts_with("action-fail"))
+        .collect();
+    assert_eq!(fails, ["action-fail -- target refused"]);
+}
+
+#[test]
+fn action_params_that_do_not_fit_fail_the_action_naming_the_param() {
+    let s = setup("", false);
+    s.fake.always("action-get", 0, r#"{"target":5}"#, "");
+    let err = dispatch(
+        &s.model,
+        UnitState::default(),
+        Some(&action_event()),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    let expected = "invalid parameters for action backup: target: expected a string, got number 5";
+    assert!(err.to_string().contains(expected), "{err}");
+    assert!(tool_calls(&s).contains(&format!("action-fail -- {expected}")));
+    let s = setup("", false);
+    s.fake.always("action-get", 0, r#"{}"#, "");
+    let err = dispatch(
+        &s.model,
+        UnitState::default(),
+        Some(&action_event()),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("target: required but not given"),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_that_does_not_fit_names_the_option() {
+    let s = setup("", false);
+    s.fake
+        .always("config-get", 0, r#"{"mode":"x","port":"eighty"}"#, "");
+    let err = dispatch(
+        &s.model,
+        UnitState::default(),
+        Some(&event(EventKind::ConfigChanged)),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("port: expected an integer, got string \"eighty\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn collect_status_priority_and_ties() {
+    let mut c = StatusCollector::new();
+    assert_eq!(c.winner(), None);
+    c.add(Status::active("a"));
+    c.add(Status::waiting("w"));
+    c.add(Status::maintenance("m1"));
+    c.add(Status::maintenance("m2"));
+    assert_eq!(c.winner(), Some(&Status::maintenance("m1")));
+    c.add(Status::blocked("b"));
+    assert_eq!(c.winner(), Some(&Status::blocked("b")));
+}
+
+#[test]
+fn event_labels_follow_python_names() {
+    assert_eq!(
+        event_label(&event(EventKind::ConfigChanged)),
+        "config_changed"
+    );
+    assert_eq!(
+        event_label(&EventData::named(EventKind::RelationChanged, "database")),
+        "database_relation_changed"
+    );
+    assert_eq!(
+        event_label(&EventData::named(EventKind::Action, "get-db-info")),
+        "get_db_info_action"
+    );
+    assert_eq!(
+        event_label(&EventData::named(EventKind::PebbleReady, "demo-server")),
+        "demo_server_pebble_ready"
+    );
+}
+
+#[test]
+fn controller_store_round_trip() {
+    let s = setup("", false);
+    let store = ControllerStore;
+    s.fake.answer("state-get", 0, "", "");
+    assert_eq!(store.load(s.model.core()).unwrap(), None);
+    let state = UnitState {
+        charm: Some(serde_json::json!({"runs": []})),
+        deferred: vec![],
+    };
+    store.save(s.model.core(), &state).unwrap();
+    let sent = s.fake.calls.lock().unwrap().last().unwrap().clone();
+    assert_eq!(sent.args, ["--file", "-"]);
+    let doc: Map<String, Value> = serde_json::from_str(sent.stdin.as_deref().unwrap()).unwrap();
+    let text = doc[ControllerStore::KEY].as_str().unwrap().to_string();
+    s.fake.answer("state-get", 0, &format!("{text}\n"), "");
+    assert_eq!(store.load(s.model.core()).unwrap(), Some(state));
+    s.fake.answer("state-get", 0, "garbage", "");
+    assert!(matches!(
+        store.load(s.model.core()),
+        Err(StoreError::Corrupt { .. })
+    ));
+}
