@@ -7,6 +7,7 @@ use crate::backend::LogLevel;
 use crate::charm::Charm;
 use crate::context::JujuContext;
 use crate::event::{EventData, EventKind, NoticeRef, SecretRef};
+use crate::framework::{self, DispatchError, RunOptions, UnitState};
 use crate::model::{JujuVersion, Model};
 use crate::status::Status;
 use serde_json::{Map, Value};
@@ -503,7 +504,8 @@ impl<C: Charm> Context<C> {
             controller_state: BTreeMap::new(),
             pebble: HashMap::new(),
         }));
-        let result = run_hook::<C>(&sim, &settings, &event, Mode::Full);
+        let stored = state.stored_state.clone();
+        let result = run_framework::<C>(&sim, &settings, &event, false, stored);
         let sim = match Rc::try_unwrap(sim) {
             Ok(cell) => cell.into_inner(),
             Err(rc) => {
@@ -727,65 +729,18 @@ impl Settings {
     }
 }
 
-/// How much of the framework a run goes through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
-    /// As `ops::main`: restore, re-emit deferred, dispatch, collect-status, commit.
-    Full,
-    /// As the Harness: dispatch only (no re-emit, no collect-status), on a live charm.
-    Harness,
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic with a non-string payload".to_string()
-    }
-}
-
-/// Restores the charm from the sim's state (or `Default`s it).
-pub(crate) fn restore<C: Charm>(sim: &SimRef, event: &Event) -> Result<C, RunError> {
-    let stored = sim.borrow().state.stored_state.clone();
-    match stored {
-        Some(value) => C::deserialize(&value).map_err(|e| RunError::Charm {
-            event: hook_name(&event.data),
-            message: format!("cannot restore the charm's stored state: {e}"),
-            panicked: false,
-        }),
-        None => Ok(C::default()),
-    }
-}
-
-/// Runs one hook on a charm restored from the sim's state; commits the charm and the
-/// deferred queue into the state on success.
-pub(crate) fn run_hook<C: Charm>(
+/// Runs one hook through the framework's dispatch (the code `ops::main` runs): restores
+/// the charm from `charm` (or `Default`s it), re-emits deferred events and runs
+/// collect-status unless `restricted`, flushes relation writes, and commits the charm and
+/// the deferred queue into the sim's state. Returns the charm after its handlers, or
+/// `None` when a handler asked for an immediate reboot (nothing committed).
+pub(crate) fn run_framework<C: Charm>(
     sim: &SimRef,
     settings: &Settings,
     event: &Event,
-    mode: Mode,
-) -> Result<(), RunError> {
-    let mut charm: C = restore(sim, event)?;
-    run_on::<C>(sim, settings, event, mode, &mut charm)?;
-    let stored = serde_json::to_value(&charm).map_err(|e| RunError::Charm {
-        event: hook_name(&event.data),
-        message: format!("cannot save the charm's state: {e}"),
-        panicked: false,
-    })?;
-    sim.borrow_mut().state.stored_state = Some(stored);
-    Ok(())
-}
-
-/// Runs one hook on `charm`; on success the new deferred queue goes into the state.
-pub(crate) fn run_on<C: Charm>(
-    sim: &SimRef,
-    settings: &Settings,
-    event: &Event,
-    mode: Mode,
-    charm: &mut C,
-) -> Result<(), RunError> {
+    restricted: bool,
+    charm: Option<Value>,
+) -> Result<Option<C>, RunError> {
     let (model_name, model_uuid, deferred) = {
         let s = sim.borrow();
         (
@@ -800,89 +755,52 @@ pub(crate) fn run_on<C: Charm>(
         sim: Rc::clone(sim),
     };
     let model = Model::<C>::new(Box::new(backend), context);
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        dispatch_all(&model, charm, sim, &event.data, deferred, mode)
-    }));
-    let (message, panicked) = match outcome {
-        Ok(Ok(queue)) => {
-            sim.borrow_mut().state.deferred = queue;
-            return Ok(());
-        }
-        Ok(Err(e)) => (e.to_string(), false),
-        Err(payload) => (panic_message(&*payload), true),
+    let _logger = super::logger::capture(sim);
+    let options = RunOptions {
+        restricted: restricted || event.data.kind == EventKind::CollectMetrics,
     };
-    let _ = model.core().backend().juju_log(
-        LogLevel::Error,
-        &format!("Uncaught error in {hook}: {message}"),
-    );
-    Err(RunError::Charm {
-        event: hook,
+    let state = UnitState { charm, deferred };
+    let charm_error = |message: String, panicked: bool| RunError::Charm {
+        event: hook.clone(),
         message,
         panicked,
-    })
-}
-
-/// Re-emits deferred events, dispatches the event, runs collect-status, flushes relation
-/// writes. Returns the new deferred queue.
-fn dispatch_all<C: Charm>(
-    model: &Model<C>,
-    charm: &mut C,
-    sim: &SimRef,
-    event: &EventData,
-    deferred: Vec<DeferredEvent>,
-    mode: Mode,
-) -> crate::Result<Vec<DeferredEvent>> {
-    let restricted = event.kind == EventKind::CollectMetrics;
-    let full = mode == Mode::Full;
-    let emit = |data: &EventData| sim.borrow_mut().out.emitted_events.push(data.clone());
-    let mut queue = Vec::new();
-    if full && !restricted {
-        for entry in deferred {
-            emit(&entry.event);
-            let again = charm.dispatch(model, &entry.event, Some(&entry.handler))?;
-            if again.iter().any(|h| *h == entry.handler) {
-                queue.push(entry);
-            }
+    };
+    let dispatched = match framework::dispatch(&model, state, Some(&event.data), options) {
+        Ok(d) => d,
+        Err(DispatchError::RebootNow) => return Ok(None),
+        Err(DispatchError::Failed { error, .. }) => {
+            return Err(charm_error(error.to_string(), false))
         }
-    } else {
-        queue = deferred;
-    }
-    let _ = model.core().backend().juju_log(
-        LogLevel::Debug,
-        &format!(
-            "Emitting Juju event {}.",
-            hook_name(event).replace('-', "_")
-        ),
-    );
-    emit(event);
-    for handler in charm.dispatch(model, event, None)? {
-        queue.push(DeferredEvent {
-            event: event.clone(),
-            handler: handler.to_string(),
-        });
-    }
-    let is_collect = matches!(
-        event.kind,
-        EventKind::CollectAppStatus | EventKind::CollectUnitStatus
-    );
-    if full && !restricted && !is_collect {
-        if model.core().backend().is_leader()? {
-            let app = EventData::new(EventKind::CollectAppStatus);
-            emit(&app);
-            charm.dispatch(model, &app, None)?;
-        }
-        let unit = EventData::new(EventKind::CollectUnitStatus);
-        emit(&unit);
-        charm.dispatch(model, &unit, None)?;
-    }
+        Err(DispatchError::Panicked { message, .. }) => return Err(charm_error(message, true)),
+        Err(other) => return Err(charm_error(other.to_string(), false)),
+    };
+    // Statuses collected outside collect-status (the Harness's evaluate_status).
     for app in [true, false] {
-        let collected = model.core().take_collected_statuses(app);
-        if let Some(status) = collected.winner() {
-            model.core().backend().status_set(status, app)?;
+        if let Some(status) = model.core().take_collected_statuses(app).winner() {
+            model
+                .core()
+                .backend()
+                .status_set(status, app)
+                .map_err(|e| charm_error(e.to_string(), false))?;
         }
     }
-    model.core().flush_relation_writes()?;
-    Ok(queue)
+    model
+        .core()
+        .flush_relation_writes()
+        .map_err(|e| charm_error(e.to_string(), false))?;
+    let mut s = sim.borrow_mut();
+    let mut last: Option<(&EventData, bool)> = None;
+    for emitted in &dispatched.emitted {
+        let key = (&emitted.event, emitted.reemitted);
+        if last != Some(key) {
+            s.out.emitted_events.push(emitted.event.clone());
+        }
+        last = Some(key);
+    }
+    s.out.handlers.extend(dispatched.emitted.iter().cloned());
+    s.state.stored_state = dispatched.state.charm;
+    s.state.deferred = dispatched.state.deferred;
+    Ok(Some(dispatched.charm))
 }
 
 impl JujuLogLine {

@@ -6,7 +6,7 @@
 //! is no automatic collect-status (call [`Harness::evaluate_status`]) and no re-emission
 //! of deferred events.
 
-use super::context::{config_defaults, run_on, Event, Mode, On, RunError, Settings};
+use super::context::{config_defaults, run_framework, Event, On, RunError, Settings};
 use super::sim::{Env, Output, Sim, SimBackend, SimRef};
 use super::state::{Container, Exec, Relation, Secret, State, Storage};
 use crate::backend::{Databag, SecretOwner};
@@ -89,8 +89,16 @@ impl<C: Charm> Harness<C> {
                 "Harness::begin called twice".into()
             ]));
         }
-        let event = Event::from_data(EventData::new(EventKind::Install));
-        self.charm = Some(super::context::restore(&self.sim, &event)?);
+        let stored = self.sim.borrow().state.stored_state.clone();
+        let charm = match stored {
+            Some(value) => C::deserialize(&value).map_err(|e| RunError::Charm {
+                event: "begin".into(),
+                message: format!("cannot restore the charm's stored state: {e}"),
+                panicked: false,
+            })?,
+            None => C::default(),
+        };
+        self.charm = Some(charm);
         Ok(())
     }
 
@@ -202,17 +210,35 @@ impl<C: Charm> Harness<C> {
         if !self.hooks_enabled {
             return Ok(());
         }
-        let Some(charm) = self.charm.as_mut() else {
+        if self.charm.is_none() {
             return Ok(());
-        };
+        }
         {
             let mut s = self.sim.borrow_mut();
             s.env.action_params =
                 (event.data.kind == EventKind::Action).then(|| event.params.clone());
         }
-        let result = run_on::<C>(&self.sim, &self.settings, &event, Mode::Harness, charm);
+        let result = self.dispatch(&event);
         self.sim.borrow_mut().env.action_params = None;
         result
+    }
+
+    /// Dispatches `event` to the live charm: no re-emission, no collect-status.
+    fn dispatch(&mut self, event: &Event) -> Result<(), RunError> {
+        let Some(charm) = self.charm.as_ref() else {
+            return Ok(());
+        };
+        let value = serde_json::to_value(charm).map_err(|e| RunError::Charm {
+            event: event.hook_name(),
+            message: format!("cannot save the charm's state: {e}"),
+            panicked: false,
+        })?;
+        if let Some(charm) =
+            run_framework::<C>(&self.sim, &self.settings, event, true, Some(value))?
+        {
+            self.charm = Some(charm);
+        }
+        Ok(())
     }
 
     /// Sets leadership; becoming the leader fires leader-elected.
@@ -642,18 +668,18 @@ impl<C: Charm> Harness<C> {
     /// Runs the collect-status handlers (application ones on the leader) and sets the
     /// winning statuses.
     pub fn evaluate_status(&mut self) -> Result<(), RunError> {
-        let Some(charm) = self.charm.as_mut() else {
+        if self.charm.is_none() {
             return Err(RunError::Inconsistent(vec![
                 "evaluate_status needs Harness::begin first".into(),
             ]));
-        };
+        }
         let leader = self.sim.borrow().state.leader;
         if leader {
             let event = self.on.collect_app_status();
-            run_on::<C>(&self.sim, &self.settings, &event, Mode::Harness, charm)?;
+            self.dispatch(&event)?;
         }
         let event = self.on.collect_unit_status();
-        run_on::<C>(&self.sim, &self.settings, &event, Mode::Harness, charm)
+        self.dispatch(&event)
     }
 
     /// The workload version set so far.

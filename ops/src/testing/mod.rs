@@ -24,6 +24,7 @@
 mod consistency;
 mod context;
 mod harness;
+mod logger;
 mod pebble;
 mod sim;
 mod state;

@@ -51,6 +51,8 @@ pub struct Output {
     /// The events dispatched to the charm (re-emitted deferred ones, the event,
     /// collect-status), in order.
     pub emitted_events: Vec<crate::event::EventData>,
+    /// Every handler run, in order (with whether it was re-emitted or deferred).
+    pub handlers: Vec<crate::framework::Emitted>,
     /// Unit statuses before each `status-set` (the current one is in the state).
     pub unit_status_history: Vec<Status>,
     /// Application statuses before each `status-set --application`.

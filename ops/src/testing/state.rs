@@ -2,7 +2,6 @@
 //! builds, passes to [`Context::run`](super::Context::run), and compares afterwards.
 
 use crate::backend::{CloudSpec, Databag, NetworkInfo, Port, SecretOwner};
-use crate::event::EventData;
 use crate::status::Status;
 use ops_pebble::{CheckLevel, CheckStartup, CheckStatus, Layer, NoticeType, ServiceStatus};
 use serde_json::{Map, Value};
@@ -820,14 +819,8 @@ impl Secret {
     }
 }
 
-/// An event a handler deferred, waiting in the unit's state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeferredEvent {
-    /// The event.
-    pub event: EventData,
-    /// The handler that deferred it (the method's name).
-    pub handler: String,
-}
+/// An event a handler deferred, waiting in the unit's state (the framework's own type).
+pub use crate::framework::DeferredEvent;
 
 /// Everything Juju and Pebble know about the unit, before or after one event.
 #[derive(Debug, Clone, PartialEq)]

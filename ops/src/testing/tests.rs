@@ -168,6 +168,8 @@ impl Demo {
             }
             EventKind::Start if mode == "defer" => return Ok(true),
             EventKind::UpdateStatus => {
+                log::info!("updating status");
+                log::debug!("port {}", config.port);
                 core.backend().open_port(Port::tcp(80))?;
                 core.backend().close_port(Port::tcp(443))?;
             }
@@ -432,6 +434,26 @@ fn deferred_events_are_reemitted_first_and_kept_when_deferred_again() {
 }
 
 #[test]
+fn log_macros_reach_juju_log() {
+    let mut ctx = ctx();
+    ctx.run(ctx.on.update_status(), &State::new()).unwrap();
+    assert!(ctx
+        .juju_log()
+        .contains(&JujuLogLine::new(LogLevel::Info, "updating status")));
+    assert!(ctx
+        .juju_log()
+        .contains(&JujuLogLine::new(LogLevel::Debug, "port 8080")));
+    // Every handler run is recorded too.
+    let handlers: Vec<&str> = ctx
+        .output()
+        .handlers
+        .iter()
+        .map(|h| h.handler.as_str())
+        .collect();
+    assert_eq!(handlers, vec!["on_event", "on_event"]);
+}
+
+#[test]
 fn ports_open_and_close() {
     let mut ctx = ctx();
     let state = State::new().opened_port(Port::tcp(443));
@@ -489,7 +511,7 @@ fn bad_stored_state_is_an_error() {
     let mut state = State::new();
     state.stored_state = Some(json!({"seen": 3}));
     let err = ctx.run(ctx.on.start(), &state).unwrap_err();
-    assert!(err.to_string().contains("cannot restore"), "{err}");
+    assert!(err.to_string().contains("does not fit"), "{err}");
 }
 
 // ---------------------------------------------------------------- actions
