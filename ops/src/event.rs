@@ -177,6 +177,7 @@ macro_rules! simple_events {
         $(#[$doc])*
         #[derive(Debug, Default)]
         pub struct $name {
+            #[allow(dead_code)] // read by deferrable events only
             deferred: Cell<bool>,
         }
         impl<'m> FromEvent<'m> for $name {
@@ -401,6 +402,7 @@ macro_rules! secret_events {
             pub secret: Secret<'m>,
             /// The revision concerned (secret-remove and secret-expired).
             pub revision: Option<u64>,
+            #[allow(dead_code)] // read by deferrable events only
             deferred: Cell<bool>,
         }
         impl<'m> FromEvent<'m> for $name<'m> {
