@@ -64,6 +64,15 @@ impl FromMeta for OnArgs {
                             continue;
                         }
                     },
+                    (value, Some(key)) => {
+                        errors.push(
+                            darling::Error::custom(format!(
+                                "the name is a string, as written in the metadata: `{key} = \"...\"`"
+                            ))
+                            .with_span(value),
+                        );
+                        continue;
+                    }
                     _ => None,
                 },
                 _ => None,

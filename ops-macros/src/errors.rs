@@ -15,6 +15,11 @@ impl Errors {
         self.errors.push(syn::Error::new(span, message));
     }
 
+    /// Records an error covering all of `tokens` (first to last token).
+    pub fn spanned(&mut self, tokens: &dyn quote::ToTokens, message: impl Display) {
+        self.errors.push(syn::Error::new_spanned(tokens, message));
+    }
+
     /// Records `error`.
     pub fn push(&mut self, error: syn::Error) {
         self.errors.push(error);

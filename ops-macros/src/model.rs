@@ -67,8 +67,8 @@ pub fn build(mut item: ItemImpl, errors: &mut Errors) -> syn::Result<CharmImpl> 
         }
         let ImplItem::Fn(f) = impl_item else {
             for on in &ons {
-                errors.at(
-                    on.span(),
+                errors.spanned(
+                    on,
                     "#[on] goes on a method (`fn handler(&mut self, model: &Model<Self>, ...)`)",
                 );
             }

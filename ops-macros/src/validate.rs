@@ -128,8 +128,8 @@ fn check_signature(sig: &Signature, errors: &mut Errors) -> bool {
                 !m && last_segment(inner).is_some_and(|s| s.ident == "Model")
             });
             if !fits {
-                errors.at(
-                    pt.ty.span(),
+                errors.spanned(
+                    &pt.ty,
                     "expected `&Model<Self>`: a handler's second argument is the model",
                 );
                 ok = false;
@@ -159,25 +159,34 @@ pub fn validate(
     let mut bindings = Vec::new();
     for handler in handlers {
         let sig = &handler.sig;
-        let sig_ok = check_signature(sig, errors);
+        let mut sig_ok = check_signature(sig, errors);
         let (returns_unit, ret_span) = match &sig.output {
             ReturnType::Default => (true, sig.ident.span()),
-            ReturnType::Type(_, ty) => (
-                matches!(&**ty, Type::Tuple(t) if t.elems.is_empty()),
-                ty.span(),
-            ),
+            ReturnType::Type(_, ty) => {
+                let unit = matches!(&**ty, Type::Tuple(t) if t.elems.is_empty());
+                let result =
+                    last_segment(ty).is_some_and(|s| s.ident.to_string().ends_with("Result"));
+                if !unit && !result {
+                    sig_ok = false;
+                    errors.spanned(
+                        ty,
+                        "a handler returns `()`, `ops::Result<()>` or `Result<(), E>` where `E: Into<ops::Error>`",
+                    );
+                }
+                (unit, ty.span())
+            }
         };
         let mut seen: Vec<(&str, Option<String>)> = Vec::new();
         for entry in &handler.ons {
             let key = entry.key.to_string();
             let Some(spec) = events::lookup(&key) else {
-                errors.at(
-                    entry.key.span(),
-                    format!(
-                        "unknown event `{key}`{}",
-                        suggest::did_you_mean(&key, events::EVENTS.iter().map(|e| e.key))
+                let message = match suggest::nearest(&key, events::EVENTS.iter().map(|e| e.key)) {
+                    Some(near) => format!("unknown event `{key}`; did you mean `{near}`?"),
+                    None => format!(
+                        "unknown event `{key}`; #[on] takes a Juju event: `install`, `config_changed`, `relation_changed = \"<relation>\"`, `pebble_ready = \"<container>\"`, `action = \"<action>\"`, ..."
                     ),
-                );
+                };
+                errors.at(entry.key.span(), message);
                 continue;
             };
             let name_ok = check_name(spec, entry, meta, file, errors);
@@ -264,7 +273,7 @@ fn check_name(
                     suggest::list(declared.iter().copied())
                 ),
                 None => format!(
-                    "no {} `{name}` in {file}{}; {}: {}",
+                    "no {} `{name}` in {file}{} ({}: {})",
                     target.noun(),
                     suggest::did_you_mean(&name, declared.iter().copied()),
                     target.plural(),
@@ -295,10 +304,12 @@ fn check_payload(
     let expected = expected_signature(spec, action);
     let args: Vec<&FnArg> = sig.inputs.iter().collect();
     if args.len() > 3 {
-        errors.at(
-            args[3].span(),
+        let extra: Vec<&FnArg> = args[3..].to_vec();
+        errors.spanned(
+            &quote::quote!(#(#extra),*),
             format!(
-                "too many arguments for a `{}` handler; expected `{expected}`",
+                "too many arguments for a{} `{}` handler; expected `{expected}`",
+                article(spec.key),
                 spec.key
             ),
         );
@@ -324,8 +335,8 @@ fn check_payload(
         Payload::Event => match found {
             Some((_, seg)) if seg.ident == name => Ok(Some(PayloadArg::Event(ty.span()))),
             _ => {
-                errors.at(
-                    ty.span(),
+                errors.spanned(
+                    ty,
                     format!(
                         "expected `&{name}`: the payload of `{}` is `ops::event::{name}`",
                         spec.key
@@ -337,8 +348,8 @@ fn check_payload(
         Payload::Collector => match found {
             Some((true, seg)) if seg.ident == name => Ok(Some(PayloadArg::Collector)),
             _ => {
-                errors.at(
-                    ty.span(),
+                errors.spanned(
+                    ty,
                     format!(
                         "expected `&mut StatusCollector`: a `{}` handler adds statuses to it",
                         spec.key
@@ -353,8 +364,8 @@ fn check_payload(
                 .as_ref()
                 .map_or_else(|| "Params".to_string(), |w| w.to_string());
             let Some((true, seg)) = found.filter(|(_, s)| s.ident == "Action") else {
-                errors.at(
-                    ty.span(),
+                errors.spanned(
+                    ty,
                     format!("expected `&mut Action<{want_text}>`: an action handler takes the running action"),
                 );
                 return Err(());
@@ -367,8 +378,8 @@ fn check_payload(
                 _ => None,
             };
             let Some(param_ty) = param_ty else {
-                errors.at(
-                    seg.span(),
+                errors.spanned(
+                    seg,
                     format!("expected `Action<{want_text}>`: name the params type"),
                 );
                 return Err(());
@@ -377,8 +388,8 @@ fn check_payload(
             if let (Some(want), Some(got)) = (&want, last_segment(&param_ty)) {
                 let got_name = got.ident.to_string();
                 if got_name.ends_with("Params") && got.ident != *want {
-                    errors.at(
-                        param_ty.span(),
+                    errors.spanned(
+                        &param_ty,
                         format!(
                             "expected `{want}`: the params of action `{}` are `{want}`",
                             action.unwrap_or_default()

@@ -45,7 +45,7 @@ impl Ctx<'_> {
     /// already maps to it.
     pub fn claim_type(&mut self, name: &str, what: &str) -> bool {
         if let Some((_, first)) = self.types.iter().find(|(n, _)| n == name) {
-            let msg = format!("{what} and {first} both generate the type `{name}`; rename one");
+            let msg = format!("{first} and {what} both generate the type `{name}`; rename one");
             self.error(msg);
             return false;
         }
@@ -92,7 +92,7 @@ pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
             }
             let forward = match model::self_ident(&item) {
                 Ok(charm) => {
-                    let mac = format_ident!("__ops_charm_{}", charm, span = charm.span());
+                    let mac = format_ident!("__charm_metadata_of_{}", charm, span = charm.span());
                     quote!(#mac! { #item })
                 }
                 Err(e) => {
@@ -130,7 +130,7 @@ pub fn stray_on(_args: TokenStream, input: TokenStream) -> TokenStream {
 
 /// The forwarding macro's name for `charm`.
 fn forwarder_ident(charm: &Ident) -> Ident {
-    format_ident!("__ops_charm_{}", charm)
+    format_ident!("__charm_metadata_of_{}", charm)
 }
 
 /// The `macro_rules!` that hands the impl to `__charm_impl` with the metadata path.
@@ -160,14 +160,62 @@ fn file_label(lit: &LitStr) -> String {
 /// Reads the metadata `args` names.
 fn load(args: &CharmArgs) -> syn::Result<(std::path::PathBuf, Metadata)> {
     let path = source::resolve(args)?;
-    let meta =
-        metadata::load(&path).map_err(|e| syn::Error::new(args.metadata.span(), e.message))?;
+    if !path.exists() {
+        let base = match args.relative_to.as_ref().map(LitStr::value).as_deref() {
+            _ if std::path::Path::new(&args.metadata.value()).is_absolute() => "",
+            Some("file") => " (relative to this source file's directory)",
+            _ => " (relative to the directory of the crate's Cargo.toml)",
+        };
+        return Err(syn::Error::new(
+            args.metadata.span(),
+            format!("metadata file not found: {}{base}", args.metadata.value()),
+        ));
+    }
+    let meta = metadata::load(&path).map_err(|e| {
+        let message = relative_message(&e.message, &path, &args.metadata);
+        syn::Error::new(args.metadata.span(), message)
+    })?;
     Ok((path, meta))
+}
+
+/// `message` with the resolved directory of the metadata replaced by the directory as the
+/// author wrote it, so errors name `charmcraft.yaml:12:5`, not an absolute path.
+fn relative_message(message: &str, resolved: &std::path::Path, written: &LitStr) -> String {
+    let written = written.value();
+    if std::path::Path::new(&written).is_absolute() {
+        return message.to_string();
+    }
+    let written_dir = std::path::Path::new(&written)
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let resolved_dir = resolved
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if resolved_dir.is_empty() {
+        return message.to_string();
+    }
+    let from = format!("{resolved_dir}/");
+    let to = if written_dir.is_empty() {
+        String::new()
+    } else {
+        format!("{written_dir}/")
+    };
+    message.replace(&from, &to)
 }
 
 fn charm_struct(args: TokenStream, item: ItemStruct) -> TokenStream {
     let charm = &item.ident;
     let failed = forwarder(charm, quote!(failed));
+    if args.is_empty() {
+        let err = syn::Error::new(
+            Span::call_site(),
+            "#[charm] on a struct names its metadata: `#[charm(metadata = \"charmcraft.yaml\")]`",
+        )
+        .to_compile_error();
+        return quote!(#err #item #failed);
+    }
     let args = match CharmArgs::parse(args) {
         Ok(args) => args,
         Err(e) => {

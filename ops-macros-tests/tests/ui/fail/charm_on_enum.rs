@@ -1,0 +1,6 @@
+use ops::prelude::*;
+
+#[charm(metadata = "charmcraft.yaml")]
+enum NotAStruct {}
+
+fn main() {}

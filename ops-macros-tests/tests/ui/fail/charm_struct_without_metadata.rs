@@ -1,0 +1,7 @@
+use ops::prelude::*;
+
+#[charm]
+#[derive(Default, Serialize, Deserialize)]
+struct Demo;
+
+fn main() {}

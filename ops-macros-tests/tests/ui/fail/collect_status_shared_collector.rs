@@ -1,0 +1,13 @@
+use ops::prelude::*;
+
+#[charm(metadata = "../../charms/fastapi-demo/charmcraft.yaml", relative_to = "file")]
+#[derive(Default, Serialize, Deserialize)]
+struct Demo;
+
+#[charm]
+impl Demo {
+    #[on(collect_app_status)]
+    fn status(&self, _model: &Model<Self>, _status: &StatusCollector) {}
+}
+
+fn main() {}

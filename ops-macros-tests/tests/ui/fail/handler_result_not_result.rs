@@ -1,0 +1,15 @@
+use ops::prelude::*;
+
+#[charm(metadata = "../../charms/fastapi-demo/charmcraft.yaml", relative_to = "file")]
+#[derive(Default, Serialize, Deserialize)]
+struct Demo;
+
+#[charm]
+impl Demo {
+    #[on(install)]
+    fn install(&mut self, _model: &Model<Self>) -> u32 {
+        0
+    }
+}
+
+fn main() {}

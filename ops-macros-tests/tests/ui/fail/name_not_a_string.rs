@@ -1,0 +1,13 @@
+use ops::prelude::*;
+
+#[charm(metadata = "../../charms/fastapi-demo/charmcraft.yaml", relative_to = "file")]
+#[derive(Default, Serialize, Deserialize)]
+struct Demo;
+
+#[charm]
+impl Demo {
+    #[on(relation_changed = database)]
+    fn changed(&mut self, _model: &Model<Self>) {}
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+use ops::prelude::*;
+
+#[charm(metadata = "charmcraft.yaml", relative_to = "workspace")]
+#[derive(Default, Serialize, Deserialize)]
+struct Demo;
+
+fn main() {}

@@ -1,0 +1,14 @@
+use ops::prelude::*;
+
+#[charm(metadata = "../../charms/fastapi-demo/charmcraft.yaml", relative_to = "file")]
+#[derive(Default, Serialize, Deserialize)]
+struct Demo;
+use ops::event::Install;
+
+#[charm]
+impl Demo {
+    #[on(install)]
+    fn install(&mut self, _model: &Model<Self>, _event: &Install, _extra: u32) {}
+}
+
+fn main() {}
