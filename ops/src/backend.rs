@@ -384,8 +384,12 @@ impl std::fmt::Debug for CloudCredential {
 /// Implementations report tool failures as [`ModelError`]; they never panic on what Juju
 /// prints. Methods take `&self`: implementations keep their own interior state.
 pub trait Backend {
-    /// `juju-log --log-level LEVEL -- MESSAGE`.
+    /// `juju-log --log-level LEVEL -- MESSAGE`. An implementation may return before the
+    /// line is written (keeping lines in order); [`Backend::flush`] waits for them.
     fn juju_log(&self, level: LogLevel, message: &str) -> Result<(), ModelError>;
+
+    /// Waits until every log line sent is written (the runtime calls it before exiting).
+    fn flush(&self) {}
 
     /// `config-get --format=json`: every option with a value (defaults included).
     fn config_get(&self) -> Result<Map<String, Value>, ModelError>;

@@ -93,11 +93,15 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
     let run_options = RunOptions {
         restricted: selection.restricted,
     };
-    match run(&model, store, selection.event.as_ref(), run_options) {
+    let code = match run(&model, store, selection.event.as_ref(), run_options) {
         Ok(_) => 0,
         Err(err) => {
             eprintln!("{err}");
             err.exit_code()
         }
-    }
+    };
+    // Log lines are written by juju-log processes the charm did not wait for.
+    model.backend().flush();
+    log::logger().flush();
+    code
 }

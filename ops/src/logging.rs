@@ -97,7 +97,9 @@ impl<B: Backend + Send + Sync> log::Log for JujuLogger<B> {
         }
     }
 
-    fn flush(&self) {}
+    fn flush(&self) {
+        self.backend.flush();
+    }
 }
 
 /// Installs a [`JujuLogger`] over the hook tools as the `log` crate's logger, at `level`.

@@ -54,7 +54,11 @@ impl Fake {
             .lock()
             .unwrap()
             .iter()
-            .map(|c| format!("{} {}", c.tool, c.args.join(" ")).trim().to_string())
+            .map(|c| {
+                format!("{} {}", c.tool, c.args.join(" "))
+                    .trim()
+                    .to_string()
+            })
             .collect()
     }
 }
@@ -97,4 +101,3 @@ impl Runner for Fake {
         }
     }
 }
-

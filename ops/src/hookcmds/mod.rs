@@ -44,19 +44,51 @@ pub trait Runner: Send + Sync {
     /// Runs `tool` with `args`, feeding it `stdin` if given.
     fn run(&self, tool: &str, args: &[String], stdin: Option<&[u8]>)
         -> std::io::Result<ToolOutput>;
+
+    /// Starts `tool` without waiting for it to finish (for `juju-log`): tools started
+    /// this way run one at a time, in order. By default it runs to completion at once,
+    /// and a non-zero exit is reported.
+    fn start(&self, tool: &str, args: &[String]) -> std::io::Result<Option<ToolOutput>> {
+        self.run(tool, args, None).map(Some)
+    }
+
+    /// Waits for every tool [`Runner::start`] started.
+    fn wait_started(&self) {}
 }
 
 /// Spawns hook tools found on `PATH` (or in a given directory).
+///
+/// `juju-log` calls do not wait: each is started while the charm goes on, after the
+/// previous one finished (so lines stay in order), and the last one is waited for before
+/// the runtime exits ([`Runner::wait_started`]). Its stderr is the charm's.
 #[derive(Debug, Clone, Default)]
 pub struct ProcessRunner {
     dir: Option<PathBuf>,
 }
+
+/// The `juju-log` still running, shared by every runner in the process (the model's and
+/// the `log` crate's logger), so all lines keep their order.
+static PENDING_LOG: std::sync::Mutex<Option<std::process::Child>> = std::sync::Mutex::new(None);
 
 impl ProcessRunner {
     /// Runs tools found in `dir` instead of on `PATH`.
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
         ProcessRunner {
             dir: Some(dir.into()),
+        }
+    }
+
+    fn command(&self, tool: &str) -> Command {
+        match &self.dir {
+            Some(dir) => Command::new(dir.join(tool)),
+            None => Command::new(tool),
+        }
+    }
+
+    fn wait_pending(&self) {
+        let mut pending = PENDING_LOG.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(mut child) = pending.take() {
+            let _ = child.wait();
         }
     }
 }
@@ -68,11 +100,7 @@ impl Runner for ProcessRunner {
         args: &[String],
         stdin: Option<&[u8]>,
     ) -> std::io::Result<ToolOutput> {
-        let program = match &self.dir {
-            Some(dir) => dir.join(tool),
-            None => PathBuf::from(tool),
-        };
-        let mut command = Command::new(program);
+        let mut command = self.command(tool);
         command
             .args(args)
             .stdin(if stdin.is_some() {
@@ -94,6 +122,26 @@ impl Runner for ProcessRunner {
             stdout: output.stdout,
             stderr: output.stderr,
         })
+    }
+
+    fn start(&self, tool: &str, args: &[String]) -> std::io::Result<Option<ToolOutput>> {
+        let mut pending = PENDING_LOG.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(mut previous) = pending.take() {
+            let _ = previous.wait();
+        }
+        let child = self
+            .command(tool)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        *pending = Some(child);
+        Ok(None)
+    }
+
+    fn wait_started(&self) {
+        self.wait_pending();
     }
 }
 
@@ -295,9 +343,23 @@ impl<R: Runner> Backend for HookTools<R> {
     fn juju_log(&self, level: LogLevel, message: &str) -> Result<(), ModelError> {
         for chunk in split_log_message(message, MAX_LOG_LINE_LEN) {
             let args = [s("--log-level"), s(level.as_str()), s("--"), chunk];
-            self.run("juju-log", &args, None)?;
+            let started = self.runner.start("juju-log", &args);
+            match started.map_err(|source| ModelError::Spawn {
+                tool: s("juju-log"),
+                source,
+            })? {
+                Some(output) if output.code != Some(0) => {
+                    let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+                    return Err(tool_error("juju-log", output.code, stderr));
+                }
+                _ => {}
+            }
         }
         Ok(())
+    }
+
+    fn flush(&self) {
+        self.runner.wait_started();
     }
 
     fn config_get(&self) -> Result<Map<String, Value>, ModelError> {

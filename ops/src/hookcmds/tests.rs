@@ -762,3 +762,33 @@ fn process_runner_runs_real_tools_with_stdin() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn juju_log_does_not_wait_but_keeps_order_and_flush_waits() {
+    let dir = std::env::temp_dir().join(format!("ops-log-tools-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("juju-log");
+    // Each line takes a while to write: without ordering, later lines would overtake.
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nsleep 0.05\necho \"$4\" >> \"$(dirname \"$0\")/log\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let t = HookTools::with_runner(ProcessRunner::in_dir(&dir));
+    let other = HookTools::with_runner(ProcessRunner::in_dir(&dir));
+    let started = std::time::Instant::now();
+    t.juju_log(LogLevel::Info, "one").unwrap();
+    other.juju_log(LogLevel::Info, "two").unwrap();
+    t.juju_log(LogLevel::Info, "three").unwrap();
+    let before_flush = started.elapsed();
+    t.flush();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("log")).unwrap(),
+        "one\ntwo\nthree\n"
+    );
+    // The calls returned before the last line was written.
+    assert!(before_flush < started.elapsed());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
