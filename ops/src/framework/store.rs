@@ -64,9 +64,11 @@ pub trait Store {
 
 /// The state in a file in the charm directory (`.unit-state.json`), written atomically:
 /// a temporary file (mode 0600) is written and synced, then renamed over the old one.
+/// A save of exactly what was loaded writes nothing.
 #[derive(Debug, Clone)]
 pub struct FileStore {
     path: PathBuf,
+    loaded: RefCell<Option<Vec<u8>>>,
 }
 
 impl FileStore {
@@ -75,14 +77,15 @@ impl FileStore {
 
     /// The store at `<charm_dir>/.unit-state.json`.
     pub fn in_charm_dir(charm_dir: &Path) -> Self {
-        FileStore {
-            path: charm_dir.join(Self::FILE_NAME),
-        }
+        FileStore::at(charm_dir.join(Self::FILE_NAME))
     }
 
     /// The store at `path`.
     pub fn at(path: impl Into<PathBuf>) -> Self {
-        FileStore { path: path.into() }
+        FileStore {
+            path: path.into(),
+            loaded: RefCell::new(None),
+        }
     }
 
     /// The state file's path.
@@ -110,21 +113,29 @@ impl FileStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.io(e)),
         };
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt {
-                location: self.path.display().to_string(),
-                detail: e.to_string(),
-            })
+        let state = serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+            location: self.path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        *self.loaded.borrow_mut() = Some(bytes);
+        Ok(Some(state))
     }
 
     /// The first half of a save: writes and syncs the temporary file, returning its path.
     /// Until [`FileStore::commit_temp`] renames it, the old state is what reads see.
     pub fn write_temp(&self, state: &UnitState) -> Result<PathBuf, StoreError> {
-        let bytes = serde_json::to_vec(state).map_err(|e| StoreError::Corrupt {
+        let bytes = self.encode(state)?;
+        self.write_temp_bytes(&bytes)
+    }
+
+    fn encode(&self, state: &UnitState) -> Result<Vec<u8>, StoreError> {
+        serde_json::to_vec(state).map_err(|e| StoreError::Corrupt {
             location: "memory".into(),
             detail: e.to_string(),
-        })?;
+        })
+    }
+
+    fn write_temp_bytes(&self, bytes: &[u8]) -> Result<PathBuf, StoreError> {
         let temp = self.temp_path();
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
@@ -132,7 +143,7 @@ impl FileStore {
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let result = (|| {
             let mut file = options.open(&temp)?;
-            file.write_all(&bytes)?;
+            file.write_all(bytes)?;
             file.sync_all()
         })();
         if let Err(e) = result {
@@ -163,10 +174,17 @@ impl FileStore {
         Ok(())
     }
 
-    /// Writes `state` atomically.
+    /// Writes `state` atomically, unless it is byte for byte what [`FileStore::read`]
+    /// read (then the file already holds it).
     pub fn write(&self, state: &UnitState) -> Result<(), StoreError> {
-        let temp = self.write_temp(state)?;
-        self.commit_temp(&temp)
+        let bytes = self.encode(state)?;
+        if self.loaded.borrow().as_deref() == Some(bytes.as_slice()) {
+            return Ok(());
+        }
+        let temp = self.write_temp_bytes(&bytes)?;
+        self.commit_temp(&temp)?;
+        *self.loaded.borrow_mut() = Some(bytes);
+        Ok(())
     }
 }
 
@@ -313,6 +331,26 @@ mod tests {
         store.write(&sample(3)).unwrap();
         assert_eq!(store.read().unwrap(), Some(sample(3)));
         assert!(!temp.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_unchanged_state_is_not_rewritten() {
+        let dir = temp_dir("unchanged");
+        let store = FileStore::in_charm_dir(&dir);
+        store.write(&sample(1)).unwrap();
+        let reader = FileStore::in_charm_dir(&dir);
+        let state = reader.read().unwrap().unwrap();
+        // Replace the file behind the reader's back: an unchanged save must not touch it,
+        // a changed one must.
+        std::fs::write(store.path(), serde_json::to_vec(&sample(1)).unwrap()).unwrap();
+        let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+        let before = inode(store.path());
+        reader.write(&state).unwrap();
+        assert_eq!(inode(store.path()), before);
+        reader.write(&sample(2)).unwrap();
+        assert_ne!(inode(store.path()), before);
+        assert_eq!(reader.read().unwrap(), Some(sample(2)));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
