@@ -6,6 +6,8 @@
 # peak RSS (/usr/bin/time -f %M) and the ratios. Not a test: a measurement.
 #
 # Usage: bench/hook.sh [N]     (default N=200)
+#        OPS_BENCH_STATIC=1 bench/hook.sh   builds the charm with a static C runtime
+#        (`-C target-feature=+crt-static`, in bench/.target), as a charm may ship it.
 # Budget: ours <= 3 ms and <= 4 MiB, >= 50x faster than Python.
 set -euo pipefail
 
@@ -21,8 +23,15 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 echo "building the release charm..." >&2
-(cd "$ROOT" && cargo build --release -q -p ops --example e2e_charm)
-RUST_BIN="$ROOT/target/release/examples/e2e_charm"
+if [ -n "${OPS_BENCH_STATIC:-}" ]; then
+    TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
+    (cd "$ROOT" && CARGO_TARGET_DIR="$HERE/.target" RUSTFLAGS="-C target-feature=+crt-static" \
+        cargo build --release -q -p ops --example e2e_charm --target "$TRIPLE")
+    RUST_BIN="$HERE/.target/$TRIPLE/release/examples/e2e_charm"
+else
+    (cd "$ROOT" && cargo build --release -q -p ops --example e2e_charm)
+    RUST_BIN="$ROOT/target/release/examples/e2e_charm"
+fi
 
 VENV="$HERE/.venv"
 if [ ! -x "$VENV/bin/python" ]; then
