@@ -134,20 +134,64 @@ fn every_event_has_its_observers() {
         (EventKind::SecretExpired, None, &["secret_expired"]),
         (EventKind::SecretRemove, None, &["secret_remove"]),
         (EventKind::SecretRotate, None, &["secret_rotate"]),
-        (EventKind::RelationCreated, Some("database"), &["relation_created"]),
+        (
+            EventKind::RelationCreated,
+            Some("database"),
+            &["relation_created"],
+        ),
         (EventKind::RelationCreated, Some("website"), &[]),
-        (EventKind::RelationJoined, Some("website"), &["relation_joined"]),
-        (EventKind::RelationChanged, Some("cluster"), &["relation_changed"]),
-        (EventKind::RelationChanged, Some("logging"), &["relation_changed"]),
-        (EventKind::RelationDeparted, Some("logging"), &["relation_departed"]),
-        (EventKind::RelationBroken, Some("database"), &["relation_broken"]),
-        (EventKind::StorageAttached, Some("data"), &["storage_attached"]),
-        (EventKind::StorageDetaching, Some("cache"), &["storage_detaching"]),
+        (
+            EventKind::RelationJoined,
+            Some("website"),
+            &["relation_joined"],
+        ),
+        (
+            EventKind::RelationChanged,
+            Some("cluster"),
+            &["relation_changed"],
+        ),
+        (
+            EventKind::RelationChanged,
+            Some("logging"),
+            &["relation_changed"],
+        ),
+        (
+            EventKind::RelationDeparted,
+            Some("logging"),
+            &["relation_departed"],
+        ),
+        (
+            EventKind::RelationBroken,
+            Some("database"),
+            &["relation_broken"],
+        ),
+        (
+            EventKind::StorageAttached,
+            Some("data"),
+            &["storage_attached"],
+        ),
+        (
+            EventKind::StorageDetaching,
+            Some("cache"),
+            &["storage_detaching"],
+        ),
         (EventKind::PebbleReady, Some("web"), &["pebble_ready"]),
         (EventKind::PebbleReady, Some("sidecar"), &[]),
-        (EventKind::PebbleCustomNotice, Some("sidecar"), &["pebble_custom_notice"]),
-        (EventKind::PebbleCheckFailed, Some("web"), &["pebble_check_failed"]),
-        (EventKind::PebbleCheckRecovered, Some("web"), &["pebble_check_recovered"]),
+        (
+            EventKind::PebbleCustomNotice,
+            Some("sidecar"),
+            &["pebble_custom_notice"],
+        ),
+        (
+            EventKind::PebbleCheckFailed,
+            Some("web"),
+            &["pebble_check_failed"],
+        ),
+        (
+            EventKind::PebbleCheckRecovered,
+            Some("web"),
+            &["pebble_check_recovered"],
+        ),
         (EventKind::Action, Some("backup"), &["backup"]),
         (EventKind::Action, Some("restart"), &["restart"]),
         (EventKind::CollectUnitStatus, None, &["unit_status"]),
@@ -171,7 +215,10 @@ fn payloads_reach_handlers() {
     let run = |charm: &mut KitchenSink, ev: EventData| charm.dispatch(&model, &ev, None).unwrap();
 
     assert!(run(&mut charm, EventData::new(EventKind::Install)).is_empty());
-    assert_eq!(run(&mut charm, EventData::new(EventKind::UpdateStatus)), ["update_status"]);
+    assert_eq!(
+        run(&mut charm, EventData::new(EventKind::UpdateStatus)),
+        ["update_status"]
+    );
     // Stop is not deferrable and its handler did not defer: nothing reported.
     assert!(run(&mut charm, EventData::new(EventKind::Stop)).is_empty());
     run(
@@ -252,8 +299,12 @@ fn accessors_of_every_kind() {
         let mut state = fake.0.borrow_mut();
         state.relations.insert("database".into(), vec![1]);
         state.relations.insert("logging".into(), vec![4, 5]);
-        state.storages.insert("data".into(), vec!["data/0".into(), "data/1".into()]);
-        state.resources.insert("tarball".into(), "/res/app.tar.gz".into());
+        state
+            .storages
+            .insert("data".into(), vec!["data/0".into(), "data/1".into()]);
+        state
+            .resources
+            .insert("tarball".into(), "/res/app.tar.gz".into());
     }
     let model = common::model::<KitchenSink>(&fake);
     let relations = model.relations();
@@ -285,16 +336,25 @@ fn accessors_of_every_kind() {
 fn meta_carries_everything() {
     let meta = KitchenSink::META;
     assert_eq!(meta.name, "kitchen-sink");
-    assert_eq!(meta.summary, "Every metadata kind the ops macros map to Rust.");
+    assert_eq!(
+        meta.summary,
+        "Every metadata kind the ops macros map to Rust."
+    );
     let rel = |n| meta.relation(n).unwrap();
     assert_eq!(rel("website").role, ops::meta::RelationRole::Provides);
     assert_eq!(rel("database").limit, Some(1));
     assert_eq!(rel("logging").interface, "loki_push_api");
     assert_eq!(rel("cluster").role, ops::meta::RelationRole::Peer);
-    assert_eq!(meta.container("web").unwrap().mounts, &[("data", "/var/data")]);
+    assert_eq!(
+        meta.container("web").unwrap().mounts,
+        &[("data", "/var/data")]
+    );
     assert!(meta.storage("data").unwrap().multiple);
     assert!(!meta.storage("cache").unwrap().multiple);
-    assert_eq!(meta.resource("tarball").unwrap().filename, Some("app.tar.gz"));
+    assert_eq!(
+        meta.resource("tarball").unwrap().filename,
+        Some("app.tar.gz")
+    );
     assert_eq!(meta.extra_bindings, &["public"]);
     let opt = |n| meta.config_option(n).unwrap();
     assert_eq!(opt("name").default, Some("\"sink\""));
@@ -304,7 +364,11 @@ fn meta_carries_everything() {
     assert_eq!(opt("password").default, None);
     let backup = meta.action("backup").unwrap();
     assert!(!backup.additional_properties);
-    let names: Vec<_> = backup.params.iter().map(|p| (p.name, p.kind, p.required)).collect();
+    let names: Vec<_> = backup
+        .params
+        .iter()
+        .map(|p| (p.name, p.kind, p.required))
+        .collect();
     assert_eq!(
         names,
         [
@@ -351,9 +415,15 @@ fn config_types_defaults_and_names() {
     assert_eq!(config.whole_float, 1.25);
 
     let err = KitchenSinkConfig::from_values(&map(json!({"debug": "yes"}))).unwrap_err();
-    assert_eq!(err.to_string(), "debug: expected a boolean, got string \"yes\"");
+    assert_eq!(
+        err.to_string(),
+        "debug: expected a boolean, got string \"yes\""
+    );
     let err = KitchenSinkConfig::from_values(&map(json!({"2fa-code": 1.5}))).unwrap_err();
-    assert_eq!(err.to_string(), "2fa-code: expected an integer, got number 1.5");
+    assert_eq!(
+        err.to_string(),
+        "2fa-code: expected an integer, got number 1.5"
+    );
 }
 
 #[test]
@@ -394,7 +464,12 @@ fn params_required_defaults_nested_arrays_enums() {
     assert_eq!(params.type_.as_deref(), Some("full"));
 
     let err = |v: Value| BackupParams::from_values(&map(v)).unwrap_err();
-    assert_eq!(err(json!({})), ValueError::Missing { path: "target".into() });
+    assert_eq!(
+        err(json!({})),
+        ValueError::Missing {
+            path: "target".into()
+        }
+    );
     assert_eq!(
         err(json!({"target": "s3", "compression": "zip"})).to_string(),
         "compression: \"zip\" is not one of \"gzip\", \"xz\", \"none\""
@@ -425,5 +500,8 @@ fn params_required_defaults_nested_arrays_enums() {
         "options: expected an object, got number 3"
     );
     // An action without params takes anything (additionalProperties defaults to true).
-    assert_eq!(RestartParams::from_values(&map(json!({"x": 1}))).unwrap(), RestartParams {});
+    assert_eq!(
+        RestartParams::from_values(&map(json!({"x": 1}))).unwrap(),
+        RestartParams {}
+    );
 }

@@ -41,7 +41,7 @@ impl Errors {
     }
 
     /// All errors as `compile_error!` invocations (empty when none).
-    pub fn to_tokens(self) -> TokenStream {
+    pub fn into_tokens(self) -> TokenStream {
         self.combined()
             .map(|e| e.to_compile_error())
             .unwrap_or_default()

@@ -46,6 +46,9 @@ fn manifest_dir(args: &CharmArgs) -> syn::Result<PathBuf> {
         })
 }
 
+// `Span::local_file` is stable since Rust 1.88; the workspace's `rust-version` still says
+// 1.85 (the team builds with 1.95).
+#[allow(clippy::incompatible_msrv)]
 fn source_dir(args: &CharmArgs) -> syn::Result<PathBuf> {
     let span = args.metadata.span().unwrap();
     let file = span.local_file().ok_or_else(|| {

@@ -32,7 +32,7 @@ pub enum PayloadArg {
     /// `&T` for an `ops::event` payload.
     Event(Span),
     /// `&mut Action<P>`, with `P`.
-    Action(Type),
+    Action(Box<Type>),
     /// `&mut StatusCollector`.
     Collector,
 }
@@ -398,7 +398,93 @@ fn check_payload(
                     return Err(());
                 }
             }
-            Ok(Some(PayloadArg::Action(param_ty)))
+            Ok(Some(PayloadArg::Action(Box::new(param_ty))))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::parse_str;
+    use std::path::Path;
+
+    fn meta() -> Metadata {
+        let yaml = "name: t\nrequires:\n  database: {interface: pg, limit: 1}\ncontainers:\n  web: {}\nactions:\n  go: {}\n";
+        parse_str(yaml, Path::new("charmcraft.yaml")).unwrap()
+    }
+
+    fn run(item: syn::ItemImpl) -> (Vec<Binding>, Vec<String>) {
+        let mut errors = Errors::default();
+        let charm = crate::model::build(item, &mut errors).unwrap();
+        let bindings = validate(&charm.handlers, &meta(), "charmcraft.yaml", &mut errors);
+        let messages = errors
+            .combined()
+            .map(|e| e.into_iter().map(|e| e.to_string()).collect())
+            .unwrap_or_default();
+        (bindings, messages)
+    }
+
+    #[test]
+    fn binds_in_source_order() {
+        let (bindings, errors) = run(syn::parse_quote! {
+            impl C {
+                #[on(install)]
+                #[on(relation_changed = "database")]
+                fn a(&mut self, model: &Model<Self>) {}
+                #[on(install)]
+                fn b(&self, model: &Model<Self>, e: &Install) -> ops::Result<()> { Ok(()) }
+                #[on(action = "go")]
+                fn c(&self, model: &Model<Self>, a: &mut Action<GoParams>) {}
+                fn not_a_handler(&self) {}
+            }
+        });
+        assert!(errors.is_empty(), "{errors:?}");
+        let rows: Vec<_> = bindings
+            .iter()
+            .map(|b| {
+                (
+                    b.spec.key,
+                    b.name.as_deref(),
+                    b.method.to_string(),
+                    b.returns_unit,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("install", None, "a".to_string(), true),
+                ("relation_changed", Some("database"), "a".to_string(), true),
+                ("install", None, "b".to_string(), false),
+                ("action", Some("go"), "c".to_string(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn collects_every_error() {
+        let (bindings, errors) = run(syn::parse_quote! {
+            impl C {
+                #[on(relation_changed = "databse", pebble_ready = "database", instal)]
+                fn a(&mut self, model: &Model<Self>) {}
+                #[on(pebble_ready = "web")]
+                fn b(&mut self, model: &Model<Self>, e: &RelationChanged) {}
+                #[on(action)]
+                fn c(model: &Model<Self>) {}
+            }
+        });
+        assert!(bindings.is_empty());
+        assert_eq!(
+            errors,
+            [
+                "no relation `databse` in charmcraft.yaml; did you mean `database`? (relations: database)",
+                "`database` is a relation, not a container; containers in charmcraft.yaml: web",
+                "unknown event `instal`; did you mean `install`?",
+                "expected `&PebbleReady`: the payload of `pebble_ready` is `ops::event::PebbleReady`",
+                "`c` is a handler: its first argument is `&self` or `&mut self`",
+                "`action` needs the action it is about: `#[on(action = \"...\")]`; actions in charmcraft.yaml: go",
+            ]
+        );
     }
 }

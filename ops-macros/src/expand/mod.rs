@@ -100,7 +100,7 @@ pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
                     item.to_token_stream()
                 }
             };
-            let errors = errors.to_tokens();
+            let errors = errors.into_tokens();
             quote!(#errors #forward)
         }
         Ok(other) => {
@@ -172,7 +172,7 @@ fn load(args: &CharmArgs) -> syn::Result<(std::path::PathBuf, Metadata)> {
         ));
     }
     let meta = metadata::load(&path).map_err(|e| {
-        let message = relative_message(&e.message, &path, &args.metadata);
+        let message = relative_message(&e, &path, &args.metadata);
         syn::Error::new(args.metadata.span(), message)
     })?;
     Ok((path, meta))
@@ -180,7 +180,12 @@ fn load(args: &CharmArgs) -> syn::Result<(std::path::PathBuf, Metadata)> {
 
 /// `message` with the resolved directory of the metadata replaced by the directory as the
 /// author wrote it, so errors name `charmcraft.yaml:12:5`, not an absolute path.
-fn relative_message(message: &str, resolved: &std::path::Path, written: &LitStr) -> String {
+fn relative_message(
+    error: &metadata::MetadataError,
+    resolved: &std::path::Path,
+    written: &LitStr,
+) -> String {
+    let message = error.message.as_str();
     let written = written.value();
     if std::path::Path::new(&written).is_absolute() {
         return message.to_string();
@@ -231,7 +236,7 @@ fn charm_struct(args: TokenStream, item: ItemStruct) -> TokenStream {
         Ok(loaded) => loaded,
         Err(e) => {
             errors.push(e);
-            let errors = errors.to_tokens();
+            let errors = errors.into_tokens();
             return quote!(#errors #item #failed);
         }
     };
@@ -256,7 +261,7 @@ fn charm_struct(args: TokenStream, item: ItemStruct) -> TokenStream {
             const _: &[u8] = include_bytes!(#p);
         )
     });
-    let errors = ctx.errors.to_tokens();
+    let errors = ctx.errors.into_tokens();
     quote! {
         #errors
         #item
@@ -308,20 +313,20 @@ pub fn charm_impl(input: TokenStream) -> TokenStream {
     let item = &charm.item;
     let Some((written, abs)) = input.metadata else {
         // The struct's macro reported why; emit the impl without the handlers' attributes.
-        let errors = errors.to_tokens();
+        let errors = errors.into_tokens();
         return quote!(#errors #item);
     };
     let meta = match metadata::load(std::path::Path::new(&abs.value())) {
         Ok(meta) => meta,
         Err(e) => {
             errors.at(written.span(), e.message);
-            let errors = errors.to_tokens();
+            let errors = errors.into_tokens();
             return quote!(#errors #item);
         }
     };
     let bindings = validate::validate(&charm.handlers, &meta, &file_label(&written), &mut errors);
     let charm_impl = charm_impl::expand(&charm.charm, &meta, &bindings);
-    let errors = errors.to_tokens();
+    let errors = errors.into_tokens();
     quote! {
         #errors
         #item

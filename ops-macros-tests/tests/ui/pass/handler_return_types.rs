@@ -1,7 +1,10 @@
 //! Handlers may return `()`, `ops::Result<()>`, or `Result<(), E>` for any `E: Into<ops::Error>`.
 use ops::prelude::*;
 
-#[charm(metadata = "../../charms/fastapi-demo/charmcraft.yaml", relative_to = "file")]
+#[charm(
+    metadata = "../../charms/fastapi-demo/charmcraft.yaml",
+    relative_to = "file"
+)]
 #[derive(Default, Serialize, Deserialize)]
 struct Demo;
 
@@ -33,6 +36,12 @@ fn main() {
     let ev = ops::EventData::new(ops::EventKind::Install);
     assert_eq!(
         <Demo as Charm>::observers(&ev),
-        &["unit", "ops_result", "model_error", "io_error", "explicit_unit"]
+        &[
+            "unit",
+            "ops_result",
+            "model_error",
+            "io_error",
+            "explicit_unit"
+        ]
     );
 }

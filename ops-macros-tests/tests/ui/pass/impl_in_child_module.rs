@@ -1,7 +1,10 @@
 //! The impl may live in a child module that imports the struct's module.
 use ops::prelude::*;
 
-#[charm(metadata = "../../charms/fastapi-demo/charmcraft.yaml", relative_to = "file")]
+#[charm(
+    metadata = "../../charms/fastapi-demo/charmcraft.yaml",
+    relative_to = "file"
+)]
 #[derive(Default, Serialize, Deserialize)]
 pub struct Demo;
 

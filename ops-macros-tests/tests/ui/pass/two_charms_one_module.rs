@@ -1,7 +1,10 @@
 //! Two charms side by side keep their generated types apart.
 use ops::prelude::*;
 
-#[charm(metadata = "../../charms/fastapi-demo/charmcraft.yaml", relative_to = "file")]
+#[charm(
+    metadata = "../../charms/fastapi-demo/charmcraft.yaml",
+    relative_to = "file"
+)]
 #[derive(Default, Serialize, Deserialize)]
 struct First;
 

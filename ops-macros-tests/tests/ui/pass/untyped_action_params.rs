@@ -2,7 +2,10 @@
 use ops::prelude::*;
 use serde_json::{Map, Value};
 
-#[charm(metadata = "../../charms/fastapi-demo/charmcraft.yaml", relative_to = "file")]
+#[charm(
+    metadata = "../../charms/fastapi-demo/charmcraft.yaml",
+    relative_to = "file"
+)]
 #[derive(Default, Serialize, Deserialize)]
 struct Demo;
 
