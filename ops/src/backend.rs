@@ -404,11 +404,19 @@ pub trait Backend {
     /// `relation-list -r ID --app --format=json`: the remote application, if known.
     fn relation_remote_app(&self, relation_id: u64) -> Result<Option<String>, ModelError>;
     /// `relation-get -r ID [--app] - MEMBER --format=json`: a unit's or app's databag.
-    fn relation_get(&self, relation_id: u64, member: &str, app: bool)
-        -> Result<Databag, ModelError>;
+    fn relation_get(
+        &self,
+        relation_id: u64,
+        member: &str,
+        app: bool,
+    ) -> Result<Databag, ModelError>;
     /// `relation-set -r ID [--app] --file -`: changed keys; an empty value deletes.
-    fn relation_set(&self, relation_id: u64, changes: &Databag, app: bool)
-        -> Result<(), ModelError>;
+    fn relation_set(
+        &self,
+        relation_id: u64,
+        changes: &Databag,
+        app: bool,
+    ) -> Result<(), ModelError>;
     /// `relation-model-get -r ID --format=json`: the remote model's UUID.
     fn relation_model_uuid(&self, relation_id: u64) -> Result<String, ModelError>;
 
@@ -439,8 +447,11 @@ pub trait Backend {
     fn action_fail(&self, message: &str) -> Result<(), ModelError>;
 
     /// `network-get --format=json [-r ID] BINDING`.
-    fn network_get(&self, binding: &str, relation_id: Option<u64>)
-        -> Result<NetworkInfo, ModelError>;
+    fn network_get(
+        &self,
+        binding: &str,
+        relation_id: Option<u64>,
+    ) -> Result<NetworkInfo, ModelError>;
     /// `goal-state --format=json`.
     fn goal_state(&self) -> Result<GoalState, ModelError>;
 
@@ -467,11 +478,19 @@ pub trait Backend {
         options: &SecretOptions,
     ) -> Result<(), ModelError>;
     /// `secret-grant --relation RID [--unit U] ID`.
-    fn secret_grant(&self, id: &str, relation_id: u64, unit: Option<&str>)
-        -> Result<(), ModelError>;
+    fn secret_grant(
+        &self,
+        id: &str,
+        relation_id: u64,
+        unit: Option<&str>,
+    ) -> Result<(), ModelError>;
     /// `secret-revoke --relation RID [--unit U] ID`.
-    fn secret_revoke(&self, id: &str, relation_id: u64, unit: Option<&str>)
-        -> Result<(), ModelError>;
+    fn secret_revoke(
+        &self,
+        id: &str,
+        relation_id: u64,
+        unit: Option<&str>,
+    ) -> Result<(), ModelError>;
     /// `secret-remove ID [--revision N]`.
     fn secret_remove(&self, id: &str, revision: Option<u64>) -> Result<(), ModelError>;
     /// `secret-ids --format=json`: the secrets this unit owns.

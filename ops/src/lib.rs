@@ -34,8 +34,8 @@ pub use ops_macros::{charm, on};
 pub use ops_pebble as pebble;
 
 pub use action::Action;
-pub use entry::{main, main_with, run_main, MainOptions};
 pub use charm::{ActionParams, Charm, CharmConfig};
+pub use entry::{main, main_with, run_main, MainOptions};
 pub use error::{Error, ModelError, Result};
 pub use event::{EventData, EventKind};
 pub use model::{Model, ModelCore};

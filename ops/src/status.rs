@@ -145,9 +145,6 @@ impl StatusCollector {
     /// The winning status: highest priority, first added among equals; `None` if nothing
     /// was added (then no status is set).
     pub fn winner(&self) -> Option<&Status> {
-        self.statuses
-            .iter()
-            .rev()
-            .max_by_key(|s| s.name.priority())
+        self.statuses.iter().rev().max_by_key(|s| s.name.priority())
     }
 }

@@ -105,7 +105,9 @@ impl FromValue for f64 {
 
 impl FromValue for bool {
     fn from_value(value: &Value, path: &str) -> Result<Self, ValueError> {
-        value.as_bool().ok_or_else(|| wrong(value, path, "a boolean"))
+        value
+            .as_bool()
+            .ok_or_else(|| wrong(value, path, "a boolean"))
     }
 }
 
@@ -126,7 +128,9 @@ impl FromValue for Map<String, Value> {
 
 impl<T: FromValue> FromValue for Vec<T> {
     fn from_value(value: &Value, path: &str) -> Result<Self, ValueError> {
-        let items = value.as_array().ok_or_else(|| wrong(value, path, "an array"))?;
+        let items = value
+            .as_array()
+            .ok_or_else(|| wrong(value, path, "an array"))?;
         items
             .iter()
             .enumerate()
@@ -240,9 +244,14 @@ mod tests {
             err.to_string(),
             "server-port: expected an integer, got string \"abc\""
         );
-        let opts = field::<Map<String, Value>>(&m, "", "opts").unwrap().unwrap();
+        let opts = field::<Map<String, Value>>(&m, "", "opts")
+            .unwrap()
+            .unwrap();
         let err = field::<Vec<i64>>(&opts, "opts", "ports").unwrap_err();
-        assert_eq!(err.to_string(), "opts.ports[1]: expected an integer, got string \"x\"");
+        assert_eq!(
+            err.to_string(),
+            "opts.ports[1]: expected an integer, got string \"x\""
+        );
         let err = required_field::<String>(&m, "", "filename").unwrap_err();
         assert_eq!(err.to_string(), "filename: required but not given");
         assert!(field::<i64>(&map(json!({"f": 1.5})), "", "f").is_err());
@@ -256,7 +265,9 @@ mod tests {
         let m = map(json!({"a": 1, "b": 2}));
         assert!(check_no_extra_keys(&m, "", &["a", "b"]).is_ok());
         assert_eq!(
-            check_no_extra_keys(&m, "x", &["a"]).unwrap_err().to_string(),
+            check_no_extra_keys(&m, "x", &["a"])
+                .unwrap_err()
+                .to_string(),
             "x.b: unknown key"
         );
     }

@@ -7,7 +7,9 @@
 
 mod read;
 
-pub use read::{load, parse_str, MetadataError};
+#[cfg(test)]
+pub use read::parse_str;
+pub use read::{load, MetadataError};
 
 /// Everything a charm declares, merged from its metadata files.
 #[derive(Debug, Clone, Default, PartialEq)]
