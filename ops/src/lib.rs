@@ -12,6 +12,9 @@
 
 #![warn(missing_docs)]
 
+// Lets `#[charm]`'s generated `::ops::...` paths resolve inside this crate's own tests.
+extern crate self as ops;
+
 pub mod action;
 pub mod backend;
 pub mod charm;
@@ -38,12 +41,17 @@ pub use charm::{ActionParams, Charm, CharmConfig};
 pub use entry::{main, main_with, run_main, MainOptions};
 pub use error::{Error, ModelError, Result};
 pub use event::{EventData, EventKind};
-pub use model::{Model, ModelCore};
+pub use model::{
+    App, Container, JujuVersion, Member, Model, ModelCore, Relation, Secret, SecretContent,
+    SecretExpiry, SecretRotate, SecretSettings, Storage, Unit,
+};
 pub use status::{Status, StatusCollector, StatusName};
 
 /// What a charm's source file needs: `use ops::prelude::*;`.
 pub mod prelude {
-    pub use crate::{charm, on, Charm, Error, Model, Result, Status, StatusCollector};
+    pub use crate::{
+        charm, on, Action, Charm, Error, Member, Model, Result, Status, StatusCollector,
+    };
     pub use serde::{Deserialize, Serialize};
 }
 

@@ -236,7 +236,8 @@ impl<C: Charm> Runner<'_, C> {
 /// 4. unless restricted, runs collect-status: `collect_app_status` handlers on the leader
 ///    (then the app status is set to the winner), `collect_unit_status` handlers (then the
 ///    unit status is set); nothing collected, nothing set;
-/// 5. returns the charm and the state to commit.
+/// 5. sends the relation databag writes the handlers made (one `relation-set` each);
+/// 6. returns the charm and the state to commit.
 ///
 /// On a handler error or panic it logs the error at `ERROR` through `juju-log`, fails the
 /// action (if the event is one, and the handler did not already call `fail()`), and
@@ -346,6 +347,13 @@ fn dispatch_inner<C: Charm>(
     if !options.restricted {
         runner.collect_status()?;
     }
+    // Relation writes are batched per databag during the hook; Juju sees them now.
+    model
+        .flush_relation_writes()
+        .map_err(|error| DispatchError::Failed {
+            event: "relation data".into(),
+            error: error.into(),
+        })?;
     let charm_value = serde_json::to_value(&runner.charm).map_err(|e| StoreError::Corrupt {
         location: "the charm struct".into(),
         detail: format!("cannot be serialised: {e}"),

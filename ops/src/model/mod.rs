@@ -46,6 +46,7 @@ mod version;
 #[cfg(test)]
 mod fake;
 
+pub use container::Exec;
 pub use handles::{Container, Relation, Secret, Storage};
 pub use network::{Binding, Network, NetworkInterface, Subnet};
 pub use relation::Member;

@@ -731,7 +731,7 @@ impl Settings {
 
 /// Runs one hook through the framework's dispatch (the code `ops::main` runs): restores
 /// the charm from `charm` (or `Default`s it), re-emits deferred events and runs
-/// collect-status unless `restricted`, flushes relation writes, and commits the charm and
+/// collect-status unless `restricted` (the dispatch flushes relation writes), and commits the charm and
 /// the deferred queue into the sim's state. Returns the charm after its handlers, or
 /// `None` when a handler asked for an immediate reboot (nothing committed).
 pub(crate) fn run_framework<C: Charm>(
@@ -784,10 +784,6 @@ pub(crate) fn run_framework<C: Charm>(
                 .map_err(|e| charm_error(e.to_string(), false))?;
         }
     }
-    model
-        .core()
-        .flush_relation_writes()
-        .map_err(|e| charm_error(e.to_string(), false))?;
     let mut s = sim.borrow_mut();
     let mut last: Option<(&EventData, bool)> = None;
     for emitted in &dispatched.emitted {
