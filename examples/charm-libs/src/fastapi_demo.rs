@@ -1,0 +1,210 @@
+//! The FastAPI demo server's own API, as the charm uses it (the tutorial's
+//! `fastapi_demo.py`): usable outside a charm.
+//!
+//! The server answers `GET /version` with `{"version": "..."}`. Unit tests replace the
+//! answer with [`mock_version`], as the Python tests monkeypatch `get_version`.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+/// How long [`get_version`] waits to connect, and for each read and write.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest answer [`get_version`] reads.
+const MAX_RESPONSE: u64 = 64 * 1024;
+
+thread_local! {
+    static MOCK: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Why [`get_version`] has no version.
+#[derive(Debug)]
+pub struct VersionError(String);
+
+impl fmt::Display for VersionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot get the FastAPI demo server's version: {}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for VersionError {}
+
+/// The version of the FastAPI demo server listening on `port` on this host
+/// (`GET http://localhost:{port}/version`).
+///
+/// On this thread, while a [`mock_version`] guard lives, the mocked version instead.
+pub fn get_version(port: u16) -> Result<String, VersionError> {
+    if let Some(version) = MOCK.with(|m| m.borrow().clone()) {
+        return Ok(version);
+    }
+    let addrs: Vec<SocketAddr> = ("localhost", port)
+        .to_socket_addrs()
+        .map_err(|e| VersionError(format!("cannot resolve localhost: {e}")))?
+        .collect();
+    let mut last = VersionError(format!("localhost:{port} has no address"));
+    for addr in addrs {
+        match fetch(addr, port) {
+            Ok(body) => return parse_version(&body),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// The body of `GET /version` from `addr`, if the answer is `200`.
+fn fetch(addr: SocketAddr, port: u16) -> Result<Vec<u8>, VersionError> {
+    let io = |e: std::io::Error| VersionError(format!("{addr}: {e}"));
+    let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(io)?;
+    stream.set_read_timeout(Some(TIMEOUT)).map_err(io)?;
+    stream.set_write_timeout(Some(TIMEOUT)).map_err(io)?;
+    let request = format!(
+        "GET /version HTTP/1.0\r\nHost: localhost:{port}\r\nAccept: application/json\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).map_err(io)?;
+    let mut response = Vec::new();
+    stream
+        .take(MAX_RESPONSE)
+        .read_to_end(&mut response)
+        .map_err(io)?;
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| VersionError(format!("{addr}: not an HTTP response")))?;
+    let head = String::from_utf8_lossy(&response[..split]);
+    let status = head.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) != Some("200") {
+        return Err(VersionError(format!("{addr}: {status}")));
+    }
+    Ok(response[split + 4..].to_vec())
+}
+
+/// The `version` string of a `/version` answer.
+fn parse_version(body: &[u8]) -> Result<String, VersionError> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| VersionError(format!("the answer is not JSON: {e}")))?;
+    match value.get("version") {
+        Some(serde_json::Value::String(v)) => Ok(v.clone()),
+        _ => Err(VersionError(format!(
+            "the answer has no \"version\" string: {value}"
+        ))),
+    }
+}
+
+/// Makes [`get_version`] answer `version` on this thread until the guard is dropped,
+/// without asking the server: for unit tests (Python's `monkeypatch` fixture).
+pub fn mock_version(version: impl Into<String>) -> MockVersion {
+    let previous = MOCK.with(|m| m.replace(Some(version.into())));
+    MockVersion { previous }
+}
+
+/// Restores [`get_version`]'s previous behaviour when dropped.
+#[must_use = "the mock ends when the guard is dropped"]
+#[derive(Debug)]
+pub struct MockVersion {
+    previous: Option<String>,
+}
+
+impl Drop for MockVersion {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        MOCK.with(|m| *m.borrow_mut() = previous);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::thread;
+
+    /// Serves one connection with `response`; returns the port and the request it got.
+    fn serve_once(response: &'static str) -> (u16, thread::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let handle = thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.ends_with(b"\r\n\r\n") {
+                let n = conn.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+            }
+            conn.write_all(response.as_bytes()).unwrap();
+            String::from_utf8(request).unwrap()
+        });
+        (port, handle)
+    }
+
+    #[test]
+    fn asks_the_server_for_its_version() {
+        let (port, server) = serve_once(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{\"version\":\"2.1.0\"}",
+        );
+        assert_eq!(get_version(port).unwrap(), "2.1.0");
+        let request = server.join().unwrap();
+        assert!(
+            request.starts_with("GET /version HTTP/1.0\r\n"),
+            "{request}"
+        );
+        assert!(request.contains(&format!("Host: localhost:{port}\r\n")));
+    }
+
+    #[test]
+    fn http_errors_and_bad_bodies_are_errors() {
+        let (port, server) = serve_once("HTTP/1.1 404 Not Found\r\n\r\n{}");
+        let err = get_version(port).unwrap_err().to_string();
+        assert!(err.contains("404 Not Found"), "{err}");
+        server.join().unwrap();
+
+        let (port, server) = serve_once("HTTP/1.1 200 OK\r\n\r\n{\"name\":\"x\"}");
+        let err = get_version(port).unwrap_err().to_string();
+        assert!(err.contains("no \"version\" string"), "{err}");
+        server.join().unwrap();
+
+        let (port, server) = serve_once("HTTP/1.1 200 OK\r\n\r\nnot json");
+        let err = get_version(port).unwrap_err().to_string();
+        assert!(err.contains("not JSON"), "{err}");
+        server.join().unwrap();
+    }
+
+    #[test]
+    fn no_server_is_an_error() {
+        // Bind then drop: nothing listens on the port any more.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        assert!(get_version(port).is_err());
+    }
+
+    #[test]
+    fn mock_answers_on_this_thread_until_dropped() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        {
+            let _outer = mock_version("0.0.1");
+            assert_eq!(get_version(port).unwrap(), "0.0.1");
+            {
+                let _inner = mock_version("0.0.2");
+                assert_eq!(get_version(port).unwrap(), "0.0.2");
+            }
+            assert_eq!(get_version(port).unwrap(), "0.0.1");
+            let other = thread::spawn(move || get_version(port).is_err());
+            assert!(other.join().unwrap(), "the mock is per thread");
+        }
+        assert!(get_version(port).is_err());
+    }
+}

@@ -1,0 +1,50 @@
+//! Unit tests: the Python example's `tests/unit/test_charm.py`, with `ops::testing`.
+
+use fastapi_charm_libs::fastapi_demo::mock_version;
+use k8s_1_minimal::FastApiDemo;
+use ops::pebble::{Layer, Plan, ServiceStatus};
+use ops::testing::{Container, Context, State};
+use ops::Status;
+
+/// The default Pebble layer in the application image.
+/// Defined in <https://github.com/canonical/api_demo_server/blob/master/rockcraft.yaml>.
+const ROCK_LAYER: &str = r#"
+services:
+  fastapi:
+    override: replace
+    summary: FastAPI demo server
+    command: /bin/uvicorn api_demo_server.app:app --host 0.0.0.0 --port 8000
+    startup: enabled
+    environment:
+      DEMO_SERVER_LOGFILE: /tmp/demo_server.log
+    on-success: shutdown
+    on-failure: shutdown
+"#;
+
+fn rock_layer() -> Layer {
+    Layer::from_yaml(ROCK_LAYER).unwrap()
+}
+
+#[test]
+fn test_pebble_layer() {
+    let _version = mock_version("0.0.1");
+    let mut ctx = Context::<FastApiDemo>::new();
+    let container = Container::new("demo-server")
+        .can_connect(true)
+        .layer("rock", rock_layer());
+    let state_in = State::new().container(container.clone()).leader(true);
+
+    let state_out = ctx.run(ctx.on.pebble_ready(&container), &state_in).unwrap();
+
+    // Expected plan after Pebble ready (our charm doesn't add any layers).
+    let expected_plan = Plan::from_layers([&rock_layer()]).unwrap();
+    let out = state_out.get_container("demo-server").unwrap();
+    // Check that we have the plan we expected:
+    assert_eq!(out.plan().unwrap(), expected_plan);
+    // Check the unit is active:
+    assert_eq!(state_out.unit_status, Status::active(""));
+    // Check the service was started:
+    assert_eq!(out.service("fastapi"), ServiceStatus::Active);
+    // Check the workload version is set:
+    assert_eq!(state_out.workload_version, "0.0.1");
+}
