@@ -494,7 +494,9 @@ impl<'m> Secret<'m> {
             (Some(id), _) => SecretLookup::Id(id),
             (None, None) => SecretLookup::Id(""),
         };
-        let info = self.core.backend.secret_info_get(lookup)?;
+        let mut info = self.core.backend.secret_info_get(lookup)?;
+        // Juju prints the bare id; like Python `ops`, hand out the canonical URI.
+        info.id = canonical_id(&info.id, self.core.uuid());
         if self.id().is_none() {
             let _ = self.resolved_id.set(info.id.clone());
         }
@@ -941,6 +943,27 @@ mod tests {
         assert_eq!(info.id, id);
         assert_eq!(info.label.as_deref(), Some("db-pass"));
         assert_eq!(info.revision, 1);
+    }
+
+    #[test]
+    fn get_info_makes_the_bare_id_juju_prints_canonical() {
+        let (fake, model, _) = with_secret();
+        fake.state.borrow_mut().secrets.insert(
+            "s2".into(),
+            super::super::fake::FakeSecret {
+                label: Some("bare".into()),
+                revisions: vec![[("password".to_string(), "x".to_string())]
+                    .into_iter()
+                    .collect()],
+                tracked: 1,
+                ..Default::default()
+            },
+        );
+        let secret = model.get_secret_by_label("bare").unwrap();
+        assert_eq!(secret.id(), None);
+        let canonical = format!("secret://{UUID}/s2");
+        assert_eq!(secret.get_info().unwrap().id, canonical);
+        assert_eq!(secret.id(), Some(canonical.as_str()));
     }
 
     #[test]
