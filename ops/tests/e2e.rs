@@ -10,9 +10,10 @@
 #[allow(dead_code)]
 mod e2e_charm;
 
+mod common;
+
+use common::{assert_calls, last_log, last_tool, Unit};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Not a test: the charm's entry point when this binary is re-run as a hook.
 #[test]
@@ -21,167 +22,6 @@ fn charm_process() {
     if std::env::var_os("OPS_E2E_RUN_CHARM").is_some() {
         let code = ops::run_main::<e2e_charm::E2e>(ops::MainOptions::default());
         std::process::exit(code);
-    }
-}
-
-const TOOLS: &[&str] = &[
-    "juju-log",
-    "config-get",
-    "is-leader",
-    "status-get",
-    "status-set",
-    "action-get",
-    "action-set",
-    "action-log",
-    "action-fail",
-    "relation-ids",
-    "relation-list",
-    "relation-get",
-    "relation-set",
-    "application-version-set",
-    "state-get",
-    "state-set",
-];
-
-/// The stand-in hook tool: logs `tool arg...` (and stdin for `--file -` tools), then
-/// prints `$OPS_E2E_ANSWERS/<tool>` if present and exits with
-/// `$OPS_E2E_ANSWERS/<tool>.code` if present.
-/// Each call is appended with one write, as `juju-log` runs beside the charm.
-const STAND_IN: &str = r#"#!/bin/sh
-t=${0##*/}
-line=$t
-for a in "$@"; do line="$line $a"; done
-case "$*" in *"--file -"*) line="$line [stdin: $(cat)]" ;; esac
-printf '%s\n' "$line" >> "$OPS_E2E_LOG"
-[ -f "$OPS_E2E_ANSWERS/$t" ] && cat "$OPS_E2E_ANSWERS/$t"
-[ -f "$OPS_E2E_ANSWERS/$t.code" ] && exit "$(cat "$OPS_E2E_ANSWERS/$t.code")"
-exit 0
-"#;
-
-struct Unit {
-    root: PathBuf,
-}
-
-impl Unit {
-    fn new(tag: &str) -> Self {
-        let root = std::env::temp_dir().join(format!("ops-e2e-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        for dir in ["bin", "charm", "answers"] {
-            std::fs::create_dir_all(root.join(dir)).unwrap();
-        }
-        for tool in TOOLS {
-            let path = root.join("bin").join(tool);
-            std::fs::write(&path, STAND_IN).unwrap();
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        let unit = Unit { root };
-        unit.answer("config-get", r#"{"port": 8000}"#);
-        unit.answer("is-leader", "true");
-        unit
-    }
-
-    fn answer(&self, tool: &str, output: &str) {
-        std::fs::write(self.root.join("answers").join(tool), output).unwrap();
-    }
-
-    fn charm_dir(&self) -> PathBuf {
-        self.root.join("charm")
-    }
-
-    fn state_path(&self) -> PathBuf {
-        self.charm_dir().join(".unit-state.json")
-    }
-
-    fn state(&self) -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(self.state_path()).unwrap()).unwrap()
-    }
-
-    /// Runs the charm for `dispatch_path` with `extra` variables; returns the exit code and
-    /// the hook-tool calls it made.
-    fn run(&self, dispatch_path: &str, extra: &[(&str, &str)]) -> (i32, Vec<String>) {
-        self.run_as(
-            &std::env::current_exe().unwrap(),
-            Some(dispatch_path),
-            extra,
-        )
-    }
-
-    fn run_as(
-        &self,
-        program: &Path,
-        dispatch_path: Option<&str>,
-        extra: &[(&str, &str)],
-    ) -> (i32, Vec<String>) {
-        let log = self.root.join("calls.log");
-        let _ = std::fs::remove_file(&log);
-        let mut command = Command::new(program);
-        command
-            .args(["--ignored", "--exact", "charm_process", "--nocapture", "-q"])
-            .env_clear()
-            .env(
-                "PATH",
-                format!("{}:/usr/bin:/bin", self.root.join("bin").display()),
-            )
-            .env("OPS_E2E_RUN_CHARM", "1")
-            .env("OPS_E2E_LOG", &log)
-            .env("OPS_E2E_ANSWERS", self.root.join("answers"))
-            .env("JUJU_CHARM_DIR", self.charm_dir())
-            .env("JUJU_UNIT_NAME", "e2e/0")
-            .env("JUJU_MODEL_NAME", "test")
-            .env("JUJU_MODEL_UUID", "00000000-0000-4000-8000-000000000000")
-            .env("JUJU_VERSION", "3.6.4")
-            .current_dir(self.charm_dir());
-        if let Some(path) = dispatch_path {
-            command.env("JUJU_DISPATCH_PATH", path);
-            let hook = path.strip_prefix("hooks/").unwrap_or("");
-            command.env("JUJU_HOOK_NAME", hook);
-        }
-        for (k, v) in extra {
-            command.env(k, v);
-        }
-        let output = command.output().unwrap();
-        let calls = std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_string)
-            .collect();
-        (output.status.code().unwrap_or(-1), calls)
-    }
-}
-
-/// `juju-log` runs beside the charm (not waited for, lines kept in order), so its calls
-/// are compared in order among themselves, and the other tools' in order among theirs.
-fn assert_calls(calls: &[String], expected: &[&str]) {
-    fn split<'a>(all: impl Iterator<Item = &'a str>) -> (Vec<&'a str>, Vec<&'a str>) {
-        all.partition(|c| c.starts_with("juju-log "))
-    }
-    let (logs, tools) = split(calls.iter().map(String::as_str));
-    let (want_logs, want_tools) = split(expected.iter().copied());
-    assert_eq!(logs, want_logs, "juju-log calls");
-    assert_eq!(tools, want_tools, "other hook-tool calls");
-}
-
-fn last_tool(calls: &[String]) -> &str {
-    calls
-        .iter()
-        .rev()
-        .find(|c| !c.starts_with("juju-log "))
-        .map(String::as_str)
-        .unwrap_or("")
-}
-
-fn last_log(calls: &[String]) -> &str {
-    calls
-        .iter()
-        .rev()
-        .find(|c| c.starts_with("juju-log "))
-        .map(String::as_str)
-        .unwrap_or("")
-}
-
-impl Drop for Unit {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 
@@ -387,8 +227,7 @@ fn a_failing_hook_tool_fails_the_hook_and_keeps_the_old_state() {
     let (code, _) = unit.run("hooks/install", &[]);
     assert_eq!(code, 0);
     let before = std::fs::read(unit.state_path()).unwrap();
-    std::fs::write(unit.root.join("answers/status-set.code"), "1").unwrap();
-    unit.answer("status-set", "");
+    unit.fail_tool("status-set", 1);
     let (code, calls) = unit.run("hooks/install", &[]);
     assert_eq!(code, 1);
     assert!(
