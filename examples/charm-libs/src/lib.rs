@@ -19,4 +19,5 @@
 
 #![deny(missing_docs)]
 
+pub mod data_interfaces;
 pub mod fastapi_demo;
