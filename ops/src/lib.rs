@@ -37,6 +37,7 @@ pub use ops_macros::{charm, on};
 pub use ops_pebble as pebble;
 
 pub use action::Action;
+pub use backend::{Port, Protocol};
 pub use charm::{ActionParams, Charm, CharmConfig};
 pub use entry::{main, main_with, run_main, MainOptions};
 pub use error::{Error, ModelError, Result};
