@@ -19,5 +19,10 @@
 
 #![deny(missing_docs)]
 
+pub(crate) mod codec;
 pub mod data_interfaces;
 pub mod fastapi_demo;
+pub mod grafana_dashboard;
+pub mod loki_push_api;
+pub mod prometheus_scrape;
+pub mod topology;

@@ -1,0 +1,179 @@
+//! The provider side of `prometheus_scrape`: tells Prometheus how to scrape this
+//! application's metrics (the part of Python's
+//! `charms.prometheus_k8s.v0.prometheus_scrape.MetricsEndpointProvider` the tutorial
+//! uses).
+//!
+//! On the wire, as the Python library:
+//! - each unit writes into its own databag `prometheus_scrape_unit_address` (its bind
+//!   address on the relation, or its host name if that is not an IP address),
+//!   `prometheus_scrape_unit_path` (empty), `prometheus_scrape_unit_name` and
+//!   `prometheus_scrape_unit_fqdn`;
+//! - the leader writes into the application databag `scrape_jobs` (the jobs, JSON, each
+//!   restricted to the keys Prometheus accepts from charms and completed from the default
+//!   job), `scrape_metadata` (the Juju topology, JSON) and `alert_rules` (JSON).
+//!
+//! The Python library calls these on `relation-joined` and on the charm's refresh
+//! events (the unit address also on `relation-changed` and `update-status`); here the
+//! charm calls [`MetricsEndpointProvider::set_scrape_job_spec`] and
+//! [`MetricsEndpointProvider::set_unit_ip`] from its handlers for those events.
+//!
+//! Not ported: alert rules. `alert_rules` is always `{"groups": []}`, as the Python
+//! library sends with `forward_alert_rules=False` (by default it also sends rule files
+//! and cosl's generic host-health rules); the alert-rule and scrape-job error events;
+//! `external_url` and look-aside jobs.
+
+use crate::codec::py_dumps;
+use crate::topology::JujuTopology;
+use ops::{Member, ModelCore, ModelError};
+use serde_json::{json, Map, Value};
+use std::net::IpAddr;
+
+/// The keys of a scrape job Prometheus accepts from a charm.
+pub const ALLOWED_KEYS: &[&str] = &[
+    "job_name",
+    "metrics_path",
+    "static_configs",
+    "scrape_interval",
+    "scrape_timeout",
+    "proxy_url",
+    "relabel_configs",
+    "metric_relabel_configs",
+    "sample_limit",
+    "label_limit",
+    "label_name_length_limit",
+    "label_value_length_limit",
+    "scheme",
+    "basic_auth",
+    "tls_config",
+    "authorization",
+    "params",
+];
+
+/// The job used when none is given, and the base every job is completed from:
+/// `/metrics` on port 80 of every unit.
+pub fn default_job() -> Value {
+    json!({
+        "metrics_path": "/metrics",
+        "static_configs": [{"targets": ["*:80"]}],
+    })
+}
+
+/// `job` restricted to [`ALLOWED_KEYS`], over [`default_job`] (Python's
+/// `PrometheusConfig.sanitize_scrape_config`). A job that is not an object gives the
+/// default job.
+pub fn sanitize_job(job: &Value) -> Value {
+    let mut sanitized = match default_job() {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    if let Value::Object(fields) = job {
+        for (key, value) in fields {
+            if ALLOWED_KEYS.contains(&key.as_str()) {
+                sanitized.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Value::Object(sanitized)
+}
+
+/// The provider side of a `prometheus_scrape` relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricsEndpointProvider {
+    /// The relation endpoint (from `charmcraft.yaml`).
+    pub relation_name: &'static str,
+}
+
+impl MetricsEndpointProvider {
+    /// A provider on `relation_name`.
+    pub const fn new(relation_name: &'static str) -> Self {
+        MetricsEndpointProvider { relation_name }
+    }
+
+    /// Publishes the scrape `jobs` (the default job if empty): this unit's address in
+    /// each relation and, on the leader, the jobs, the topology and the alert rules in
+    /// the application databag. Python's `set_scrape_job_spec`.
+    pub fn set_scrape_job_spec(&self, model: &ModelCore, jobs: &[Value]) -> Result<(), ModelError> {
+        self.set_unit_ip(model)?;
+        if !model.is_leader()? {
+            return Ok(());
+        }
+        let jobs: Vec<Value> = if jobs.is_empty() {
+            vec![default_job()]
+        } else {
+            jobs.iter().map(sanitize_job).collect()
+        };
+        let scrape_jobs = py_dumps(&Value::Array(jobs));
+        let scrape_metadata = JujuTopology::from_model(model).as_dict_json();
+        let alert_rules = py_dumps(&json!({"groups": []}));
+        for relation in model.relations_of(self.relation_name)? {
+            relation.update(
+                Member::ThisApp,
+                [
+                    ("scrape_metadata", scrape_metadata.as_str()),
+                    ("scrape_jobs", scrape_jobs.as_str()),
+                    ("alert_rules", alert_rules.as_str()),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Writes this unit's address into its databag in each relation (Python's
+    /// `_set_unit_ip`).
+    pub fn set_unit_ip(&self, model: &ModelCore) -> Result<(), ModelError> {
+        for relation in model.relations_of(self.relation_name)? {
+            let network = relation.network()?;
+            let bind = network.bind_address().unwrap_or_default();
+            let host = fqdn();
+            let (address, unit_fqdn) = if bind.parse::<IpAddr>().is_ok() {
+                (bind.to_string(), host)
+            } else {
+                (host.clone(), host)
+            };
+            relation.update(
+                Member::ThisUnit,
+                [
+                    ("prometheus_scrape_unit_address", address.as_str()),
+                    ("prometheus_scrape_unit_path", ""),
+                    ("prometheus_scrape_unit_name", model.unit().name()),
+                    ("prometheus_scrape_unit_fqdn", unit_fqdn.as_str()),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// This host's name (Python uses `socket.getfqdn()`; without a resolver call, the
+/// kernel's host name, which in a Kubernetes pod is the pod name).
+fn fqdn() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_keeps_allowed_keys_over_the_default() {
+        let job = json!({
+            "static_configs": [{"targets": ["*:8000"]}],
+            "job_name": "api",
+            "honor_labels": true,
+        });
+        assert_eq!(
+            sanitize_job(&job),
+            json!({
+                "job_name": "api",
+                "metrics_path": "/metrics",
+                "static_configs": [{"targets": ["*:8000"]}],
+            })
+        );
+        assert_eq!(sanitize_job(&json!("nonsense")), default_job());
+    }
+}
