@@ -1,0 +1,101 @@
+//! The same charm in the older, stateful Harness style (Python's `ops.testing.Harness`):
+//! one unit through its life, step by step. Not in the Python example's tests, which
+//! use only `Context`; it shows the two styles side by side.
+
+use fastapi_charm_libs::fastapi_demo::mock_version;
+use k8s_4_action::FastApiDemo;
+use ops::pebble::{Layer, ServiceStatus};
+use ops::testing::Harness;
+use ops::Status;
+use std::collections::BTreeMap;
+
+const ROCK_LAYER: &str = r#"
+services:
+  fastapi:
+    override: replace
+    summary: FastAPI demo server
+    command: /bin/uvicorn api_demo_server.app:app --host 0.0.0.0 --port 8000
+    startup: enabled
+"#;
+
+fn bag(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn from_pebble_ready_to_integrated_and_reconfigured() {
+    let _version = mock_version("0.0.1");
+    let mut harness = Harness::<FastApiDemo>::new();
+    harness.edit_state(|state| {
+        let container = ops::testing::Container::new("demo-server")
+            .layer("rock", Layer::from_yaml(ROCK_LAYER).unwrap());
+        state.containers.push(container);
+    });
+    harness.set_leader(true).unwrap();
+    harness.begin().unwrap();
+
+    harness.container_pebble_ready("demo-server").unwrap();
+    harness.evaluate_status().unwrap();
+    assert_eq!(
+        harness.state().unit_status,
+        Status::blocked("Waiting for database relation")
+    );
+    assert_eq!(
+        harness
+            .state()
+            .get_container("demo-server")
+            .unwrap()
+            .service("fastapi"),
+        ServiceStatus::Active
+    );
+
+    let id = harness
+        .add_relation_with_data(
+            "database",
+            "postgresql-k8s",
+            Some(bag(&[
+                ("endpoints", "example.com:5432"),
+                ("username", "foo"),
+                ("password", "bar"),
+            ])),
+            None,
+        )
+        .unwrap();
+    // The leader asked for the database when the relation was created.
+    assert_eq!(
+        harness.get_relation_data(id, "fastapi-demo"),
+        Some(bag(&[("database", "names_db")]))
+    );
+    harness.evaluate_status().unwrap();
+    assert_eq!(harness.state().unit_status, Status::active(""));
+    let plan = harness.get_container_pebble_plan("demo-server").unwrap();
+    assert_eq!(
+        plan.services["fastapi"].environment["DEMO_SERVER_DB_HOST"],
+        "example.com"
+    );
+
+    harness.update_config([("server-port", 8080)], &[]).unwrap();
+    let plan = harness.get_container_pebble_plan("demo-server").unwrap();
+    assert!(plan.services["fastapi"].command.ends_with("--port 8080"));
+    assert_eq!(
+        plan.services["fastapi"].environment["DEMO_SERVER_DB_USER"],
+        "foo"
+    );
+
+    let params = serde_json::json!({"show-password": true});
+    let output = harness
+        .run_action("get-db-info", params.as_object().unwrap().clone())
+        .unwrap();
+    assert_eq!(
+        output.results,
+        bag(&[
+            ("db-host", "example.com"),
+            ("db-port", "5432"),
+            ("db-username", "foo"),
+            ("db-password", "bar"),
+        ])
+    );
+}
