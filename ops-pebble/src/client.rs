@@ -3,7 +3,7 @@
 use crate::http::{self, Body, Request, Response, BUF_SIZE};
 use crate::multipart::{self, MultipartReader};
 use crate::types::*;
-use crate::{ChangeError, Error, Pebble, Result};
+use crate::{ChangeError, Error, ExecProcess, Pebble, Result};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -507,7 +507,15 @@ impl Pebble for Client {
     }
 
     fn exec(&self, options: &ExecOptions, stdio: ExecStdio<'_>) -> Result<ExecOutput> {
-        crate::exec::run(self, options, stdio)
+        crate::exec::start(self, options, stdio)?.wait_with_output()
+    }
+
+    fn exec_start<'io>(
+        &self,
+        options: &ExecOptions,
+        stdio: ExecStdio<'io>,
+    ) -> Result<ExecProcess<'io>> {
+        crate::exec::start(self, options, stdio)
     }
 
     fn send_signal(&self, signal: &str, services: &[&str]) -> Result<()> {
@@ -564,32 +572,12 @@ impl Pebble for Client {
     }
 
     fn get_logs(&self, services: &[&str], n: Option<i64>) -> Result<Vec<LogEntry>> {
-        let mut query = names_query("services", services);
-        if let Some(n) = n {
-            query.push(("n", n.to_string()));
-        }
-        let mut resp = self.send(
-            Request {
-                method: "GET",
-                path: "/v1/logs",
-                query: &query,
-                headers: &[],
-                body: Body::Empty,
-            },
-            self.timeout,
-        )?;
-        if resp.status >= 400 {
-            json_envelope(resp)?;
-            return Err(Error::Protocol("error status without an error body".into()));
-        }
-        let body = resp.read_all(MAX_JSON)?;
-        body.split(|&b| b == b'\n')
-            .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
-            .map(|line| {
-                serde_json::from_slice(line)
-                    .map_err(|e| Error::Protocol(format!("invalid log line: {e}")))
-            })
-            .collect()
+        let mut logs = Vec::new();
+        self.logs(services, n, false, &mut |entry| {
+            logs.push(entry);
+            true
+        })?;
+        Ok(logs)
     }
 
     fn get_identities(&self) -> Result<BTreeMap<String, Identity>> {
@@ -606,6 +594,17 @@ impl Pebble for Client {
         let body = json!({"action": action.as_str(), "identities": identities});
         self.request("POST", "/v1/identities", &[], Some(&body))?;
         Ok(())
+    }
+
+    fn get_warnings(&self, select: WarningState) -> Result<Vec<Warning>> {
+        let query = [("select", select.as_str().to_string())];
+        let warnings: Option<Vec<Warning>> = self.result("GET", "/v1/warnings", &query, None)?;
+        Ok(warnings.unwrap_or_default())
+    }
+
+    fn ack_warnings(&self, timestamp: &str) -> Result<u64> {
+        let body = json!({"action": "okay", "timestamp": timestamp});
+        self.result("POST", "/v1/warnings", &[], Some(&body))
     }
 
     fn get_metrics(&self) -> Result<String> {
@@ -628,7 +627,87 @@ impl Pebble for Client {
     }
 }
 
+/// Longest log line accepted.
+const MAX_LOG_LINE: u64 = 1024 * 1024;
+
 impl Client {
+    /// `GET /v1/logs?follow=true`: calls `on_entry` with the last `n` entries (Pebble's
+    /// default if `None`) of the services (all if empty), then with each new entry as the
+    /// services write it, until `on_entry` returns `false` (or Pebble ends the stream).
+    /// Waits for new entries without a time limit.
+    pub fn follow_logs(
+        &self,
+        services: &[&str],
+        n: Option<i64>,
+        on_entry: &mut dyn FnMut(LogEntry) -> bool,
+    ) -> Result<()> {
+        self.logs(services, n, true, on_entry)
+    }
+
+    /// `GET /v1/logs`, parsing the NDJSON stream line by line.
+    fn logs(
+        &self,
+        services: &[&str],
+        n: Option<i64>,
+        follow: bool,
+        on_entry: &mut dyn FnMut(LogEntry) -> bool,
+    ) -> Result<()> {
+        let mut query = names_query("services", services);
+        if let Some(n) = n {
+            query.push(("n", n.to_string()));
+        }
+        if follow {
+            query.push(("follow", "true".to_string()));
+        }
+        let mut resp = self.send(
+            Request {
+                method: "GET",
+                path: "/v1/logs",
+                query: &query,
+                headers: &[],
+                body: Body::Empty,
+            },
+            self.timeout,
+        )?;
+        if resp.status >= 400 {
+            json_envelope(resp)?;
+            return Err(Error::Protocol("error status without an error body".into()));
+        }
+        if follow {
+            resp.body
+                .set_read_timeout(None)
+                .map_err(|e| http::io_error(&self.socket, e))?;
+        }
+        let mut lines = std::io::BufReader::new(&mut resp.body);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            std::io::BufRead::read_until(
+                &mut (&mut lines).take(MAX_LOG_LINE + 1),
+                b'\n',
+                &mut line,
+            )
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidData => Error::Protocol(e.to_string()),
+                _ => http::io_error(&self.socket, e),
+            })?;
+            if line.is_empty() {
+                return Ok(());
+            }
+            if line.len() as u64 > MAX_LOG_LINE {
+                return Err(Error::Protocol("log line too long".into()));
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let entry = serde_json::from_slice(&line)
+                .map_err(|e| Error::Protocol(format!("invalid log line: {e}")))?;
+            if !on_entry(entry) {
+                return Ok(());
+            }
+        }
+    }
+
     fn poll_change(&self, id: &str, deadline: Option<Instant>) -> Result<Change> {
         loop {
             let change = self.get_change(id)?;

@@ -51,6 +51,9 @@ pub enum Error {
     /// Reading the caller's source or writing to the caller's sink failed.
     #[error("I/O error: {0}")]
     Io(#[source] std::io::Error),
+    /// `push_path`/`pull_path` failed for one or more paths (the others were copied).
+    #[error("{0}")]
+    PushPull(Box<MultiPushPullError>),
 }
 
 impl Error {
@@ -176,6 +179,30 @@ impl std::fmt::Display for ExecError {
 }
 
 impl std::error::Error for ExecError {}
+
+/// The failures of a recursive copy ([`crate::push_path`], [`crate::pull_path`]): the copy
+/// goes on after a failure, and each failed path is listed with its error.
+#[derive(Debug)]
+pub struct MultiPushPullError {
+    /// What failed overall (`failed to push one or more files`).
+    pub message: String,
+    /// Each path that failed (the file, or the source path when it could not be listed)
+    /// with its error, in the order met.
+    pub errors: Vec<(String, Error)>,
+}
+
+impl std::fmt::Display for MultiPushPullError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({} errors)", self.message, self.errors.len())?;
+        for (i, (path, err)) in self.errors.iter().enumerate() {
+            let sep = if i == 0 { ": " } else { "; " };
+            write!(f, "{sep}{path}: {err}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for MultiPushPullError {}
 
 /// The result type of Pebble calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -337,6 +337,11 @@ impl BodyReader {
         io_error(&self.socket, e)
     }
 
+    /// Sets the read timeout of the connection (`None`: wait without limit).
+    pub fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.inner.get_ref().set_read_timeout(timeout)
+    }
+
     /// The raw connection after the head (for websocket upgrades).
     pub fn into_inner(self) -> BufReader<UnixStream> {
         self.inner

@@ -17,7 +17,8 @@ pub mod ws;
 
 pub use client::Client;
 
-pub use error::{ApiError, ChangeError, Error, ExecError, Result};
+pub use error::{ApiError, ChangeError, Error, ExecError, MultiPushPullError, Result};
+pub use exec::{ExecProcess, ExecReader, ExecStdin};
 pub use merge::combine_layers;
 pub use types::*;
 
@@ -96,6 +97,22 @@ pub trait Pebble {
     /// A non-zero exit is not an error here (see [`ExecOutput::exit_code`]).
     fn exec(&self, options: &ExecOptions, stdio: ExecStdio<'_>) -> Result<ExecOutput>;
 
+    /// `POST /v1/exec` and its websockets: starts a command and returns a handle on it, to
+    /// write its stdin, read its output, send it signals and wait for it (see
+    /// [`ExecProcess`]). The streams given in `stdio` are fed and written while waiting.
+    ///
+    /// The default runs the command to completion with [`Pebble::exec`] before returning
+    /// (for in-memory Pebbles): its stdin is what `stdio` gives (input written to the
+    /// handle afterwards is discarded), its output handles read what it wrote, and
+    /// signals are accepted and ignored. [`Client`] runs the command for real.
+    fn exec_start<'io>(
+        &self,
+        options: &ExecOptions,
+        stdio: ExecStdio<'io>,
+    ) -> Result<ExecProcess<'io>> {
+        exec::start_via_exec(self, options, stdio)
+    }
+
     /// `POST /v1/signals`: sends `signal` (`SIGHUP`) to the services.
     fn send_signal(&self, signal: &str, services: &[&str]) -> Result<()>;
 
@@ -125,6 +142,20 @@ pub trait Pebble {
 
     /// `GET /v1/metrics`: OpenMetrics text.
     fn get_metrics(&self) -> Result<String>;
+
+    /// `GET /v1/warnings?select=`: warnings, which only older Pebbles keep (newer ones
+    /// answer 404; they record warnings as notices). The default has none.
+    fn get_warnings(&self, select: WarningState) -> Result<Vec<Warning>> {
+        let _ = select;
+        Ok(Vec::new())
+    }
+
+    /// `POST /v1/warnings` `{action: okay, timestamp}`: acknowledges the warnings added up
+    /// to `timestamp` (RFC 3339); the number acknowledged. The default has none.
+    fn ack_warnings(&self, timestamp: &str) -> Result<u64> {
+        let _ = timestamp;
+        Ok(0)
+    }
 
     // Conveniences with the names Python ops uses.
 

@@ -996,3 +996,135 @@ pub struct ExecOutput {
     /// Captured stderr (empty if a writer was given or stderr was combined).
     pub stderr: Vec<u8>,
 }
+
+/// A signal to send to a service or an exec'd process: a name (`"SIGTERM"`) or a Linux
+/// signal number (`15`, `libc::SIGTERM`), which is sent by its name as Python ops does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signal {
+    /// A signal name, sent as given (`SIGHUP`).
+    Name(String),
+    /// A Linux signal number.
+    Number(i32),
+}
+
+impl From<&str> for Signal {
+    fn from(name: &str) -> Self {
+        Signal::Name(name.to_string())
+    }
+}
+
+impl From<String> for Signal {
+    fn from(name: String) -> Self {
+        Signal::Name(name)
+    }
+}
+
+impl From<&String> for Signal {
+    fn from(name: &String) -> Self {
+        Signal::Name(name.clone())
+    }
+}
+
+impl From<i32> for Signal {
+    fn from(number: i32) -> Self {
+        Signal::Number(number)
+    }
+}
+
+impl Signal {
+    /// The name sent to Pebble; [`crate::Error::Format`] for a number that is not a Linux
+    /// signal (Python's `signal.Signals(n)` fails the same way).
+    pub fn name(&self) -> Result<String, crate::Error> {
+        match self {
+            Signal::Name(name) => Ok(name.clone()),
+            Signal::Number(n) => signal_name(*n)
+                .map(str::to_string)
+                .ok_or_else(|| crate::Error::Format(format!("{n} is not a valid signal number"))),
+        }
+    }
+}
+
+/// The name of Linux signal number `number` as Python's `signal.Signals(number).name`
+/// gives it (`15` → `SIGTERM`; `34` → `SIGRTMIN`, `64` → `SIGRTMAX`); `None` for other
+/// numbers.
+pub fn signal_name(number: i32) -> Option<&'static str> {
+    const NAMES: [&str; 31] = [
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
+    ];
+    match number {
+        1..=31 => Some(NAMES[(number - 1) as usize]),
+        34 => Some("SIGRTMIN"),
+        64 => Some("SIGRTMAX"),
+        _ => None,
+    }
+}
+
+/// Which warnings `get_warnings` lists (`select=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WarningState {
+    /// Every warning.
+    All,
+    /// Warnings not acknowledged yet (the default).
+    #[default]
+    Pending,
+}
+
+impl WarningState {
+    /// The query value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningState::All => "all",
+            WarningState::Pending => "pending",
+        }
+    }
+}
+
+/// A warning (`GET /v1/warnings`, which only older Pebbles serve; newer ones record
+/// warnings as notices).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Warning {
+    /// The warning's text.
+    pub message: String,
+    /// When it was first added (RFC 3339).
+    pub first_added: String,
+    /// When it was last added (RFC 3339).
+    pub last_added: String,
+    /// When it was last shown (RFC 3339), if ever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_shown: Option<String>,
+    /// How long after it was last added it expires (Go duration).
+    pub expire_after: String,
+    /// How long after it was shown it may be shown again (Go duration).
+    pub repeat_after: String,
+}

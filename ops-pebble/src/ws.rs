@@ -174,10 +174,11 @@ pub(crate) fn connect(
         ));
     }
     let r = resp.body.into_inner();
-    // Exec streams can be quiet for as long as the command runs; Pebble enforces the
-    // command's own timeout.
+    // Exec streams can be quiet (or, for stdin, full) for as long as the command runs;
+    // Pebble enforces the command's own timeout.
     r.get_ref()
         .set_read_timeout(None)
+        .and_then(|_| r.get_ref().set_write_timeout(None))
         .map_err(|e| http::io_error(socket, e))?;
     let pong_half = w.try_clone().map_err(|e| http::io_error(socket, e))?;
     Ok((
@@ -317,6 +318,12 @@ impl WsWriter {
     /// Sends a text message.
     pub fn send_text(&mut self, text: &str) -> io::Result<()> {
         self.send(OP_TEXT, text.as_bytes())
+    }
+
+    /// Another handle on the connection, to shut it down from outside (which ends a read
+    /// blocked on the other half).
+    pub fn socket(&self) -> io::Result<UnixStream> {
+        self.w.try_clone()
     }
 
     /// Sends a close frame (normal closure).

@@ -111,6 +111,10 @@ pub struct State {
     pub no_wait_endpoint: bool,
     /// When set, `restart` answers 400 (an old Pebble).
     pub no_restart: bool,
+    /// Text messages received on exec control websockets, parsed.
+    pub control: Vec<Value>,
+    /// Whether the one warning has been acknowledged.
+    pub warning_acked: bool,
 }
 
 pub struct FakePebble {
@@ -1075,7 +1079,38 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
                     out.push('\n');
                 }
             }
-            respond(w, 200, "application/x-ndjson", out.as_bytes())
+            if req.q("follow") != Some("true") {
+                return respond(w, 200, "application/x-ndjson", out.as_bytes());
+            }
+            // Follow: the lines one chunk each, then keep the stream open until the client
+            // hangs up.
+            write!(w, "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n")?;
+            for line in out.split_inclusive('\n') {
+                write!(w, "{:x}\r\n{line}\r\n", line.len())?;
+                w.flush()?;
+            }
+            let mut hang = [0u8; 64];
+            while w.read(&mut hang)? > 0 {}
+            Ok(())
+        }
+        ("GET", "/v1/warnings") => {
+            let all = req.q("select") == Some("all");
+            let show = all || !s.warning_acked;
+            drop(s);
+            let warning = json!({"message": "be careful", "first-added": "2024-01-01T00:00:00Z",
+                "last-added": "2024-01-02T00:00:00Z", "last-shown": null,
+                "expire-after": "672h0m0s", "repeat-after": "24h0m0s"});
+            sync(w, if show { json!([warning]) } else { Value::Null })
+        }
+        ("POST", "/v1/warnings") => {
+            if body["action"] != json!("okay") || !body["timestamp"].is_string() {
+                drop(s);
+                return error(w, 400, "invalid warnings action", None);
+            }
+            let n = u64::from(!s.warning_acked);
+            s.warning_acked = true;
+            drop(s);
+            sync(w, json!(n))
         }
         ("GET", "/v1/metrics") => {
             drop(s);
@@ -1153,7 +1188,7 @@ fn ws_write(w: &mut dyn Write, opcode: u8, data: &[u8]) -> io::Result<()> {
 struct Pending {
     stdio: Option<(BufReader<UnixStream>, UnixStream)>,
     stderr: Option<UnixStream>,
-    control: bool,
+    control: Option<BufReader<UnixStream>>,
 }
 
 static PENDING: Mutex<BTreeMap<String, Pending>> = Mutex::new(BTreeMap::new());
@@ -1189,12 +1224,12 @@ fn websocket(
         let slot = format!("{:p}/{task}", Arc::as_ptr(&st));
         let p = pending.entry(slot.clone()).or_default();
         match kind {
-            "control" => p.control = true,
+            "control" => p.control = Some(r),
             "stdio" => p.stdio = Some((r, w)),
             "stderr" => p.stderr = Some(w),
             _ => panic!("unknown websocket {kind}"),
         }
-        let done = p.control && p.stdio.is_some() && (!split || p.stderr.is_some());
+        let done = p.control.is_some() && p.stdio.is_some() && (!split || p.stderr.is_some());
         if done {
             pending.remove(&slot)
         } else {
@@ -1254,6 +1289,29 @@ fn run_exec(p: Pending, body: Value, change_id: String, st: Arc<Mutex<State>>) -
             return Ok(());
         }
     };
+    // Control: record each message; deliver signals to the child with kill(1).
+    let mut control = p.control.unwrap();
+    let pid = child.id();
+    let control_st = st.clone();
+    std::thread::spawn(move || -> io::Result<()> {
+        while let Some((op, data)) = ws_read(&mut control)? {
+            match op {
+                1 => {
+                    let msg: Value = serde_json::from_slice(&data).unwrap_or(Value::Null);
+                    control_st.lock().unwrap().control.push(msg.clone());
+                    if msg["command"] == json!("signal") {
+                        let name = msg["signal"]["name"].as_str().unwrap_or("");
+                        let _ = std::process::Command::new("kill")
+                            .args(["-s", name.trim_start_matches("SIG"), &pid.to_string()])
+                            .status();
+                    }
+                }
+                8 => break,
+                _ => {}
+            }
+        }
+        Ok(())
+    });
     let mut stdin = child.stdin.take().unwrap();
     let input = std::thread::spawn(move || -> io::Result<()> {
         while let Some((op, data)) = ws_read(&mut stdio_r)? {
