@@ -503,6 +503,7 @@ impl<C: Charm> Context<C> {
             },
             controller_state: BTreeMap::new(),
             pebble: HashMap::new(),
+            exec_handlers: BTreeMap::new(),
         }));
         let stored = state.stored_state.clone();
         let result = run_framework::<C>(&sim, &settings, &event, false, stored);
@@ -525,6 +526,7 @@ impl<C: Charm> Context<C> {
                     },
                     controller_state: BTreeMap::new(),
                     pebble: HashMap::new(),
+                    exec_handlers: BTreeMap::new(),
                 }
             }
         };

@@ -7,9 +7,9 @@
 //! of deferred events.
 
 use super::context::{config_defaults, run_framework, Event, On, RunError, Settings};
-use super::sim::{Env, Output, Sim, SimBackend, SimRef};
-use super::state::{Container, Exec, Relation, Secret, State, Storage};
-use crate::backend::{Databag, SecretOwner};
+use super::sim::{Env, ExecArgs, ExecResult, Output, Sim, SimBackend, SimRef};
+use super::state::{Container, Exec, Notice, Relation, RelationKind, Secret, State, Storage};
+use crate::backend::{CloudSpec, Databag, NetworkInfo, SecretOwner};
 use crate::charm::Charm;
 use crate::event::{EventData, EventKind};
 use crate::meta::RelationRole;
@@ -36,6 +36,12 @@ pub struct Harness<C: Charm> {
     on: On,
     charm: Option<C>,
     hooks_enabled: bool,
+    /// Storage instances detached with [`Harness::detach_storage`], which
+    /// [`Harness::attach_storage`] may attach again.
+    detached_storages: Vec<Storage>,
+    /// Where [`Harness::add_resource`] writes resource files (created on first use,
+    /// removed on drop).
+    resource_dir: Option<PathBuf>,
 }
 
 impl<C: Charm> Default for Harness<C> {
@@ -72,6 +78,7 @@ impl<C: Charm> Harness<C> {
             },
             controller_state: BTreeMap::new(),
             pebble: HashMap::new(),
+            exec_handlers: BTreeMap::new(),
         }));
         Harness {
             on: super::context::On::for_app(&settings.app_name),
@@ -79,6 +86,8 @@ impl<C: Charm> Harness<C> {
             settings,
             charm: None,
             hooks_enabled: true,
+            detached_storages: Vec::new(),
+            resource_dir: None,
         }
     }
 
@@ -260,6 +269,60 @@ impl<C: Charm> Harness<C> {
         self.sim.borrow_mut().state.model.name = name.into();
     }
 
+    /// Sets the model's UUID.
+    pub fn set_model_uuid(&mut self, uuid: impl Into<String>) {
+        self.sim.borrow_mut().state.model.uuid = uuid.into();
+    }
+
+    /// Sets the model's name and UUID.
+    pub fn set_model_info(&mut self, name: impl Into<String>, uuid: impl Into<String>) {
+        self.set_model_name(name);
+        self.set_model_uuid(uuid);
+    }
+
+    /// Drops a [`Harness::set_planned_units`] override: planned units become this unit
+    /// plus its peers (counted now, from the peer relations in the state).
+    pub fn reset_planned_units(&mut self) {
+        let mut sim = self.sim.borrow_mut();
+        let peers: std::collections::BTreeSet<u32> = sim
+            .state
+            .relations
+            .iter()
+            .filter(|r| r.kind == RelationKind::Peer)
+            .flat_map(|r| r.remote_units_data.keys().copied())
+            .filter(|n| *n != self.settings.unit_id)
+            .collect();
+        sim.state.planned_units = 1 + peers.len() as u32;
+    }
+
+    /// Sets what `network-get` answers for `binding` (an endpoint or extra binding).
+    pub fn add_network(&mut self, binding: &str, network: NetworkInfo) {
+        self.sim
+            .borrow_mut()
+            .state
+            .networks
+            .insert(binding.to_string(), network);
+    }
+
+    /// Sets the cloud spec `credential-get` answers (the application is then trusted).
+    pub fn set_cloud_spec(&mut self, spec: CloudSpec) {
+        self.sim.borrow_mut().state.cloud_spec = Some(spec);
+    }
+
+    /// How many times the charm called `juju-reboot`.
+    pub fn reboot_count(&self) -> usize {
+        self.output().reboots.len()
+    }
+
+    /// Runs `f` with hooks disabled (as Python's `with harness.hooks_disabled():`), then
+    /// restores whether they were enabled.
+    pub fn with_hooks_disabled<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let enabled = std::mem::replace(&mut self.hooks_enabled, false);
+        let result = f(self);
+        self.hooks_enabled = enabled;
+        result
+    }
+
     /// Sets config values, unsets `unset` (back to defaults), and fires config-changed.
     pub fn update_config<K: Into<String>, V: Into<Value>>(
         &mut self,
@@ -298,6 +361,31 @@ impl<C: Charm> Harness<C> {
         let id = rel.id;
         self.sim.borrow_mut().state.relations.push(rel.clone());
         self.fire(self.on.relation_created(&rel))?;
+        Ok(id)
+    }
+
+    /// [`Harness::add_relation`], then, if `app_data` or `unit_data` is given, adds the
+    /// remote unit `<remote_app>/0` (relation-joined) and sets the remote application's
+    /// and unit's databags (relation-changed for each), as Python's
+    /// `add_relation(name, app, app_data=..., unit_data=...)`.
+    pub fn add_relation_with_data(
+        &mut self,
+        endpoint: &str,
+        remote_app: &str,
+        app_data: Option<Databag>,
+        unit_data: Option<Databag>,
+    ) -> Result<u64, RunError> {
+        let id = self.add_relation(endpoint, remote_app)?;
+        if app_data.is_some() || unit_data.is_some() {
+            let unit = format!("{remote_app}/0");
+            self.add_relation_unit(id, &unit)?;
+            if let Some(data) = app_data {
+                self.update_relation_data(id, remote_app, data)?;
+            }
+            if let Some(data) = unit_data {
+                self.update_relation_data(id, &unit, data)?;
+            }
+        }
         Ok(id)
     }
 
@@ -474,12 +562,87 @@ impl<C: Charm> Harness<C> {
         }
     }
 
-    /// Answers commands starting with `exec.prefix` in container `name` with `exec`.
+    /// Answers commands starting with `exec.prefix` in container `name` with `exec`
+    /// (Python's `handle_exec(container, prefix, result=...)`); replaces what was
+    /// registered for the same prefix.
     pub fn handle_exec(&mut self, name: &str, exec: Exec) {
+        if let Some(handlers) = self.sim.borrow_mut().exec_handlers.get_mut(name) {
+            handlers.retain(|(prefix, _)| *prefix != exec.prefix);
+        }
         self.container_mut(name, |c| {
             c.execs.retain(|e| e.prefix != exec.prefix);
             c.execs.push(exec);
         });
+    }
+
+    /// Answers commands starting with `prefix` in container `name` by calling `handler`
+    /// with the command's [`ExecArgs`] (command, environment, working directory, user,
+    /// group, stdin, timeout...); it returns an [`ExecResult`] or anything that converts
+    /// into one (an exit code, stdout text or bytes, `()`). Python's
+    /// `handle_exec(container, prefix, handler=...)`.
+    ///
+    /// The longest matching prefix wins (an empty prefix matches every command);
+    /// registering the same prefix again replaces the handler or canned [`Exec`]. A handler
+    /// returning [`ExecResult::timeout`] makes the command time out; one returning stderr
+    /// for a command that combines stderr into stdout makes the exec fail.
+    ///
+    /// ```ignore
+    /// harness.handle_exec_with("workload", ["sha1sum"], |args: &ExecArgs| {
+    ///     ExecResult::new().stdout(format!("{} -\n", sha1(&args.stdin)))
+    /// });
+    /// ```
+    pub fn handle_exec_with<S, F, R>(
+        &mut self,
+        name: &str,
+        prefix: impl IntoIterator<Item = S>,
+        handler: F,
+    ) where
+        S: Into<String>,
+        F: Fn(&ExecArgs) -> R + 'static,
+        R: Into<ExecResult>,
+    {
+        let prefix: Vec<String> = prefix.into_iter().map(Into::into).collect();
+        self.container_mut(name, |c| c.execs.retain(|e| e.prefix != prefix));
+        let mut sim = self.sim.borrow_mut();
+        let handlers = sim.exec_handlers.entry(name.to_string()).or_default();
+        handlers.retain(|(p, _)| *p != prefix);
+        handlers.push((prefix, Rc::new(move |args: &ExecArgs| handler(args).into())));
+    }
+
+    /// Records a custom Pebble notice `key` (with `data`) in container `name` and fires
+    /// its pebble-custom-notice; a notice with the same key occurs again. Returns the
+    /// notice's id.
+    pub fn pebble_notify<K: Into<String>, V: Into<String>>(
+        &mut self,
+        name: &str,
+        key: &str,
+        data: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<String, RunError> {
+        let data: BTreeMap<String, String> = data
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        let (container, notice) = self.container_mut(name, |c| {
+            let notice = match c
+                .notices
+                .iter_mut()
+                .find(|n| n.key == key && n.kind == ops_pebble::NoticeType::Custom)
+            {
+                Some(notice) => {
+                    notice.occurrences += 1;
+                    notice.last_data = data;
+                    notice.clone()
+                }
+                None => {
+                    let notice = Notice::new(key).data(data);
+                    c.notices.push(notice.clone());
+                    notice
+                }
+            };
+            (c.clone(), notice)
+        });
+        self.fire(self.on.pebble_custom_notice(&container, &notice))?;
+        Ok(notice.id)
     }
 
     /// Adds `count` instances of storage `name`; with `attach` (and after begin), fires
@@ -529,7 +692,82 @@ impl<C: Charm> Harness<C> {
             .state
             .storages
             .retain(|s| s.full_id() != id);
+        self.detached_storages.push(storage);
         result
+    }
+
+    /// Attaches storage `id` again after [`Harness::detach_storage`] (or one added without
+    /// `attach`) and fires storage-attached.
+    pub fn attach_storage(&mut self, id: &str) -> Result<(), RunError> {
+        let storage = match self
+            .detached_storages
+            .iter()
+            .position(|s| s.full_id() == id)
+        {
+            Some(i) => {
+                let storage = self.detached_storages.remove(i);
+                self.sim.borrow_mut().state.storages.push(storage.clone());
+                storage
+            }
+            None => self
+                .state()
+                .storages
+                .iter()
+                .find(|s| s.full_id() == id)
+                .cloned()
+                .ok_or_else(|| {
+                    RunError::Inconsistent(vec![format!("storage {id} was never added")])
+                })?,
+        };
+        self.fire(self.on.storage_attached(&storage))
+    }
+
+    /// Removes storage `id`: fires storage-detaching first if it is attached.
+    pub fn remove_storage(&mut self, id: &str) -> Result<(), RunError> {
+        let attached = self.state().storages.iter().any(|s| s.full_id() == id);
+        if attached {
+            self.detach_storage(id)?;
+        }
+        let before = self.detached_storages.len();
+        self.detached_storages.retain(|s| s.full_id() != id);
+        if before == self.detached_storages.len() {
+            return Err(RunError::Inconsistent(vec![format!(
+                "storage {id} was never added"
+            )]));
+        }
+        Ok(())
+    }
+
+    /// Adds resource `name` with `content`: written to a file (removed when the harness
+    /// is dropped) whose path `resource-get` answers.
+    pub fn add_resource(&mut self, name: &str, content: impl AsRef<[u8]>) -> std::io::Result<()> {
+        let dir = match &self.resource_dir {
+            Some(dir) => dir.clone(),
+            None => {
+                use std::sync::atomic::{AtomicU64, Ordering};
+                static NEXT: AtomicU64 = AtomicU64::new(0);
+                let dir = std::env::temp_dir().join(format!(
+                    "ops-harness-resources-{}-{}",
+                    std::process::id(),
+                    NEXT.fetch_add(1, Ordering::Relaxed)
+                ));
+                std::fs::create_dir_all(&dir)?;
+                self.resource_dir = Some(dir.clone());
+                dir
+            }
+        };
+        let file_name: String = name
+            .chars()
+            .map(|c| if c == '/' || c == '\\' { '_' } else { c })
+            .collect();
+        let path = dir.join(file_name);
+        std::fs::write(&path, content)?;
+        self.sim
+            .borrow_mut()
+            .state
+            .resources
+            .insert(name.to_string(), path);
+        Ok(())
     }
 
     /// Adds a secret owned by `owner` (this application's name: owned by this app;
@@ -685,5 +923,13 @@ impl<C: Charm> Harness<C> {
     /// The workload version set so far.
     pub fn get_workload_version(&self) -> String {
         self.state().workload_version.clone()
+    }
+}
+
+impl<C: Charm> Drop for Harness<C> {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.resource_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }

@@ -34,7 +34,7 @@ mod tests;
 
 pub use context::{Context, Event, On, RunError};
 pub use harness::{ActionOutput, Harness};
-pub use sim::{default_network, ExecArgs, JujuLogLine, Output};
+pub use sim::{default_network, ExecArgs, ExecResult, JujuLogLine, Output};
 pub use state::{
     default_unit_databag, new_secret_id, next_relation_id, CheckInfo, Container, DeferredEvent,
     Exec, FsEntry, ModelInfo, Mount, Notice, Relation, RelationKind, Secret, State, Storage,

@@ -672,51 +672,110 @@ impl Pebble for SimPebble {
         if let Some(reader) = stdio.stdin {
             reader.read_to_end(&mut stdin).map_err(Error::Io)?;
         }
-        let (code, out, err) = {
-            let container = self.container.clone();
-            let result = self.with(|c, _| {
-                if let Some(ctx) = &options.service_context {
-                    let plan = Self::plan_of(c)?;
-                    if !plan.services.contains_key(ctx) {
-                        return Err(api(400, format!("service {ctx:?} does not exist")));
-                    }
-                }
-                let best = c
-                    .execs
-                    .iter()
-                    .filter(|e| options.command.starts_with(&e.prefix))
-                    .max_by_key(|e| e.prefix.len());
-                Ok(match best {
-                    Some(e) => (
-                        e.return_code,
-                        e.stdout.clone().into_bytes(),
-                        e.stderr.clone().into_bytes(),
-                    ),
-                    None => (
-                        127,
-                        Vec::new(),
-                        format!(
-                            "no Exec in the test State matches {:?} in container {:?}",
-                            options.command, c.name
-                        )
-                        .into_bytes(),
-                    ),
+        let command = &options.command;
+        let (args, canned) = self.with(|c, _| {
+            let mut args = ExecArgs {
+                command: command.clone(),
+                environment: options.environment.clone(),
+                working_dir: options.working_dir.clone(),
+                user: options.user.clone(),
+                group: options.group.clone(),
+                stdin,
+                service_context: options.service_context.clone(),
+                timeout: options.timeout,
+                user_id: options.user_id,
+                group_id: options.group_id,
+                combine_stderr: options.combine_stderr,
+            };
+            if let Some(ctx) = &options.service_context {
+                let plan = Self::plan_of(c)?;
+                let Some(service) = plan.services.get(ctx) else {
+                    return Err(api(400, format!("service {ctx:?} does not exist")));
+                };
+                // The service's context fills in what the command did not set.
+                let mut environment = service.environment.clone();
+                environment.extend(std::mem::take(&mut args.environment));
+                args.environment = environment;
+                let set = |s: &String| (!s.is_empty()).then(|| s.clone());
+                args.working_dir = args.working_dir.or_else(|| set(&service.working_dir));
+                args.user = args.user.or_else(|| set(&service.user));
+                args.group = args.group.or_else(|| set(&service.group));
+                args.user_id = args
+                    .user_id
+                    .or_else(|| service.user_id.and_then(|id| u32::try_from(id).ok()));
+                args.group_id = args
+                    .group_id
+                    .or_else(|| service.group_id.and_then(|id| u32::try_from(id).ok()));
+            }
+            let canned = c
+                .execs
+                .iter()
+                .filter(|e| command.starts_with(&e.prefix))
+                .max_by_key(|e| e.prefix.len())
+                .cloned();
+            Ok((args, canned))
+        })?;
+        // A Harness handler with a prefix at least as long as the canned result's wins.
+        let handler = {
+            let sim = self.sim.borrow();
+            sim.exec_handlers
+                .get(&self.container)
+                .and_then(|handlers| {
+                    handlers
+                        .iter()
+                        .filter(|(prefix, _)| command.starts_with(prefix))
+                        .max_by_key(|(prefix, _)| prefix.len())
                 })
-            })?;
-            let mut sim = self.sim.borrow_mut();
-            sim.out
-                .exec_history
-                .entry(container)
-                .or_default()
-                .push(ExecArgs {
-                    command: options.command.clone(),
-                    environment: options.environment.clone(),
-                    working_dir: options.working_dir.clone(),
-                    user: options.user.clone(),
-                    group: options.group.clone(),
-                    stdin,
-                });
-            result
+                .filter(|(prefix, _)| {
+                    canned
+                        .as_ref()
+                        .is_none_or(|e| prefix.len() >= e.prefix.len())
+                })
+                .map(|(_, handler)| std::rc::Rc::clone(handler))
+        };
+        self.sim
+            .borrow_mut()
+            .out
+            .exec_history
+            .entry(self.container.clone())
+            .or_default()
+            .push(args.clone());
+        let (code, out, err) = match (handler, canned) {
+            (Some(handler), _) => {
+                let result = handler(&args);
+                if result.timed_out {
+                    return Err(match options.timeout {
+                        Some(timeout) => Error::Timeout(format!(
+                            "command {command:?} timed out after {}s",
+                            timeout.as_secs_f64()
+                        )),
+                        None => api(
+                            500,
+                            format!(
+                                "the exec handler for {command:?} timed out, but the command \
+                                 has no timeout"
+                            ),
+                        ),
+                    });
+                }
+                if options.combine_stderr && !result.stderr.is_empty() {
+                    return Err(Error::Format(format!(
+                        "the exec handler for {command:?} returned stderr, but the command \
+                         combines stderr into stdout: put it in stdout"
+                    )));
+                }
+                (result.exit_code, result.stdout, result.stderr)
+            }
+            (None, Some(e)) => (e.return_code, e.stdout.into_bytes(), e.stderr.into_bytes()),
+            (None, None) => (
+                127,
+                Vec::new(),
+                format!(
+                    "no Exec in the test State matches {command:?} in container {:?}",
+                    self.container
+                )
+                .into_bytes(),
+            ),
         };
         let mut output = ExecOutput {
             exit_code: code,

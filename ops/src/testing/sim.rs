@@ -16,6 +16,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::time::Duration;
 
 /// One `juju-log` line the charm wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +27,12 @@ pub struct JujuLogLine {
     pub message: String,
 }
 
-/// One command the charm ran in a container.
+/// One command the charm ran in a container: what an exec handler
+/// ([`Harness::handle_exec_with`](super::Harness::handle_exec_with)) receives, and what
+/// [`Output::exec_history`] records.
+///
+/// With a service context, the service's environment, working directory, user and group
+/// fill in what the command did not set (as Pebble does).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecArgs {
     /// The command and its arguments.
@@ -41,7 +47,100 @@ pub struct ExecArgs {
     pub group: Option<String>,
     /// What was fed to stdin.
     pub stdin: Vec<u8>,
+    /// The service whose context the command runs in.
+    pub service_context: Option<String>,
+    /// The command's timeout.
+    pub timeout: Option<Duration>,
+    /// User id.
+    pub user_id: Option<u32>,
+    /// Group id.
+    pub group_id: Option<u32>,
+    /// Whether stderr is merged into stdout.
+    pub combine_stderr: bool,
 }
+
+/// What a simulated command does (an exec handler's answer): its exit code and output.
+///
+/// Converts from an exit code (`0.into()`), from stdout text or bytes (`"ok\n".into()`)
+/// and from `()` (exit 0, no output), as Python's `Harness.handle_exec` results do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecResult {
+    /// The exit code (non-zero: the charm's `wait` fails with an exec error).
+    pub exit_code: i32,
+    /// What the command prints on stdout.
+    pub stdout: Vec<u8>,
+    /// What the command prints on stderr.
+    pub stderr: Vec<u8>,
+    /// The command ran past its timeout (the charm sees Pebble's timeout error).
+    pub timed_out: bool,
+}
+
+impl ExecResult {
+    /// Exit 0, no output.
+    pub fn new() -> Self {
+        ExecResult::default()
+    }
+    /// The command timed out (as a Python handler raising `TimeoutError`). The command
+    /// must have a timeout; without one the exec fails with an API error saying so.
+    pub fn timeout() -> Self {
+        ExecResult {
+            timed_out: true,
+            ..ExecResult::default()
+        }
+    }
+    /// Sets the exit code.
+    pub fn exit_code(mut self, code: i32) -> Self {
+        self.exit_code = code;
+        self
+    }
+    /// Sets stdout.
+    pub fn stdout(mut self, out: impl Into<Vec<u8>>) -> Self {
+        self.stdout = out.into();
+        self
+    }
+    /// Sets stderr.
+    pub fn stderr(mut self, err: impl Into<Vec<u8>>) -> Self {
+        self.stderr = err.into();
+        self
+    }
+}
+
+impl From<i32> for ExecResult {
+    fn from(code: i32) -> Self {
+        ExecResult::new().exit_code(code)
+    }
+}
+impl From<&str> for ExecResult {
+    fn from(out: &str) -> Self {
+        ExecResult::new().stdout(out)
+    }
+}
+impl From<String> for ExecResult {
+    fn from(out: String) -> Self {
+        ExecResult::new().stdout(out)
+    }
+}
+impl From<&[u8]> for ExecResult {
+    fn from(out: &[u8]) -> Self {
+        ExecResult::new().stdout(out)
+    }
+}
+impl From<Vec<u8>> for ExecResult {
+    fn from(out: Vec<u8>) -> Self {
+        ExecResult::new().stdout(out)
+    }
+}
+impl From<()> for ExecResult {
+    fn from(_: ()) -> Self {
+        ExecResult::new()
+    }
+}
+
+/// A registered exec handler.
+pub(crate) type ExecHandler = Rc<dyn Fn(&ExecArgs) -> ExecResult>;
+
+/// Exec handlers per container: (command prefix, handler).
+pub(crate) type ExecHandlers = BTreeMap<String, Vec<(Vec<String>, ExecHandler)>>;
 
 /// What one run recorded besides the output state.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -96,6 +195,8 @@ pub(crate) struct Sim {
     pub env: Env,
     pub controller_state: BTreeMap<String, String>,
     pub pebble: HashMap<String, PebbleExtra>,
+    /// Exec handlers registered through a Harness.
+    pub exec_handlers: ExecHandlers,
 }
 
 pub(crate) type SimRef = Rc<RefCell<Sim>>;

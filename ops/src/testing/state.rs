@@ -977,6 +977,58 @@ impl State {
         self
     }
 
+    /// A state with what the charm's metadata declares, as Python's
+    /// `State.from_context(ctx)`: config defaults, one relation per endpoint (peer,
+    /// subordinate or regular, with the metadata's interface), every container
+    /// connectable, one instance of every storage. The rest is [`State::new`]'s.
+    pub fn from_context<C: crate::charm::Charm>(ctx: &super::Context<C>) -> Self {
+        State::new().fill_from_context(ctx)
+    }
+
+    /// Adds what [`State::from_context`] would, keeping what this state already has: a
+    /// config value, a relation on the same endpoint, a container or a storage of the
+    /// same name wins over the generated one.
+    pub fn fill_from_context<C: crate::charm::Charm>(mut self, _ctx: &super::Context<C>) -> Self {
+        let meta = C::META;
+        for (key, value) in super::context::config_defaults(meta) {
+            self.config.entry(key).or_insert(value);
+        }
+        // Python's order: requires, provides, then peers.
+        let roles = [
+            crate::meta::RelationRole::Requires,
+            crate::meta::RelationRole::Provides,
+            crate::meta::RelationRole::Peer,
+        ];
+        let ordered = roles
+            .iter()
+            .flat_map(|role| meta.relations.iter().filter(move |r| r.role == *role));
+        for rel in ordered {
+            if self.relations.iter().any(|r| r.endpoint == rel.name) {
+                continue;
+            }
+            let relation = if rel.role == crate::meta::RelationRole::Peer {
+                Relation::peer(rel.name)
+            } else if rel.container_scope {
+                Relation::subordinate(rel.name)
+            } else {
+                Relation::new(rel.name)
+            };
+            self.relations.push(relation.interface(rel.interface));
+        }
+        for container in meta.containers {
+            if self.get_container(container.name).is_none() {
+                self.containers
+                    .push(Container::new(container.name).can_connect(true));
+            }
+        }
+        for storage in meta.storages {
+            if !self.storages.iter().any(|s| s.name == storage.name) {
+                self.storages.push(Storage::new(storage.name));
+            }
+        }
+        self
+    }
+
     /// The relation with `id`.
     pub fn get_relation(&self, id: u64) -> Option<&Relation> {
         self.relations.iter().find(|r| r.id == id)
