@@ -41,8 +41,8 @@ fn tour() -> Result<(), Box<dyn std::error::Error>> {
     let mut ctx = Context::<FastApiDemo>::new();
     let on = ctx.on.clone();
     println!(
-        "ops for Rust: the FastAPI demo charm ({}, the k8s tutorial's step 4) as unit {},",
-        "examples/k8s-4-action",
+        "ops for Rust: the FastAPI demo charm (examples/k8s-4-action, the k8s tutorial's \
+         step 4) as unit {},",
         ctx.unit_name()
     );
     println!("on the in-memory Juju and Pebble of ops::testing. The workload's /version");
