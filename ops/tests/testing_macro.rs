@@ -799,3 +799,85 @@ fn handle_exec_service_context_timeouts_and_combined_stderr() {
     let err = run_cmd(&mut h, json!({"cmd": ["env"]})).unwrap_err();
     assert!(err.to_string().contains("cannot connect"), "{err}");
 }
+
+// ------------------------------------------- the end-to-end relations charm, in memory
+
+#[path = "../examples/e2e_relations.rs"]
+#[allow(dead_code)]
+mod e2e_relations;
+
+use e2e_relations::{DatabaseRequest, WebApp};
+
+#[test]
+fn the_e2e_relations_charm_gives_the_same_databags_in_memory() {
+    let mut ctx = Context::<WebApp>::new();
+    let db = Relation::new("database")
+        .remote_app_name("postgresql")
+        .remote_app_data([
+            ("endpoints", "\"pg.local:5432\""),
+            ("secret-user", "\"secret:cu1\""),
+        ]);
+    let creds = Secret::new([("username", "webapp_user"), ("password", "pw")]).id("secret:cu1");
+    let state = State::new().leader(true).relation(db.clone()).secret(creds);
+
+    // joined: the typed request in the application databag (the unset optional field
+    // deleted), this unit's address and the joining unit in its own.
+    let out = ctx.run(ctx.on.relation_joined(&db), &state).unwrap();
+    let rel = out.get_relation(db.id).unwrap();
+    assert_eq!(
+        rel.local_app_data,
+        [("database".to_string(), "\"webapp\"".to_string())].into()
+    );
+    assert_eq!(
+        rel.local_unit_data["ingress-address"],
+        "webapp-0.webapp.local"
+    );
+    assert_eq!(rel.local_unit_data["joined-by"], "postgresql/0");
+    let request: DatabaseRequest = serde_json::from_str(&format!(
+        "{{\"database\": {}}}",
+        rel.local_app_data["database"]
+    ))
+    .unwrap();
+    assert_eq!(request.database, "webapp");
+
+    // changed: the offer is loaded, the user read from the offered secret.
+    let out = ctx.run(ctx.on.relation_changed(&db), &out).unwrap();
+    assert_eq!(out.unit_status, Status::active("database at pg.local:5432"));
+    assert_eq!(
+        out.get_relation(db.id).unwrap().local_unit_data["ready"],
+        "true"
+    );
+    let charm = out.get_stored::<serde_json::Value>().unwrap();
+    assert_eq!(charm["database_user"], "webapp_user");
+
+    // website joined as leader: an application secret, granted to the remote app.
+    let web = Relation::new("website").remote_app_name("site");
+    let state = State::new().leader(true).relation(web.clone());
+    let out = ctx.run(ctx.on.relation_joined(&web), &state).unwrap();
+    let secret = out
+        .get_secret(None, Some(&format!("website-{}", web.id)))
+        .unwrap();
+    assert_eq!(secret.owner, Some(ops::testing::SecretOwner::Application));
+    assert_eq!(secret.latest_content["password"], format!("pw-{}", web.id));
+    assert_eq!(secret.remote_grants[&web.id], ["site".to_string()].into());
+    let rel = out.get_relation(web.id).unwrap();
+    assert_eq!(rel.local_app_data["secret-id"], secret.id);
+    assert_eq!(rel.local_app_data["url"], "http://webapp.local/");
+
+    // The same join on a non-leader fails the hook with the access message; nothing
+    // is committed.
+    let err = ctx
+        .run(ctx.on.relation_joined(&web), &state.clone().leader(false))
+        .unwrap_err();
+    let RunError::Charm { message, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        message,
+        &format!(
+            "relation data access denied: webapp/0 is not leader and cannot write \
+             application data in relation website:{}",
+            web.id
+        )
+    );
+}
