@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod client;
+mod copy;
 mod error;
 mod exec;
 mod http;
@@ -17,6 +18,7 @@ pub mod ws;
 
 pub use client::Client;
 
+pub use copy::{pull_path, push_path};
 pub use error::{ApiError, ChangeError, Error, ExecError, MultiPushPullError, Result};
 pub use exec::{ExecProcess, ExecReader, ExecStdin};
 pub use merge::combine_layers;

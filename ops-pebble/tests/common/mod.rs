@@ -115,6 +115,11 @@ pub struct State {
     pub control: Vec<Value>,
     /// Whether the one warning has been acknowledged.
     pub warning_acked: bool,
+    /// Canned `action=list` answers by path (a misbehaving Pebble).
+    pub list_override: BTreeMap<String, Value>,
+    /// When set, `/big/source` is listed as a file of this size, and read at this size
+    /// when the read has no `len` parameter.
+    pub big_source_len: Option<u64>,
 }
 
 pub struct FakePebble {
@@ -805,6 +810,14 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
             let path = req.q("path").unwrap_or("").to_string();
             let itself = req.q("itself") == Some("true");
             let pattern = req.q("pattern").map(str::to_string);
+            if let Some(canned) = s.list_override.get(&path).cloned() {
+                drop(s);
+                return sync(w, canned);
+            }
+            if let (Some(len), "/big/source") = (s.big_source_len, path.as_str()) {
+                drop(s);
+                return sync(w, json!([file_info(&path, false, len as usize)]));
+            }
             let out: Vec<Value> = if s.dirs.contains(&path) {
                 if itself {
                     vec![file_info(&path, true, 0)]
@@ -879,6 +892,7 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
             let big_len = if path == "/big/source" {
                 req.q("len")
                     .and_then(|l| l.parse().ok())
+                    .or(s.big_source_len)
                     .unwrap_or(256u64 << 20)
             } else {
                 0
