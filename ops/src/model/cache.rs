@@ -18,6 +18,8 @@ pub(crate) struct BagKey {
 /// backend call.
 #[derive(Default)]
 pub(crate) struct Cache {
+    /// `config-get`: Juju's config cannot change while a hook runs.
+    pub config: Option<serde_json::Map<String, serde_json::Value>>,
     /// `is-leader`.
     pub leader: Option<bool>,
     /// `relation-ids` per endpoint.

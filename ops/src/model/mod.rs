@@ -148,9 +148,14 @@ impl ModelCore {
         &self.context
     }
 
-    /// `config-get`'s answer.
+    /// `config-get`'s answer, asked once per hook.
     pub fn config_values(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
-        Ok(self.backend.config_get()?)
+        if let Some(config) = &self.cache.borrow().config {
+            return Ok(config.clone());
+        }
+        let config = self.backend.config_get()?;
+        self.cache.borrow_mut().config = Some(config.clone());
+        Ok(config)
     }
 
     /// Keeps what a collect-status handler added; generated dispatch code calls this after

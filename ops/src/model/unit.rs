@@ -276,6 +276,14 @@ mod tests {
     }
 
     #[test]
+    fn config_is_asked_once_per_hook() {
+        let (fake, model) = core();
+        assert!(model.config_values().unwrap().is_empty());
+        assert!(model.config_values().unwrap().is_empty());
+        assert_eq!(fake.calls_of("config-get"), 1);
+    }
+
+    #[test]
     fn leadership_of_another_unit_is_an_error_without_a_tool_call() {
         let (fake, model) = core();
         let err = model.get_unit("web/1").is_leader().unwrap_err();
