@@ -48,3 +48,25 @@ fn test_pebble_layer() {
     // Check the workload version is set:
     assert_eq!(state_out.workload_version, "0.0.1");
 }
+
+/// The Python docs' Harness example: a deployed unit shows maintenance until the charm
+/// starts its workload when Pebble is ready.
+#[test]
+fn harness_pebble_ready_makes_the_unit_active() {
+    let _version = mock_version("0.0.1");
+    let mut harness = ops::testing::Harness::<FastApiDemo>::new();
+    harness.edit_state(|state| {
+        *state = state
+            .clone()
+            .container(Container::new("demo-server").layer("rock", rock_layer()));
+    });
+    harness.begin().unwrap();
+    let status = harness.model().unit().status().unwrap();
+    assert_eq!(status, Status::maintenance(""));
+
+    harness.container_pebble_ready("demo-server").unwrap();
+
+    assert_eq!(harness.model().unit().status().unwrap(), Status::active(""));
+    let plan = harness.get_container_pebble_plan("demo-server").unwrap();
+    assert_eq!(plan, Plan::from_layers([&rock_layer()]).unwrap());
+}

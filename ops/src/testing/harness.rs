@@ -14,6 +14,7 @@ use crate::charm::Charm;
 use crate::event::{EventData, EventKind};
 use crate::meta::RelationRole;
 use crate::model::{JujuVersion, Model};
+use crate::status::Status;
 use serde_json::{Map, Value};
 use std::cell::{Ref, RefCell};
 use std::collections::{BTreeMap, HashMap};
@@ -65,7 +66,9 @@ impl<C: Charm> Harness<C> {
             principal_unit: None,
         };
         let sim = Rc::new(RefCell::new(Sim {
-            state: State::new(),
+            // A unit Juju has just deployed shows maintenance until a hook sets a status
+            // (as Python's Harness starts it).
+            state: State::new().unit_status(Status::maintenance("")),
             out: Output::default(),
             env: Env {
                 meta: C::META,
@@ -148,6 +151,14 @@ impl<C: Charm> Harness<C> {
             .collect();
         for name in names {
             self.container_pebble_ready(&name)?;
+        }
+        // Juju turns a deployment-time maintenance status that no initial hook replaced
+        // into unknown.
+        {
+            let mut sim = self.sim.borrow_mut();
+            if sim.state.unit_status == Status::maintenance("") {
+                sim.state.unit_status = Status::unknown();
+            }
         }
         for rel in &relations {
             for unit in rel.remote_units_data.keys() {

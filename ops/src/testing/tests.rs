@@ -1592,6 +1592,16 @@ fn harness_begin_with_initial_hooks_fires_the_deploy_sequence() {
 }
 
 #[test]
+fn harness_unit_starts_in_maintenance_and_untouched_becomes_unknown() {
+    let h = Harness::<Demo>::new();
+    assert_eq!(h.state().unit_status, Status::maintenance(""));
+    let mut h = Harness::<Demo>::new();
+    h.disable_hooks();
+    h.begin_with_initial_hooks().unwrap();
+    assert_eq!(h.state().unit_status, Status::unknown());
+}
+
+#[test]
 fn harness_relation_lifecycle() {
     let mut h = Harness::<Demo>::new();
     h.begin().unwrap();
