@@ -1,15 +1,19 @@
 //! [`Container`]'s methods: a thin layer over the container's Pebble (the [`Pebble`]
 //! client the backend gives), with Python ops' conveniences: named maps of services and
-//! checks, `exists`/`is_dir`, restart falling back to stop+start, and an exec builder.
+//! checks, `exists`/`is_dir`, restart falling back to stop+start, recursive
+//! `push_path`/`pull_path`, and an exec builder that runs a command to completion or
+//! spawns it as a process to talk to and signal.
 
 use super::Container;
+use crate::model::JujuVersion;
 use ops_pebble::{
-    CheckInfo, CheckLevel, Error, ExecError, ExecOptions, ExecOutput, ExecStdio, FileInfo,
-    FileType, Layer, MakeDirOptions, Notice, NoticesQuery, Pebble, Plan, PushOptions, Result,
-    ServiceInfo,
+    CheckInfo, CheckLevel, Error, ExecError, ExecOptions, ExecOutput, ExecProcess, ExecStdio,
+    FileInfo, FileType, Layer, MakeDirOptions, Notice, NoticesQuery, Pebble, Plan, PushOptions,
+    Result, ServiceInfo, Signal,
 };
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
+use std::path::Path;
 use std::time::Duration;
 
 /// How long service operations wait for their change (as in Python ops).
@@ -162,6 +166,37 @@ impl<'m> Container<'m> {
         self.pebble().list_files(path, pattern, itself)
     }
 
+    /// Recursively pushes local files and directories into directory `dest_dir` of the
+    /// container: a directory goes under its own name, `dir/*` copies its contents, files
+    /// keep their local permissions and owner. Files are streamed. The copy goes on after
+    /// a failure; [`Error::PushPull`] then lists each path that failed with its error.
+    ///
+    /// ```no_run
+    /// # fn f(container: &ops::Container<'_>) -> ops::pebble::Result<()> {
+    /// // ./files/static → /srv/static/..., and the contents of ./files/conf → /etc/app/...
+    /// container.push_path(["files/static"], "/srv")?;
+    /// container.push_path(["files/conf/*"], "/etc/app")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn push_path<S: AsRef<Path>>(
+        &self,
+        sources: impl IntoIterator<Item = S>,
+        dest_dir: &str,
+    ) -> Result<()> {
+        ops_pebble::push_path(&*self.pebble(), sources, dest_dir)
+    }
+
+    /// Recursively pulls files and directories of the container into local directory
+    /// `dest_dir` (created as needed), with the same rules as
+    /// [`push_path`](Self::push_path).
+    pub fn pull_path<S: AsRef<str>>(
+        &self,
+        sources: impl IntoIterator<Item = S>,
+        dest_dir: impl AsRef<Path>,
+    ) -> Result<()> {
+        ops_pebble::pull_path(&*self.pebble(), sources, dest_dir)
+    }
+
     /// Creates directory `path`.
     pub fn make_dir(&self, path: &str, options: &MakeDirOptions) -> Result<()> {
         self.pebble().make_dir(path, options)
@@ -182,10 +217,10 @@ impl<'m> Container<'m> {
         Ok(stat(&*self.pebble(), path)?.is_some_and(|f| f.type_ == FileType::Directory))
     }
 
-    /// Sends `signal` (`"SIGHUP"`) to services (at least one name).
-    pub fn send_signal(&self, signal: &str, services: &[&str]) -> Result<()> {
-        need_names(services, "service")?;
-        self.pebble().send_signal(signal, services)
+    /// Sends a signal (`"SIGHUP"`, or a number such as `1`, sent by its name) to
+    /// services (at least one name).
+    pub fn send_signal(&self, signal: impl Into<Signal>, services: &[&str]) -> Result<()> {
+        send_signal(&*self.pebble(), signal.into(), services)
     }
 
     /// The notice `id`; [`Error::NotFound`] if Pebble has none.
@@ -198,10 +233,23 @@ impl<'m> Container<'m> {
         self.pebble().get_notices(query)
     }
 
-    /// Starts building a command to run in the container.
+    /// Starts building a command to run in the container. A service context
+    /// ([`Exec::service_context`]) is refused before Juju 3.1.6 and on 3.2.0, as in
+    /// Python ops.
     pub fn exec<'io, S: AsRef<str>>(&self, command: impl IntoIterator<Item = S>) -> Exec<'io> {
-        Exec::over(self.pebble(), command)
+        let mut exec = Exec::over(self.pebble(), command);
+        exec.juju_version = self
+            .core
+            .juju_version()
+            .ok()
+            .filter(|v| *v != JujuVersion::default());
+        exec
     }
+}
+
+fn send_signal(pebble: &dyn Pebble, signal: Signal, services: &[&str]) -> Result<()> {
+    need_names(services, "service")?;
+    pebble.send_signal(&signal.name()?, services)
 }
 
 fn restart(pebble: &dyn Pebble, services: &[&str]) -> Result<()> {
@@ -282,14 +330,17 @@ fn get_notice(pebble: &dyn Pebble, id: &str) -> Result<Notice> {
     }
 }
 
-/// A command to run in a container: set options, then [`Exec::wait`] or
-/// [`Exec::wait_output`].
+/// A command to run in a container: set options, then run it to completion with
+/// [`Exec::wait`] or [`Exec::wait_output`], or start it with [`Exec::spawn`] to write its
+/// input, read its output or send it signals while it runs.
 pub struct Exec<'io> {
     pebble: Box<dyn Pebble>,
     options: ExecOptions,
     stdin: Option<StdinSource<'io>>,
     stdout: Option<&'io mut dyn Write>,
     stderr: Option<&'io mut dyn Write>,
+    /// The Juju version, when known (for the service-context check).
+    juju_version: Option<JujuVersion>,
 }
 
 impl<'io> Exec<'io> {
@@ -310,6 +361,16 @@ impl<'io> Exec<'io> {
             stdin: None,
             stdout: None,
             stderr: None,
+            juju_version: None,
+        }
+    }
+
+    fn check_service_context(&self) -> Result<()> {
+        match (&self.options.service_context, &self.juju_version) {
+            (Some(_), Some(v)) if !v.supports_exec_service_context() => Err(Error::Format(
+                format!("exec with service_context not supported on Juju version {v}"),
+            )),
+            _ => Ok(()),
         }
     }
 }
@@ -386,9 +447,50 @@ impl<'io> Exec<'io> {
         self
     }
 
+    /// Starts the command and returns at once with a handle on the running process
+    /// (like Python ops' `ExecProcess`): write to its `stdin`, read its `stdout` and
+    /// `stderr` (each there unless given to this builder), send it signals, then wait for
+    /// it. Input given as bytes is fed in the background; a given reader and writers are
+    /// fed and written while waiting.
+    ///
+    /// ```no_run
+    /// # fn f(container: &ops::Container<'_>) -> ops::pebble::Result<()> {
+    /// let mut server = container.exec(["/usr/bin/server", "--foreground"]).spawn()?;
+    /// // ... later:
+    /// server.send_signal("SIGTERM")?; // or 15
+    /// let _ = server.wait();
+    /// # Ok(()) }
+    /// ```
+    pub fn spawn(self) -> Result<ExecProcess<'io>> {
+        self.check_service_context()?;
+        let (reader, bytes) = match self.stdin {
+            Some(StdinSource::Reader(r)) => (Some(r), None),
+            Some(StdinSource::Bytes(b)) => (None, Some(b)),
+            None => (None, None),
+        };
+        let mut process = self.pebble.exec_start(
+            &self.options,
+            ExecStdio {
+                stdin: reader,
+                stdout: self.stdout,
+                stderr: self.stderr,
+            },
+        )?;
+        if let (Some(bytes), Some(mut stdin)) = (bytes, process.stdin.take()) {
+            std::thread::spawn(move || {
+                if let Err(e) = stdin.write_all(&bytes).and_then(|_| stdin.close()) {
+                    // The command may exit without reading its input; that is not an error.
+                    log::debug!("exec stdin ended early: {e}");
+                }
+            });
+        }
+        Ok(process)
+    }
+
     /// Runs the command to completion; the exit code and whatever was captured. A
     /// non-zero exit is not an error here.
     pub fn run(self) -> Result<ExecOutput> {
+        self.check_service_context()?;
         let (has_stdout, has_stderr) = (self.stdout.is_some(), self.stderr.is_some());
         let mut bytes;
         let mut reader;
@@ -553,6 +655,112 @@ mod tests {
             }) => assert_eq!(name, "5"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn send_signal_maps_numbers_and_needs_services() {
+        let p = FakePebble::start();
+        let c = p.client();
+        with_layer(&c);
+        send_signal(&c, Signal::from(1), &["web"]).unwrap();
+        assert_eq!(
+            p.last().body,
+            serde_json::json!({"signal": "SIGHUP", "services": ["web"]})
+        );
+        send_signal(&c, "SIGUSR1".into(), &["web", "idle"]).unwrap();
+        assert_eq!(
+            p.last().body,
+            serde_json::json!({"signal": "SIGUSR1", "services": ["web", "idle"]})
+        );
+        let sent = p.requests().len();
+        assert!(matches!(
+            send_signal(&c, Signal::from(99), &["web"]),
+            Err(Error::Format(_))
+        ));
+        assert!(matches!(
+            send_signal(&c, "SIGHUP".into(), &[]),
+            Err(Error::Format(_))
+        ));
+        assert_eq!(p.requests().len(), sent, "nothing sent");
+    }
+
+    #[test]
+    fn exec_spawn_feeds_bytes_and_signals_the_process() {
+        let p = FakePebble::start();
+        let (out, _) = Exec::over(boxed(&p), ["cat"])
+            .stdin("fed in the background")
+            .spawn()
+            .unwrap()
+            .wait_output()
+            .unwrap();
+        assert_eq!(out, "fed in the background");
+
+        let mut process = Exec::over(boxed(&p), ["/bin/sh", "-c", "echo ready; exec sleep 1000"])
+            .timeout(Duration::from_secs(120))
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(process.stdout.take().unwrap());
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        assert_eq!(line, "ready\n");
+        process.send_signal(15).unwrap();
+        match process.wait() {
+            Err(Error::Exec(e)) => assert_eq!(e.exit_code, -1, "killed by the signal"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            p.state.lock().unwrap().control,
+            vec![serde_json::json!({"command": "signal", "signal": {"name": "SIGTERM"}})]
+        );
+
+        // Given writers are written while waiting.
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let process = Exec::over(boxed(&p), ["/bin/sh", "-c", "echo o; echo e >&2"])
+            .stdout(&mut out)
+            .stderr(&mut err)
+            .spawn()
+            .unwrap();
+        assert!(process.stdout.is_none() && process.stderr.is_none());
+        process.wait().unwrap();
+        assert_eq!((out, err), (b"o\n".to_vec(), b"e\n".to_vec()));
+    }
+
+    #[test]
+    fn exec_service_context_needs_juju_3_1_6_and_not_3_2_0() {
+        let p = FakePebble::start();
+        let with = |version: JujuVersion| {
+            let mut exec = Exec::over(boxed(&p), ["true"]).service_context("web");
+            exec.juju_version = Some(version);
+            exec
+        };
+        for old in [JujuVersion::new(3, 1, 5), JujuVersion::new(3, 2, 0)] {
+            let err = with(old.clone()).wait().unwrap_err();
+            assert!(
+                err.to_string().contains("service_context not supported"),
+                "{err}"
+            );
+            assert!(matches!(with(old).spawn(), Err(Error::Format(_))));
+        }
+        assert!(!p.requests().iter().any(|r| r.path == "/v1/exec"));
+        with(JujuVersion::new(3, 1, 6)).wait().unwrap();
+        with(JujuVersion::new(3, 6, 0))
+            .spawn()
+            .unwrap()
+            .wait()
+            .unwrap();
+        let sent: Vec<_> = p
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/v1/exec")
+            .map(|r| r.body["service-context"].clone())
+            .collect();
+        assert_eq!(sent, [serde_json::json!("web"), serde_json::json!("web")]);
+        // Unknown version (no JUJU_VERSION): left to Pebble.
+        Exec::over(boxed(&p), ["true"])
+            .service_context("web")
+            .wait()
+            .unwrap();
     }
 
     #[test]
