@@ -85,9 +85,8 @@ fn from_pebble_ready_to_integrated_and_reconfigured() {
         "foo"
     );
 
-    let params = serde_json::json!({"show-password": true});
     let output = harness
-        .run_action("get-db-info", params.as_object().unwrap().clone())
+        .run_action("get-db-info", [("show-password", true)])
         .unwrap();
     assert_eq!(
         output.results,

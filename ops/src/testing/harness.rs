@@ -873,13 +873,17 @@ impl<C: Charm> Harness<C> {
         self.fire(self.on.secret_expired(&secret, revision))
     }
 
-    /// Runs action `name` with `params`: its logs and results, or
-    /// [`RunError::ActionFailed`].
-    pub fn run_action(
+    /// Runs action `name` with `params` (`[("show-password", true)]`, or a JSON map): its
+    /// logs and results, or [`RunError::ActionFailed`].
+    pub fn run_action<K: Into<String>, V: Into<Value>>(
         &mut self,
         name: &str,
-        params: Map<String, Value>,
+        params: impl IntoIterator<Item = (K, V)>,
     ) -> Result<ActionOutput, RunError> {
+        let params: Map<String, Value> = params
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         if C::META.action(name).is_none() {
             return Err(RunError::Inconsistent(vec![format!(
                 "action {name:?} is not declared in actions"
