@@ -1,12 +1,15 @@
 //! The wire calls of `tests/python_wire/calls.py`, made with this crate's client, so the
-//! requests can be compared with Python ops'. Usage: `wire_calls SOCKET`.
+//! requests can be compared with Python ops'. Usage: `wire_calls SOCKET TREE PULL_DIR`.
 
 use ops_pebble::*;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 fn main() -> Result<()> {
-    let socket = std::env::args().nth(1).expect("usage: wire_calls SOCKET");
+    let usage = "usage: wire_calls SOCKET TREE PULL_DIR";
+    let socket = std::env::args().nth(1).expect(usage);
+    let tree = std::path::PathBuf::from(std::env::args().nth(2).expect(usage));
+    let pull_dir = std::env::args().nth(3).expect(usage);
     let c = Client::new(socket);
     let t = Duration::from_secs(30);
     c.system_info()?;
@@ -122,5 +125,13 @@ log-targets:
     );
     c.replace_identities(&ids)?;
     c.remove_identities(&["bob"])?;
+    c.send_signal(&Signal::from(1).name()?, &["svc"])?;
+    c.get_warnings(WarningState::All)?;
+    c.ack_warnings("2024-01-03T00:00:00+00:00")?;
+    // Python ops' Container.push_path/pull_path over the same client calls.
+    push_path(&c, [tree.join("one/d")], "/dst")?;
+    push_path(&c, [tree.join("one/*")], "/dst2")?;
+    push_path(&c, [tree.join("two/*"), tree.join("one/d/f.txt")], "/dst3")?;
+    pull_path(&c, ["/srv/tree"], pull_dir)?;
     Ok(())
 }

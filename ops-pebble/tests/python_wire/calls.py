@@ -1,14 +1,16 @@
 """The wire calls, made with Python ops' pebble.Client (mirrored by examples/wire_calls.rs).
 
-Usage: calls.py SOCKET
+Usage: calls.py SOCKET TREE PULL_DIR (TREE: one/d/f.txt and two/e/, made by run.sh)
 """
 
 import datetime
 import sys
+import types
 
-from ops import pebble
+from ops import model, pebble
 
 c = pebble.Client(socket_path=sys.argv[1])
+tree, pull_dir = sys.argv[2], sys.argv[3]
 c.get_system_info()
 c.get_services()
 c.get_services(['a', 'b'])
@@ -63,3 +65,12 @@ c.get_notices(user_id=1000)
 c.get_identities()
 c.replace_identities({'bob': {'access': 'admin', 'local': {'user-id': 42}}})
 c.remove_identities(['bob'])
+c.send_signal(1, ['svc'])
+c.get_warnings(select=pebble.WarningState.ALL)
+c.ack_warnings(datetime.datetime(2024, 1, 3, tzinfo=datetime.timezone.utc))
+backend = types.SimpleNamespace(_juju_context=types.SimpleNamespace(version='3.6.0'))
+container = model.Container('c', backend, c)  # type: ignore
+container.push_path(f'{tree}/one/d', '/dst')
+container.push_path(f'{tree}/one/*', '/dst2')
+container.push_path([f'{tree}/two/*', f'{tree}/one/d/f.txt'], '/dst3')
+container.pull_path('/srv/tree', pull_dir)

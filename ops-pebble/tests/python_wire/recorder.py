@@ -26,6 +26,20 @@ NOTICE = {'id': '1', 'user-id': None, 'type': 'custom', 'key': 'example.com/x',
           'last-repeated': '2024-01-01T00:00:00Z', 'occurrences': 1}
 
 
+
+def entry(path, kind):
+    return {'path': path, 'name': path.rsplit('/', 1)[1], 'type': kind, 'permissions': '644',
+            'last-modified': '2024-01-01T00:00:00Z', 'user-id': 0, 'user': 'root',
+            'group-id': 0, 'group': 'root', **({'size': 5} if kind == 'file' else {})}
+
+
+# What `action=list` answers (others: nothing), for pull_path.
+LISTINGS = {
+    '/srv/tree': [entry('/srv/tree/d', 'directory')],
+    '/srv/tree/d': [entry('/srv/tree/d/f.txt', 'file')],
+}
+
+
 def parse_multipart(ctype, body):
     boundary = ctype.split('boundary=')[1].strip('"').encode()
     parts = body.split(b'--' + boundary)
@@ -114,7 +128,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p == '/v1/checks':
             return self.send(200, {'changed': body['checks']})
         if p == '/v1/files' and m == 'GET' and q.get('action') == 'list':
-            return self.send(200, [])
+            return self.send(200, LISTINGS.get(q['path'], []))
         if p == '/v1/files' and m == 'GET':
             b = '0123456789abcdef'
             path = q['path']
@@ -138,6 +152,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, NOTICE)
         if p == '/v1/notices':
             return self.send(200, {'id': '1'})
+        if p == '/v1/warnings':
+            return self.send(200, [] if m == 'GET' else 0)
         if p == '/v1/identities':
             return self.send(200, {} if m == 'GET' else None)
         return self.send(404, {'message': 'not found'}, typ='error')
