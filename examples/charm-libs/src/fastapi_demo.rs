@@ -10,6 +10,27 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
+/// The Pebble layer the workload image ships (the `rockcraft.yaml` of
+/// <https://github.com/canonical/api_demo_server>): what Pebble runs before a charm adds
+/// its own layer. For unit tests and demos, which give it to the in-memory container.
+pub const ROCK_LAYER: &str = r#"
+services:
+  fastapi:
+    override: replace
+    summary: FastAPI demo server
+    command: /bin/uvicorn api_demo_server.app:app --host 0.0.0.0 --port 8000
+    startup: enabled
+    environment:
+      DEMO_SERVER_LOGFILE: /tmp/demo_server.log
+    on-success: shutdown
+    on-failure: shutdown
+"#;
+
+/// [`ROCK_LAYER`], parsed.
+pub fn rock_layer() -> ops::pebble::Layer {
+    ops::pebble::Layer::from_yaml(ROCK_LAYER).expect("ROCK_LAYER is a valid Pebble layer")
+}
+
 /// How long [`get_version`] waits to connect, and for each read and write.
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest answer [`get_version`] reads.
@@ -142,6 +163,17 @@ mod tests {
             String::from_utf8(request).unwrap()
         });
         (port, handle)
+    }
+
+    #[test]
+    fn the_rock_layer_is_the_images_fastapi_service() {
+        let layer = rock_layer();
+        let service = &layer.services["fastapi"];
+        assert!(service.command.ends_with("--port 8000"));
+        assert_eq!(
+            service.environment["DEMO_SERVER_LOGFILE"],
+            "/tmp/demo_server.log"
+        );
     }
 
     #[test]

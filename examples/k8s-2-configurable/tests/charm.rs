@@ -1,30 +1,11 @@
 //! Unit tests: the Python example's `tests/unit/test_charm.py`, with `ops::testing`,
 //! then a few it does not have.
 
-use fastapi_charm_libs::fastapi_demo::mock_version;
+use fastapi_charm_libs::fastapi_demo::{mock_version, rock_layer};
 use k8s_2_configurable::{pebble_layer, FastApiDemo};
-use ops::pebble::{Layer, Override, Plan, ServiceStatus};
+use ops::pebble::{Override, Plan, ServiceStatus};
 use ops::testing::{Container, Context, JujuLogLine, LogLevel, RunError, State};
 use ops::Status;
-
-/// The default Pebble layer in the application image.
-/// Defined in <https://github.com/canonical/api_demo_server/blob/master/rockcraft.yaml>.
-const ROCK_LAYER: &str = r#"
-services:
-  fastapi:
-    override: replace
-    summary: FastAPI demo server
-    command: /bin/uvicorn api_demo_server.app:app --host 0.0.0.0 --port 8000
-    startup: enabled
-    environment:
-      DEMO_SERVER_LOGFILE: /tmp/demo_server.log
-    on-success: shutdown
-    on-failure: shutdown
-"#;
-
-fn rock_layer() -> Layer {
-    Layer::from_yaml(ROCK_LAYER).unwrap()
-}
 
 fn demo_server() -> Container {
     Container::new("demo-server")

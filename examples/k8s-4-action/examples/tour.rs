@@ -8,23 +8,12 @@
 //!
 //! Run it with `cargo run -p k8s-4-action --example tour`.
 
+use fastapi_charm_libs::fastapi_demo::rock_layer;
 use k8s_4_action::FastApiDemo;
-use ops::pebble::{Layer, Plan};
+use ops::pebble::Plan;
 use ops::testing::{Container, Context, Event, Relation, RunError, State};
 use std::io::{Read, Write};
 use std::net::TcpListener;
-
-/// The Pebble layer the workload image (the api_demo_server rock) ships.
-const ROCK_LAYER: &str = "\
-services:
-  fastapi:
-    override: replace
-    summary: FastAPI demo server
-    command: /bin/uvicorn api_demo_server.app:app --host 0.0.0.0 --port 8000
-    startup: enabled
-    environment:
-      DEMO_SERVER_LOGFILE: /tmp/demo_server.log
-";
 
 /// The workload's version, as the stand-in server reports it.
 const WORKLOAD_VERSION: &str = "1.0.1";
@@ -48,10 +37,9 @@ fn tour() -> Result<(), Box<dyn std::error::Error>> {
     println!("on the in-memory Juju and Pebble of ops::testing. The workload's /version");
     println!("is served on 127.0.0.1:{port}, so server-port is set to {port}.\n");
 
-    let rock = Layer::from_yaml(ROCK_LAYER)?;
     let container = Container::new("demo-server")
         .can_connect(true)
-        .layer("rock", rock);
+        .layer("rock", rock_layer());
     let mut state = State::new()
         .leader(true)
         .config("server-port", port)

@@ -2,21 +2,12 @@
 //! one unit through its life, step by step. Not in the Python example's tests, which
 //! use only `Context`; it shows the two styles side by side.
 
-use fastapi_charm_libs::fastapi_demo::mock_version;
+use fastapi_charm_libs::fastapi_demo::{mock_version, rock_layer};
 use k8s_4_action::FastApiDemo;
-use ops::pebble::{Layer, ServiceStatus};
+use ops::pebble::ServiceStatus;
 use ops::testing::Harness;
 use ops::Status;
 use std::collections::BTreeMap;
-
-const ROCK_LAYER: &str = r#"
-services:
-  fastapi:
-    override: replace
-    summary: FastAPI demo server
-    command: /bin/uvicorn api_demo_server.app:app --host 0.0.0.0 --port 8000
-    startup: enabled
-"#;
 
 fn bag(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
@@ -30,8 +21,7 @@ fn from_pebble_ready_to_integrated_and_reconfigured() {
     let _version = mock_version("0.0.1");
     let mut harness = Harness::<FastApiDemo>::new();
     harness.edit_state(|state| {
-        let container = ops::testing::Container::new("demo-server")
-            .layer("rock", Layer::from_yaml(ROCK_LAYER).unwrap());
+        let container = ops::testing::Container::new("demo-server").layer("rock", rock_layer());
         state.containers.push(container);
     });
     harness.set_leader(true).unwrap();

@@ -2,25 +2,16 @@
 //! what the charm publishes to Prometheus, Pebble's log forwarding to Loki, and the
 //! dashboard sent to Grafana, each as the Python libraries put it on the wire.
 
-use fastapi_charm_libs::fastapi_demo::mock_version;
+use fastapi_charm_libs::fastapi_demo::{mock_version, rock_layer};
 use k8s_5_observe::FastApiDemo;
-use ops::pebble::{Layer, LogTargetType};
+use ops::pebble::LogTargetType;
 use ops::testing::{Container, Context, JujuLogLine, LogLevel, Relation, State};
 use serde_json::Value;
-
-const ROCK_LAYER: &str = r#"
-services:
-  fastapi:
-    override: replace
-    summary: FastAPI demo server
-    command: /bin/uvicorn api_demo_server.app:app --host 0.0.0.0 --port 8000
-    startup: enabled
-"#;
 
 fn demo_server() -> Container {
     Container::new("demo-server")
         .can_connect(true)
-        .layer("rock", Layer::from_yaml(ROCK_LAYER).unwrap())
+        .layer("rock", rock_layer())
 }
 
 fn ctx() -> Context<FastApiDemo> {
