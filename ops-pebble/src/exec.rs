@@ -555,6 +555,11 @@ pub(crate) fn start<'io>(
     if options.command.is_empty() {
         return Err(Error::Format("exec needs a command".into()));
     }
+    if options.combine_stderr && stdio.stderr.is_some() {
+        return Err(Error::Format(
+            "stderr can't be given when combine_stderr is set".into(),
+        ));
+    }
     let body = ExecRequest {
         command: &options.command,
         service_context: options.service_context.as_deref(),

@@ -982,7 +982,7 @@ pub struct ExecStdio<'a> {
     pub stdin: Option<&'a mut dyn std::io::Read>,
     /// Where its stdout goes.
     pub stdout: Option<&'a mut dyn std::io::Write>,
-    /// Where its stderr goes (ignored with `combine_stderr`).
+    /// Where its stderr goes (not with `combine_stderr`: [`crate::Client`] refuses it).
     pub stderr: Option<&'a mut dyn std::io::Write>,
 }
 

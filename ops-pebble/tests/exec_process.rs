@@ -253,3 +253,21 @@ fn dropping_the_stdin_handle_ends_input_and_a_finished_wait_reports_the_change_e
         Err(e) => panic!("{e:?}"),
     }
 }
+
+#[test]
+fn a_stderr_writer_with_combined_stderr_is_refused() {
+    let p = FakePebble::start();
+    let c = p.client();
+    let mut o = opts(&["true"]);
+    o.combine_stderr = true;
+    let mut err = Vec::new();
+    let res = c.exec(
+        &o,
+        ExecStdio {
+            stderr: Some(&mut err),
+            ..Default::default()
+        },
+    );
+    assert!(matches!(res, Err(Error::Format(_))), "{res:?}");
+    assert!(p.requests().is_empty(), "nothing sent");
+}
