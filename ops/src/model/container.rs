@@ -365,7 +365,13 @@ impl<'io> Exec<'io> {
         }
     }
 
-    fn check_service_context(&self) -> Result<()> {
+    /// The checks Python ops makes before running a command.
+    fn check(&self) -> Result<()> {
+        if self.options.combine_stderr && self.stderr.is_some() {
+            return Err(Error::Format(
+                "stderr can't be given when combine_stderr is set".into(),
+            ));
+        }
         match (&self.options.service_context, &self.juju_version) {
             (Some(_), Some(v)) if !v.supports_exec_service_context() => Err(Error::Format(
                 format!("exec with service_context not supported on Juju version {v}"),
@@ -421,7 +427,7 @@ impl<'io> Exec<'io> {
         self.options.service_context = Some(service.into());
         self
     }
-    /// Sends stderr down stdout.
+    /// Sends stderr down stdout (then [`Exec::stderr`] is refused).
     pub fn combine_stderr(mut self) -> Self {
         self.options.combine_stderr = true;
         self
@@ -462,7 +468,7 @@ impl<'io> Exec<'io> {
     /// # Ok(()) }
     /// ```
     pub fn spawn(self) -> Result<ExecProcess<'io>> {
-        self.check_service_context()?;
+        self.check()?;
         let (reader, bytes) = match self.stdin {
             Some(StdinSource::Reader(r)) => (Some(r), None),
             Some(StdinSource::Bytes(b)) => (None, Some(b)),
@@ -490,7 +496,7 @@ impl<'io> Exec<'io> {
     /// Runs the command to completion; the exit code and whatever was captured. A
     /// non-zero exit is not an error here.
     pub fn run(self) -> Result<ExecOutput> {
-        self.check_service_context()?;
+        self.check()?;
         let (has_stdout, has_stderr) = (self.stdout.is_some(), self.stderr.is_some());
         let mut bytes;
         let mut reader;
@@ -761,6 +767,24 @@ mod tests {
             .service_context("web")
             .wait()
             .unwrap();
+    }
+
+    #[test]
+    fn exec_refuses_a_stderr_writer_with_combined_stderr() {
+        let p = FakePebble::start();
+        let mut err = Vec::new();
+        let res = Exec::over(boxed(&p), ["true"])
+            .combine_stderr()
+            .stderr(&mut err)
+            .wait();
+        assert!(matches!(res, Err(Error::Format(_))), "{res:?}");
+        let mut err = Vec::new();
+        let res = Exec::over(boxed(&p), ["true"])
+            .stderr(&mut err)
+            .combine_stderr()
+            .spawn();
+        assert!(matches!(res, Err(Error::Format(_))), "{res:?}");
+        assert!(p.requests().is_empty(), "nothing sent");
     }
 
     #[test]
