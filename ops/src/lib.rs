@@ -51,7 +51,7 @@ pub use status::{Status, StatusCollector, StatusName};
 /// What a charm's source file needs: `use ops::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        charm, on, Action, Charm, Error, Member, Model, Result, Status, StatusCollector,
+        charm, on, Action, Charm, Error, Member, Model, ModelCore, Result, Status, StatusCollector,
     };
     pub use serde::{Deserialize, Serialize};
 }
