@@ -420,6 +420,67 @@ pub trait Backend {
     /// `relation-model-get -r ID --format=json`: the remote model's UUID.
     fn relation_model_uuid(&self, relation_id: u64) -> Result<String, ModelError>;
 
+    // The model calls the `*_on` forms below: they name the relation as Juju's
+    // `ENDPOINT:ID` (`-r db:3`, as Python `ops` does), so Juju refuses an id that does
+    // not belong to that endpoint instead of reading another relation. By default they
+    // drop the endpoint and call the id-only form, so a backend that cannot check it
+    // (an in-memory one) needs only the id-only methods.
+
+    /// [`Backend::relation_list`] of relation `relation_id` on `endpoint`
+    /// (`relation-list --format=json -r ENDPOINT:ID`).
+    fn relation_list_on(
+        &self,
+        endpoint: &str,
+        relation_id: u64,
+    ) -> Result<Vec<String>, ModelError> {
+        let _ = endpoint;
+        self.relation_list(relation_id)
+    }
+    /// [`Backend::relation_remote_app`] of relation `relation_id` on `endpoint`
+    /// (`relation-list --format=json --app -r ENDPOINT:ID`).
+    fn relation_remote_app_on(
+        &self,
+        endpoint: &str,
+        relation_id: u64,
+    ) -> Result<Option<String>, ModelError> {
+        let _ = endpoint;
+        self.relation_remote_app(relation_id)
+    }
+    /// [`Backend::relation_get`] of relation `relation_id` on `endpoint`
+    /// (`relation-get --format=json -r ENDPOINT:ID [--app] - MEMBER`).
+    fn relation_get_on(
+        &self,
+        endpoint: &str,
+        relation_id: u64,
+        member: &str,
+        app: bool,
+    ) -> Result<Databag, ModelError> {
+        let _ = endpoint;
+        self.relation_get(relation_id, member, app)
+    }
+    /// [`Backend::relation_set`] of relation `relation_id` on `endpoint`
+    /// (`relation-set -r ENDPOINT:ID [--app] --file -`).
+    fn relation_set_on(
+        &self,
+        endpoint: &str,
+        relation_id: u64,
+        changes: &Databag,
+        app: bool,
+    ) -> Result<(), ModelError> {
+        let _ = endpoint;
+        self.relation_set(relation_id, changes, app)
+    }
+    /// [`Backend::relation_model_uuid`] of relation `relation_id` on `endpoint`
+    /// (`relation-model-get --format=json -r ENDPOINT:ID`).
+    fn relation_model_uuid_on(
+        &self,
+        endpoint: &str,
+        relation_id: u64,
+    ) -> Result<String, ModelError> {
+        let _ = endpoint;
+        self.relation_model_uuid(relation_id)
+    }
+
     /// `status-get --include-data --format=json --application=BOOL`.
     fn status_get(&self, app: bool) -> Result<StatusInfo, ModelError>;
     /// `status-set --application=BOOL STATUS -- MESSAGE`.

@@ -81,8 +81,8 @@ fn database_relation_joined_changed_departed_broken() {
             // One relation-set per databag, at the end of the hook: the application's
             // (typed save; the unset optional field deletes its key), then the unit's
             // (two writes batched).
-            r#"relation-set -r 3 --app --file - [stdin: {"database":"\"webapp\"","extra-user-roles":""}]"#,
-            r#"relation-set -r 3 --file - [stdin: {"ingress-address":"webapp-0.webapp.local","joined-by":"postgresql/0"}]"#,
+            r#"relation-set -r database:3 --app --file - [stdin: {"database":"\"webapp\"","extra-user-roles":""}]"#,
+            r#"relation-set -r database:3 --file - [stdin: {"ingress-address":"webapp-0.webapp.local","joined-by":"postgresql/0"}]"#,
         ],
     );
     let (code, calls) = unit.run(
@@ -92,7 +92,7 @@ fn database_relation_joined_changed_departed_broken() {
     assert_eq!(code, 0, "{calls:#?}");
     assert_eq!(
         relation_sets(&calls)[1],
-        r#"relation-set -r 3 --file - [stdin: {"ingress-address":"webapp-0.webapp.local","joined-by":"postgresql/1"}]"#
+        r#"relation-set -r database:3 --file - [stdin: {"ingress-address":"webapp-0.webapp.local","joined-by":"postgresql/1"}]"#
     );
     assert_eq!(
         unit.state()["charm"]["database_units"],
@@ -102,15 +102,15 @@ fn database_relation_joined_changed_departed_broken() {
     // changed: remote application databag (typed load), remote unit databag, the offered
     // secret, this unit's databag; only the changed key is written.
     unit.answer_call(
-        "relation-list --format=json -r 3",
+        "relation-list --format=json -r database:3",
         r#"["postgresql/0", "postgresql/1"]"#,
     );
     unit.answer_call(
-        "relation-get --format=json -r 3 --app - postgresql",
+        "relation-get --format=json -r database:3 --app - postgresql",
         r#"{"endpoints": "\"pg.local:5432\"", "secret-user": "\"secret:cu1\""}"#,
     );
     unit.answer_call(
-        "relation-get --format=json -r 3 - postgresql/0",
+        "relation-get --format=json -r database:3 - postgresql/0",
         r#"{"address": "10.0.0.5"}"#,
     );
     unit.answer_call(
@@ -118,7 +118,7 @@ fn database_relation_joined_changed_departed_broken() {
         r#"{"username": "webapp_user", "password": "pw"}"#,
     );
     unit.answer_call(
-        "relation-get --format=json -r 3 - webapp/0",
+        "relation-get --format=json -r database:3 - webapp/0",
         r#"{"ingress-address": "webapp-0.webapp.local", "joined-by": "postgresql/1"}"#,
     );
     let (code, calls) = unit.run(
@@ -130,15 +130,15 @@ fn database_relation_joined_changed_departed_broken() {
         &calls,
         &[
             "juju-log --log-level DEBUG -- Emitting Juju event database_relation_changed.",
-            "relation-list --format=json -r 3",
-            "relation-get --format=json -r 3 --app - postgresql",
-            "relation-get --format=json -r 3 - postgresql/0",
+            "relation-list --format=json -r database:3",
+            "relation-get --format=json -r database:3 --app - postgresql",
+            "relation-get --format=json -r database:3 - postgresql/0",
             "juju-log --log-level INFO -- database unit postgresql/0 is at 10.0.0.5",
             "secret-get --format=json secret:cu1",
-            "relation-get --format=json -r 3 - webapp/0",
+            "relation-get --format=json -r database:3 - webapp/0",
             "juju-log --log-level INFO -- database ready: true",
             "status-set --application=False active -- database at pg.local:5432",
-            r#"relation-set -r 3 --file - [stdin: {"ready":"true"}]"#,
+            r#"relation-set -r database:3 --file - [stdin: {"ready":"true"}]"#,
         ],
     );
     let charm = &unit.state()["charm"];
@@ -152,7 +152,10 @@ fn database_relation_joined_changed_departed_broken() {
     );
 
     // departed: JUJU_DEPARTING_UNIT names the unit going away; relation-list the rest.
-    unit.answer_call("relation-list --format=json -r 3", r#"["postgresql/0"]"#);
+    unit.answer_call(
+        "relation-list --format=json -r database:3",
+        r#"["postgresql/0"]"#,
+    );
     let (code, calls) = unit.run(
         "hooks/database-relation-departed",
         &with(
@@ -165,8 +168,8 @@ fn database_relation_joined_changed_departed_broken() {
         &calls,
         &[
             "juju-log --log-level DEBUG -- Emitting Juju event database_relation_departed.",
-            "relation-list --format=json -r 3",
-            r#"relation-set -r 3 --file - [stdin: {"database-units":"1"}]"#,
+            "relation-list --format=json -r database:3",
+            r#"relation-set -r database:3 --file - [stdin: {"database-units":"1"}]"#,
         ],
     );
     assert_eq!(
@@ -212,7 +215,7 @@ fn a_non_leader_writes_only_its_unit_databag() {
         tool_calls(&calls),
         [
             "is-leader --format=json",
-            r#"relation-set -r 3 --file - [stdin: {"ingress-address":"webapp-1.webapp.local","joined-by":"postgresql/0"}]"#,
+            r#"relation-set -r database:3 --file - [stdin: {"ingress-address":"webapp-1.webapp.local","joined-by":"postgresql/0"}]"#,
         ]
     );
 }
@@ -220,9 +223,9 @@ fn a_non_leader_writes_only_its_unit_databag() {
 #[test]
 fn application_level_relation_changed_has_no_remote_unit() {
     let unit = Unit::named("rel-appchanged", "webapp/0");
-    unit.answer_call("relation-list --format=json -r 3", "[]");
+    unit.answer_call("relation-list --format=json -r database:3", "[]");
     unit.answer_call(
-        "relation-get --format=json -r 3 --app - postgresql",
+        "relation-get --format=json -r database:3 --app - postgresql",
         r#"{"endpoints": "\"pg.local:5432\""}"#,
     );
     let (code, calls) = unit.run("hooks/database-relation-changed", &database(None));
@@ -231,11 +234,11 @@ fn application_level_relation_changed_has_no_remote_unit() {
     assert_eq!(
         tool_calls(&calls),
         [
-            "relation-list --format=json -r 3",
-            "relation-get --format=json -r 3 --app - postgresql",
-            "relation-get --format=json -r 3 - webapp/0",
+            "relation-list --format=json -r database:3",
+            "relation-get --format=json -r database:3 --app - postgresql",
+            "relation-get --format=json -r database:3 - webapp/0",
             "status-set --application=False active -- database at pg.local:5432",
-            r#"relation-set -r 3 --file - [stdin: {"ingress-address":"webapp-0.webapp.local","ready":"false"}]"#,
+            r#"relation-set -r database:3 --file - [stdin: {"ingress-address":"webapp-0.webapp.local","ready":"false"}]"#,
         ]
     );
 }
@@ -256,8 +259,8 @@ fn website_joined_adds_and_grants_a_secret_and_publishes_it() {
             "secret-add --label website-5 --owner application password#file=<pw-5>",
             "secret-grant --relation 5 secret:cw5",
             // Two application databag writes, one relation-set; then the unit's.
-            r#"relation-set -r 5 --app --file - [stdin: {"secret-id":"secret:cw5","url":"http://webapp.local/"}]"#,
-            r#"relation-set -r 5 --file - [stdin: {"ingress-address":"webapp-0.webapp.local"}]"#,
+            r#"relation-set -r website:5 --app --file - [stdin: {"secret-id":"secret:cw5","url":"http://webapp.local/"}]"#,
+            r#"relation-set -r website:5 --file - [stdin: {"ingress-address":"webapp-0.webapp.local"}]"#,
         ],
     );
     assert_eq!(
@@ -344,28 +347,31 @@ fn peers_read_the_application_databag_and_only_the_leader_writes_it() {
     let follower = Unit::named("rel-peer-follower", "webapp/2");
     follower.answer("is-leader", "false");
     follower.answer_call(
-        "relation-get --format=json -r 7 --app - webapp",
+        "relation-get --format=json -r cluster:7 --app - webapp",
         r#"{"primary": "\"webapp/1\""}"#,
     );
     let (code, calls) = follower.run("hooks/cluster-relation-changed", &env);
     assert_eq!(code, 0, "{calls:#?}");
     assert_eq!(
         tool_calls(&calls),
-        ["relation-get --format=json -r 7 --app - webapp"]
+        ["relation-get --format=json -r cluster:7 --app - webapp"]
     );
     assert_eq!(follower.state()["charm"]["primary"], "webapp/1");
 
     // The leader, finding no primary, claims it (typed save, JSON-encoded value).
     let leader = Unit::named("rel-peer-leader", "webapp/0");
-    leader.answer_call("relation-get --format=json -r 7 --app - webapp", "{}");
+    leader.answer_call(
+        "relation-get --format=json -r cluster:7 --app - webapp",
+        "{}",
+    );
     let (code, calls) = leader.run("hooks/cluster-relation-changed", &env);
     assert_eq!(code, 0, "{calls:#?}");
     assert_eq!(
         tool_calls(&calls),
         [
-            "relation-get --format=json -r 7 --app - webapp",
+            "relation-get --format=json -r cluster:7 --app - webapp",
             "is-leader --format=json",
-            r#"relation-set -r 7 --app --file - [stdin: {"primary":"\"webapp/0\""}]"#,
+            r#"relation-set -r cluster:7 --app --file - [stdin: {"primary":"\"webapp/0\""}]"#,
         ]
     );
     assert_eq!(leader.state()["charm"]["primary"], "webapp/0");
@@ -403,7 +409,7 @@ fn juju_refusing_a_relation_write_fails_the_hook_and_keeps_the_old_state() {
     assert_eq!(code, 0);
     let before = std::fs::read(unit.state_path()).unwrap();
     unit.fail_call(
-        r#"relation-set -r 3 --app --file -"#,
+        r#"relation-set -r database:3 --app --file -"#,
         1,
         "ERROR permission denied",
     );

@@ -197,6 +197,58 @@ impl<R: Runner> HookTools<R> {
         parse::json(tool, &self.run(tool, args, None)?)
     }
 
+    /// `relation-list --format=json -r REF`.
+    fn relation_list_ref(&self, reference: String) -> Result<Vec<String>, ModelError> {
+        let args = [s("--format=json"), s("-r"), reference];
+        let units: Option<Vec<String>> = self.json("relation-list", &args)?;
+        Ok(units.unwrap_or_default())
+    }
+
+    /// `relation-list --format=json --app -r REF`.
+    fn relation_remote_app_ref(&self, reference: String) -> Result<Option<String>, ModelError> {
+        let args = [s("--format=json"), s("--app"), s("-r"), reference];
+        let app: Option<String> = self.json("relation-list", &args)?;
+        Ok(app.filter(|a| !a.is_empty()))
+    }
+
+    /// `relation-get --format=json -r REF [--app] - MEMBER`.
+    fn relation_get_ref(
+        &self,
+        reference: String,
+        member: &str,
+        app: bool,
+    ) -> Result<Databag, ModelError> {
+        let mut args = vec![s("--format=json"), s("-r"), reference];
+        app_flag(&mut args, app);
+        args.extend([s("-"), s(member)]);
+        let bag: Option<Databag> = self.json("relation-get", &args)?;
+        Ok(bag.unwrap_or_default())
+    }
+
+    /// `relation-set -r REF [--app] --file -`, the changes as JSON on stdin.
+    fn relation_set_ref(
+        &self,
+        reference: String,
+        changes: &Databag,
+        app: bool,
+    ) -> Result<(), ModelError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut args = vec![s("-r"), reference];
+        app_flag(&mut args, app);
+        args.extend([s("--file"), s("-")]);
+        let input = serde_json::to_vec(changes).map_err(|e| ModelError::Other(e.to_string()))?;
+        self.run("relation-set", &args, Some(&input)).map(drop)
+    }
+
+    /// `relation-model-get --format=json -r REF`.
+    fn relation_model_uuid_ref(&self, reference: String) -> Result<String, ModelError> {
+        let args = [s("--format=json"), s("-r"), reference];
+        let model: parse::RelationModel = self.json("relation-model-get", &args)?;
+        Ok(model.uuid)
+    }
+
     /// Runs a secret tool with `content` in temporary files appended as `key#file=path`.
     fn run_with_secret_files(
         &self,
@@ -299,6 +351,11 @@ fn relation_not_found(stderr: &str) -> bool {
     })
 }
 
+/// How `-r` names a relation of a known endpoint: `ENDPOINT:ID`, which Juju checks.
+fn relation_ref(endpoint: &str, relation_id: u64) -> String {
+    format!("{endpoint}:{relation_id}")
+}
+
 fn s(text: impl Into<String>) -> String {
     text.into()
 }
@@ -381,20 +438,11 @@ impl<R: Runner> Backend for HookTools<R> {
     }
 
     fn relation_list(&self, relation_id: u64) -> Result<Vec<String>, ModelError> {
-        let args = [s("--format=json"), s("-r"), relation_id.to_string()];
-        let units: Option<Vec<String>> = self.json("relation-list", &args)?;
-        Ok(units.unwrap_or_default())
+        self.relation_list_ref(relation_id.to_string())
     }
 
     fn relation_remote_app(&self, relation_id: u64) -> Result<Option<String>, ModelError> {
-        let args = [
-            s("--format=json"),
-            s("--app"),
-            s("-r"),
-            relation_id.to_string(),
-        ];
-        let app: Option<String> = self.json("relation-list", &args)?;
-        Ok(app.filter(|a| !a.is_empty()))
+        self.relation_remote_app_ref(relation_id.to_string())
     }
 
     fn relation_get(
@@ -403,11 +451,7 @@ impl<R: Runner> Backend for HookTools<R> {
         member: &str,
         app: bool,
     ) -> Result<Databag, ModelError> {
-        let mut args = vec![s("--format=json"), s("-r"), relation_id.to_string()];
-        app_flag(&mut args, app);
-        args.extend([s("-"), s(member)]);
-        let bag: Option<Databag> = self.json("relation-get", &args)?;
-        Ok(bag.unwrap_or_default())
+        self.relation_get_ref(relation_id.to_string(), member, app)
     }
 
     fn relation_set(
@@ -416,20 +460,55 @@ impl<R: Runner> Backend for HookTools<R> {
         changes: &Databag,
         app: bool,
     ) -> Result<(), ModelError> {
-        if changes.is_empty() {
-            return Ok(());
-        }
-        let mut args = vec![s("-r"), relation_id.to_string()];
-        app_flag(&mut args, app);
-        args.extend([s("--file"), s("-")]);
-        let input = serde_json::to_vec(changes).map_err(|e| ModelError::Other(e.to_string()))?;
-        self.run("relation-set", &args, Some(&input)).map(drop)
+        self.relation_set_ref(relation_id.to_string(), changes, app)
     }
 
     fn relation_model_uuid(&self, relation_id: u64) -> Result<String, ModelError> {
-        let args = [s("--format=json"), s("-r"), relation_id.to_string()];
-        let model: parse::RelationModel = self.json("relation-model-get", &args)?;
-        Ok(model.uuid)
+        self.relation_model_uuid_ref(relation_id.to_string())
+    }
+
+    fn relation_list_on(
+        &self,
+        endpoint: &str,
+        relation_id: u64,
+    ) -> Result<Vec<String>, ModelError> {
+        self.relation_list_ref(relation_ref(endpoint, relation_id))
+    }
+
+    fn relation_remote_app_on(
+        &self,
+        endpoint: &str,
+        relation_id: u64,
+    ) -> Result<Option<String>, ModelError> {
+        self.relation_remote_app_ref(relation_ref(endpoint, relation_id))
+    }
+
+    fn relation_get_on(
+        &self,
+        endpoint: &str,
+        relation_id: u64,
+        member: &str,
+        app: bool,
+    ) -> Result<Databag, ModelError> {
+        self.relation_get_ref(relation_ref(endpoint, relation_id), member, app)
+    }
+
+    fn relation_set_on(
+        &self,
+        endpoint: &str,
+        relation_id: u64,
+        changes: &Databag,
+        app: bool,
+    ) -> Result<(), ModelError> {
+        self.relation_set_ref(relation_ref(endpoint, relation_id), changes, app)
+    }
+
+    fn relation_model_uuid_on(
+        &self,
+        endpoint: &str,
+        relation_id: u64,
+    ) -> Result<String, ModelError> {
+        self.relation_model_uuid_ref(relation_ref(endpoint, relation_id))
     }
 
     fn status_get(&self, app: bool) -> Result<StatusInfo, ModelError> {

@@ -12,6 +12,8 @@ pub(crate) struct BagKey {
     pub member: String,
     /// Whether `member` is an application.
     pub app: bool,
+    /// The relation's endpoint (named to Juju as `ENDPOINT:ID`).
+    pub endpoint: String,
 }
 
 /// The per-hook cache, kept in `ModelCore` behind a `RefCell`. Never borrowed across a

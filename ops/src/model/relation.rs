@@ -141,9 +141,9 @@ impl ModelCore {
             if changes.is_empty() {
                 continue;
             }
-            if let Err(err) = self
-                .backend
-                .relation_set(key.relation_id, &changes, key.app)
+            if let Err(err) =
+                self.backend
+                    .relation_set_on(&key.endpoint, key.relation_id, &changes, key.app)
             {
                 // Keep what was not sent, so a caller may retry.
                 let mut cache = self.cache.borrow_mut();
@@ -215,7 +215,7 @@ impl<'m> Relation<'m> {
         if let Some(units) = core.cache.borrow().relation_units.get(&self.id) {
             return Ok(units.clone());
         }
-        let units = match core.backend.relation_list(self.id) {
+        let units = match core.backend.relation_list_on(&self.name, self.id) {
             Ok(units) => Some(units),
             Err(ModelError::RelationNotFound(_)) => None,
             Err(err) => return Err(err),
@@ -267,7 +267,7 @@ impl<'m> Relation<'m> {
             {
                 core.context.remote_app.clone()
             }
-            None => match core.backend.relation_remote_app(self.id) {
+            None => match core.backend.relation_remote_app_on(&self.name, self.id) {
                 Ok(app) => app,
                 Err(ModelError::RelationNotFound(_)) => None,
                 Err(err) => return Err(err),
@@ -286,7 +286,7 @@ impl<'m> Relation<'m> {
         if let Some(uuid) = core.cache.borrow().remote_models.get(&self.id) {
             return Ok(uuid.clone());
         }
-        let uuid = core.backend.relation_model_uuid(self.id)?;
+        let uuid = core.backend.relation_model_uuid_on(&self.name, self.id)?;
         core.cache
             .borrow_mut()
             .remote_models
@@ -320,6 +320,7 @@ impl<'m> Relation<'m> {
             relation_id: self.id,
             member,
             app,
+            endpoint: self.name.clone(),
         }
     }
 
@@ -370,14 +371,15 @@ impl<'m> Relation<'m> {
         if let Some(bag) = core.cache.borrow().databags.get(key) {
             return Ok(bag.clone());
         }
-        let bag = match core
-            .backend
-            .relation_get(key.relation_id, &key.member, key.app)
-        {
-            Ok(bag) => bag,
-            Err(ModelError::RelationNotFound(_)) => Databag::new(),
-            Err(err) => return Err(err),
-        };
+        let bag =
+            match core
+                .backend
+                .relation_get_on(&key.endpoint, key.relation_id, &key.member, key.app)
+            {
+                Ok(bag) => bag,
+                Err(ModelError::RelationNotFound(_)) => Databag::new(),
+                Err(err) => return Err(err),
+            };
         core.cache
             .borrow_mut()
             .databags

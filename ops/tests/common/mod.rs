@@ -121,7 +121,7 @@ impl Unit {
         std::fs::write(self.root.join("answers").join(tool), output).unwrap();
     }
 
-    /// What the exact call `call` (`"relation-get --format=json -r 3 - pg/0"`) prints;
+    /// What the exact call `call` (`"relation-get --format=json -r db:3 - pg/0"`) prints;
     /// takes precedence over [`Unit::answer`].
     pub fn answer_call(&self, call: &str, output: &str) {
         std::fs::write(self.root.join("answers").join(call_key(call)), output).unwrap();
