@@ -72,16 +72,17 @@ pub fn select_event(meta: &CharmMeta, context: &JujuContext) -> Selection {
     let path = context.dispatch_path.trim_matches('/');
     let (dir, name) = path.rsplit_once('/').unwrap_or(("hooks", path));
     let dir = dir.rsplit('/').next().unwrap_or(dir);
-    let restricted = dir == "hooks" && matches!(name, "collect-metrics" | "meter-status-changed");
-    let event = if dir == "actions" {
+    // As Python `ops`: under `actions/` an action, anywhere else (Juju uses `hooks/`) a
+    // hook named by the path's last part.
+    let action = dir == "actions";
+    let restricted = !action && matches!(name, "collect-metrics" | "meter-status-changed");
+    let event = if action {
         meta.action(name).map(|action| EventData {
             action_id: context.action_uuid.clone(),
             ..EventData::named(EventKind::Action, action.name)
         })
-    } else if dir == "hooks" {
-        hook_event(meta, context, name)
     } else {
-        None
+        hook_event(meta, context, name)
     };
     Selection {
         name: name.to_string(),
@@ -369,13 +370,24 @@ mod tests {
             "hooks/other-pebble-ready",
             "hooks/something-else",
             "actions/undeclared",
-            "elsewhere/install",
+            "actions/install",
         ] {
             let s = select(&[("JUJU_DISPATCH_PATH", path)]);
             assert_eq!(s.event, None, "{path}");
         }
         let s = select(&[("JUJU_DISPATCH_PATH", "hooks/meter-status-changed")]);
         assert_eq!((s.event, s.restricted), (None, true));
+    }
+
+    #[test]
+    fn the_last_part_names_the_hook_whatever_the_directory() {
+        for path in ["elsewhere/install", "install", "/hooks/install/"] {
+            let s = select(&[("JUJU_DISPATCH_PATH", path)]);
+            assert_eq!(s.name, "install", "{path}");
+            assert_eq!(s.event, Some(EventData::new(EventKind::Install)), "{path}");
+        }
+        assert!(select(&[("JUJU_DISPATCH_PATH", "x/collect-metrics")]).restricted);
+        assert!(!select(&[("JUJU_DISPATCH_PATH", "actions/collect-metrics")]).restricted);
     }
 
     #[test]
