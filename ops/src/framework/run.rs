@@ -147,6 +147,29 @@ fn framework_log<C>(model: &Model<C>, level: LogLevel, message: &str) {
     }
 }
 
+/// A collect-status handler may only add statuses a charm can set: `error` and `unknown`
+/// fail the hook, whichever status wins (Python `ops` raises `InvalidStatusError` from
+/// `add_status`).
+fn settable_only(
+    collected: &crate::status::StatusCollector,
+    event: &EventData,
+) -> Result<(), DispatchError> {
+    match collected.statuses().iter().find(|s| !s.name.is_settable()) {
+        None => Ok(()),
+        Some(status) => Err(DispatchError::Failed {
+            event: event_label(event),
+            error: crate::ModelError::Invalid {
+                what: "collected status",
+                detail: format!(
+                    "{:?} cannot be added: a charm sets active, blocked, maintenance or waiting",
+                    status.name.as_str()
+                ),
+            }
+            .into(),
+        }),
+    }
+}
+
 struct Runner<'a, C: Charm> {
     model: &'a Model<C>,
     charm: C,
@@ -207,7 +230,9 @@ impl<C: Charm> Runner<'_, C> {
             for handler in app_observers {
                 self.run_handler(&app_event, handler, false)?;
             }
-            if let Some(status) = model.take_collected_statuses(true).winner() {
+            let collected = model.take_collected_statuses(true);
+            settable_only(&collected, &app_event)?;
+            if let Some(status) = collected.winner() {
                 model.app().set_status(status.clone()).map_err(failed)?;
             }
         }
@@ -217,7 +242,9 @@ impl<C: Charm> Runner<'_, C> {
             for handler in unit_observers {
                 self.run_handler(&unit_event, handler, false)?;
             }
-            if let Some(status) = model.take_collected_statuses(false).winner() {
+            let collected = model.take_collected_statuses(false);
+            settable_only(&collected, &unit_event)?;
+            if let Some(status) = collected.winner() {
                 model.unit().set_status(status.clone()).map_err(failed)?;
             }
         }

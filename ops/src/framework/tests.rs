@@ -148,6 +148,9 @@ impl Charm for Demo {
                         "unit_status" => {
                             collector.add(Status::active("ok"));
                             collector.add(Status::waiting("db"));
+                            if self.runs.iter().any(|r| r == "collect-unknown") {
+                                collector.add(Status::unknown());
+                            }
                         }
                         "unit_status_2" => {
                             collector.add(Status::blocked("need config"));
@@ -254,6 +257,23 @@ fn runs_the_event_then_collect_status_and_sets_the_winners() {
         Some(serde_json::to_value(&out.charm).unwrap())
     );
     assert!(out.state.deferred.is_empty());
+}
+
+#[test]
+fn collecting_an_unsettable_status_fails_the_hook_even_when_it_would_not_win() {
+    let s = setup("", false);
+    let state = UnitState {
+        charm: Some(serde_json::json!({"runs": ["collect-unknown"]})),
+        deferred: vec![],
+    };
+    let err = dispatch(&s.model, state, None, RunOptions::default()).unwrap_err();
+    assert_eq!(err.exit_code(), 1);
+    assert!(
+        err.to_string()
+            .starts_with("collect_unit_status: invalid collected status: \"unknown\" cannot"),
+        "{err}"
+    );
+    assert!(!tool_calls(&s).iter().any(|c| c.starts_with("status-set")));
 }
 
 #[test]
