@@ -40,6 +40,10 @@ pub(crate) struct Cache {
     pub secrets: HashMap<String, BTreeMap<String, String>>,
     /// `network-get` per binding and relation id.
     pub networks: HashMap<(String, Option<u64>), NetworkInfo>,
+    /// This unit's status, as read with `status-get` or last set.
+    pub unit_status: Option<crate::status::Status>,
+    /// This application's status, as read with `status-get` or last set (leader only).
+    pub app_status: Option<crate::status::Status>,
     /// `juju-reboot --now` was called.
     pub reboot_now: bool,
 }

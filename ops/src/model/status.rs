@@ -32,18 +32,29 @@ impl Unit<'_> {
         }
     }
 
-    /// This unit's workload status (`status-get`).
+    /// The unit's workload status: for this unit, `status-get` once per hook (then what
+    /// [`set_status`](Unit::set_status) set); any other unit's is `unknown` (Juju tells a
+    /// unit only its own).
     pub fn status(&self) -> Result<Status, ModelError> {
-        self.require_this("get the status")?;
-        Ok(self.core.backend.status_get(false)?.status)
+        if !self.is_this_unit() {
+            return Ok(Status::unknown());
+        }
+        if let Some(status) = &self.core.cache.borrow().unit_status {
+            return Ok(status.clone());
+        }
+        let status = self.core.backend.status_get(false)?.status;
+        self.core.cache.borrow_mut().unit_status = Some(status.clone());
+        Ok(status)
     }
 
     /// Sets this unit's workload status (`status-set`). `error` and `unknown` are Juju's
-    /// and refused.
+    /// and refused; so is another unit's status.
     pub fn set_status(&self, status: Status) -> Result<(), ModelError> {
         self.require_this("set the status")?;
         check_settable(&status)?;
-        self.core.backend.status_set(&status, false)
+        self.core.backend.status_set(&status, false)?;
+        self.core.cache.borrow_mut().unit_status = Some(status);
+        Ok(())
     }
 }
 
@@ -64,10 +75,20 @@ impl App<'_> {
         Ok(())
     }
 
-    /// The application's status (`status-get --application=true`); only the leader may
-    /// read it.
+    /// The application's status: for this application, `status-get --application=true`
+    /// once per hook (then what [`set_status`](App::set_status) set), and only the leader
+    /// may read it; any other application's is `unknown`.
     pub fn status(&self) -> Result<Status, ModelError> {
-        Ok(self.status_with_units()?.status)
+        if !self.is_this_app() {
+            return Ok(Status::unknown());
+        }
+        self.require_leader("get the status")?;
+        if let Some(status) = &self.core.cache.borrow().app_status {
+            return Ok(status.clone());
+        }
+        let status = self.core.backend.status_get(true)?.status;
+        self.core.cache.borrow_mut().app_status = Some(status.clone());
+        Ok(status)
     }
 
     /// The application's status and each of its units' (leader only).
@@ -86,6 +107,69 @@ impl App<'_> {
     pub fn set_status(&self, status: Status) -> Result<(), ModelError> {
         check_settable(&status)?;
         self.require_leader("set the status")?;
-        self.core.backend.status_set(&status, true)
+        self.core.backend.status_set(&status, true)?;
+        self.core.cache.borrow_mut().app_status = Some(status);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fake::core;
+    use crate::error::ModelError;
+    use crate::status::Status;
+
+    #[test]
+    fn other_units_and_apps_read_unknown_without_a_tool_call() {
+        let (fake, model) = core();
+        assert_eq!(model.get_unit("db/0").status().unwrap(), Status::unknown());
+        assert_eq!(model.get_unit("web/1").status().unwrap(), Status::unknown());
+        assert_eq!(model.get_app("db").status().unwrap(), Status::unknown());
+        assert!(fake.calls().is_empty(), "{:?}", fake.calls());
+        // Setting them is still refused.
+        assert!(model
+            .get_unit("web/1")
+            .set_status(Status::active(""))
+            .is_err());
+        assert!(model.get_app("db").set_status(Status::active("")).is_err());
+        assert!(fake.calls().is_empty(), "{:?}", fake.calls());
+    }
+
+    #[test]
+    fn own_status_is_read_once_and_follows_what_was_set() {
+        let (fake, model) = core();
+        fake.state.borrow_mut().leader = true;
+        assert_eq!(model.unit().status().unwrap(), Status::active(""));
+        assert_eq!(model.unit().status().unwrap(), Status::active(""));
+        model.unit().set_status(Status::blocked("no db")).unwrap();
+        assert_eq!(model.unit().status().unwrap(), Status::blocked("no db"));
+        model.app().set_status(Status::waiting("peers")).unwrap();
+        assert_eq!(model.app().status().unwrap(), Status::waiting("peers"));
+        assert_eq!(
+            fake.calls(),
+            [
+                "status-get false",
+                "status-set false blocked",
+                "is-leader",
+                "status-set true waiting"
+            ]
+        );
+        let (fake, model) = core();
+        fake.state.borrow_mut().leader = true;
+        model.app().status().unwrap();
+        model.app().status().unwrap();
+        assert_eq!(fake.calls_of("status-get"), 1);
+    }
+
+    #[test]
+    fn a_failed_set_leaves_the_cached_status() {
+        let (fake, model) = core();
+        assert_eq!(model.unit().status().unwrap(), Status::active(""));
+        fake.fail("status-set");
+        assert!(matches!(
+            model.unit().set_status(Status::blocked("x")),
+            Err(ModelError::Tool { .. })
+        ));
+        assert_eq!(model.unit().status().unwrap(), Status::active(""));
     }
 }
