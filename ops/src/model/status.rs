@@ -67,6 +67,25 @@ impl App<'_> {
             )));
         }
         if !self.core.is_leader()? {
+            // As Python `ops`: an authorisation failure, logged as a security event.
+            let (tool, description) = if what.starts_with("set") {
+                (
+                    "status-set",
+                    "Attempted to set application status when not leader.",
+                )
+            } else {
+                (
+                    "status-get",
+                    "Attempted to get application status when not leader",
+                )
+            };
+            // The refusal below matters more than a log line that could not be written.
+            let _ = self.core.log_security_event(
+                super::SecurityLevel::Critical,
+                super::SecurityEvent::AuthzFail,
+                tool,
+                description,
+            );
             return Err(ModelError::Other(format!(
                 "cannot {what} of application {}: this unit ({}) is not the leader",
                 self.name, self.core.context.unit_name
@@ -159,6 +178,51 @@ mod tests {
         model.app().status().unwrap();
         model.app().status().unwrap();
         assert_eq!(fake.calls_of("status-get"), 1);
+    }
+
+    #[test]
+    fn a_non_leader_touching_app_status_logs_an_authz_fail_security_event() {
+        let (fake, model) = core();
+        assert!(model.app().status().is_err());
+        assert!(model.app().set_status(Status::active("")).is_err());
+        assert!(model.app().unit_statuses().is_err());
+        let events: Vec<serde_json::Value> = fake
+            .calls()
+            .iter()
+            .filter_map(|c| c.strip_prefix("juju-log TRACE "))
+            .map(|json| serde_json::from_str(json).unwrap())
+            .collect();
+        let summary: Vec<(&str, &str, &str)> = events
+            .iter()
+            .map(|e| {
+                (
+                    e["level"].as_str().unwrap(),
+                    e["event"].as_str().unwrap(),
+                    e["description"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "CRITICAL",
+                    "authz_fail:status-get",
+                    "Attempted to get application status when not leader"
+                ),
+                (
+                    "CRITICAL",
+                    "authz_fail:status-set",
+                    "Attempted to set application status when not leader."
+                ),
+                (
+                    "CRITICAL",
+                    "authz_fail:status-get",
+                    "Attempted to get application status when not leader"
+                ),
+            ]
+        );
+        assert_eq!(fake.calls_of("status-get") + fake.calls_of("status-set"), 0);
     }
 
     #[test]
