@@ -22,8 +22,8 @@ pub(crate) struct BagKey {
 pub(crate) struct Cache {
     /// `config-get`: Juju's config cannot change while a hook runs.
     pub config: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `is-leader`.
-    pub leader: Option<bool>,
+    /// `is-leader`'s answer and when it was asked (the time taken before the call).
+    pub leader: Option<(bool, std::time::Instant)>,
     /// `relation-ids` per endpoint.
     pub relation_ids: HashMap<String, Vec<u64>>,
     /// `relation-list` per relation; `None` when the relation is gone.

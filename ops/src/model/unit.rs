@@ -79,15 +79,23 @@ impl ModelCore {
         }
     }
 
-    /// Whether this unit is the leader: `is-leader`, asked once per hook.
+    /// Whether this unit is the leader: `is-leader`, whose answer holds for Juju's
+    /// leadership lease ([`LEADER_LEASE`](ModelCore::LEADER_LEASE), 30 s) counted from
+    /// before the call, so a long hook asks again.
     pub fn is_leader(&self) -> Result<bool, ModelError> {
-        if let Some(leader) = self.cache.borrow().leader {
-            return Ok(leader);
+        let now = std::time::Instant::now();
+        if let Some((leader, asked)) = self.cache.borrow().leader {
+            if now.saturating_duration_since(asked) <= Self::LEADER_LEASE {
+                return Ok(leader);
+            }
         }
         let leader = self.backend.is_leader()?;
-        self.cache.borrow_mut().leader = Some(leader);
+        self.cache.borrow_mut().leader = Some((leader, now));
         Ok(leader)
     }
+
+    /// How long `is-leader`'s answer holds: Juju guarantees leadership for its lease.
+    pub const LEADER_LEASE: std::time::Duration = std::time::Duration::from_secs(30);
 
     /// Whether a handler called `unit.reboot(true)`: the runtime must then stop running
     /// handlers and exit without committing (Juju kills the hook and runs it again after
@@ -247,6 +255,7 @@ mod tests {
     use super::super::fake::{core, core_with, Fake};
     use crate::backend::{Port, Protocol};
     use crate::error::ModelError;
+    use crate::model::ModelCore;
 
     #[test]
     fn unit_and_app_names_come_from_the_context() {
@@ -273,6 +282,29 @@ mod tests {
         fake.state.borrow_mut().leader = false;
         assert!(model.unit().is_leader().unwrap(), "cached for the hook");
         assert_eq!(fake.calls_of("is-leader"), 1);
+    }
+
+    #[test]
+    fn leadership_is_asked_again_once_the_lease_ran_out() {
+        let (fake, model) = core();
+        fake.state.borrow_mut().leader = true;
+        assert!(model.is_leader().unwrap());
+        fake.state.borrow_mut().leader = false;
+        // Age the answer to just within the lease, then just past it.
+        let age = |by: std::time::Duration| {
+            let mut cache = model.cache.borrow_mut();
+            let (leader, asked) = cache.leader.unwrap();
+            cache.leader = Some((leader, asked.checked_sub(by).unwrap()));
+        };
+        age(ModelCore::LEADER_LEASE - std::time::Duration::from_secs(10));
+        assert!(model.is_leader().unwrap());
+        assert_eq!(fake.calls_of("is-leader"), 1);
+        age(std::time::Duration::from_secs(11));
+        assert!(!model.is_leader().unwrap());
+        assert_eq!(fake.calls_of("is-leader"), 2);
+        // The new answer is cached again.
+        assert!(!model.unit().is_leader().unwrap());
+        assert_eq!(fake.calls_of("is-leader"), 2);
     }
 
     #[test]
