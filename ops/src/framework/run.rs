@@ -288,6 +288,19 @@ fn report_failure<C>(model: &Model<C>, event: Option<&EventData>, err: &Dispatch
     if matches!(err, DispatchError::RebootNow) {
         return;
     }
+    // Python `ops` reports every uncaught exception as a `sys_crash` security event too
+    // (here just before the error line, so the error stays the hook's last log line).
+    let kind = match err {
+        DispatchError::Panicked { .. } => "Panic",
+        DispatchError::State(_) => "StateError",
+        _ => "Error",
+    };
+    let _ = model.log_security_event(
+        crate::model::SecurityLevel::Warn,
+        crate::model::SecurityEvent::SysCrash,
+        kind,
+        &format!("Uncaught exception in charm code: {err}."),
+    );
     let message = format!("Uncaught error while handling {err}");
     framework_log(model, LogLevel::Error, &message);
     if event.is_some_and(|e| e.kind == EventKind::Action) && !crate::action::was_failed() {

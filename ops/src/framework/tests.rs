@@ -444,6 +444,29 @@ fn a_handler_error_is_logged_and_nothing_is_returned_to_save() {
     ));
     // Collect-status did not run.
     assert!(!tool_calls(&s).iter().any(|c| c.starts_with("status-set")));
+    assert_eq!(
+        crash_events(&s),
+        [(
+            "WARN".to_string(),
+            "sys_crash:Error".to_string(),
+            "Uncaught exception in charm code: config_changed (handler second): second failed."
+                .to_string()
+        )]
+    );
+}
+
+/// The `sys_crash` security events logged, as (level, event, description).
+fn crash_events(s: &Setup) -> Vec<(String, String, String)> {
+    logs(s)
+        .iter()
+        .filter_map(|l| l.strip_prefix("TRACE -- "))
+        .map(|json| serde_json::from_str::<Value>(json).unwrap())
+        .filter(|e| e["type"] == "security")
+        .map(|e| {
+            let text = |k: &str| e[k].as_str().unwrap().to_string();
+            (text("level"), text("event"), text("description"))
+        })
+        .collect()
 }
 
 #[test]
@@ -464,6 +487,9 @@ fn a_handler_panic_is_caught_logged_and_not_saved() {
     assert_eq!(store.state(), None);
     assert!(logs(&s).iter().any(|l| l.starts_with("ERROR -- ")
         && l.contains("config_changed (handler first): panicked: first blew up")));
+    let crashes = crash_events(&s);
+    assert_eq!(crashes.len(), 1);
+    assert_eq!(crashes[0].1, "sys_crash:Panic");
 }
 
 #[test]
