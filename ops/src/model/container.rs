@@ -116,10 +116,11 @@ impl<'m> Container<'m> {
         self.pebble().start_checks(names)
     }
 
-    /// Stops checks; the names of those that were running.
+    /// Stops checks; the names of those that were running. Each stopped check is logged
+    /// as a `sys_monitor_disabled` security event (as Python `ops` does).
     pub fn stop_checks(&self, names: &[&str]) -> Result<Vec<String>> {
         need_names(names, "check")?;
-        self.pebble().stop_checks(names)
+        stop_checks(self.core, &*self.pebble(), names)
     }
 
     /// Writes `data` to `path` in the container.
@@ -556,6 +557,24 @@ impl<'io> Exec<'io> {
         let out = self.run()?;
         Ok((out.stdout, out.stderr))
     }
+}
+
+fn stop_checks(
+    core: &super::ModelCore,
+    pebble: &dyn Pebble,
+    names: &[&str],
+) -> Result<Vec<String>> {
+    let stopped = pebble.stop_checks(names)?;
+    for check in &stopped {
+        // The checks are stopped; a log line that cannot be written must not say otherwise.
+        let _ = core.log_security_event(
+            super::SecurityLevel::Warn,
+            super::SecurityEvent::SysMonitorDisabled,
+            &format!("{},{check}", super::security::uid()),
+            &format!("Stopped check {check}"),
+        );
+    }
+    Ok(stopped)
 }
 
 /// ops-pebble's Pebble stand-in (a test server on a unix socket), for the tests below.
