@@ -449,3 +449,21 @@ secret_events! {
     /// `secret-rotate`: an owned secret is due to rotate (not deferrable).
     SecretRotate, deferrable: false;
 }
+
+macro_rules! remove_revision {
+    ($($name:ident),*) => {$(
+        impl $name<'_> {
+            /// Removes the revision this event is about (`secret-remove ID --revision N`),
+            /// as Python's `event.remove_revision()`. An error if Juju named no revision.
+            pub fn remove_revision(&self) -> Result<(), crate::ModelError> {
+                let revision = self.revision.ok_or_else(|| crate::ModelError::Invalid {
+                    what: "secret revision",
+                    detail: "Juju gave no JUJU_SECRET_REVISION for this event".into(),
+                })?;
+                self.secret.remove_revision(revision)
+            }
+        }
+    )*};
+}
+
+remove_revision!(SecretRemove, SecretExpired);

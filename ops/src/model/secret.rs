@@ -986,6 +986,43 @@ mod tests {
     }
 
     #[test]
+    fn secret_remove_and_expired_events_remove_their_revision() {
+        use crate::event::{
+            EventData, EventKind, FromEvent, SecretExpired, SecretRef, SecretRemove,
+        };
+        let (fake, model, id) = with_secret();
+        let event = |kind, revision| EventData {
+            secret: Some(SecretRef {
+                id: id.clone(),
+                label: None,
+                revision,
+            }),
+            ..EventData::new(kind)
+        };
+        SecretRemove::from_event(&model, &event(EventKind::SecretRemove, Some(4)))
+            .unwrap()
+            .remove_revision()
+            .unwrap();
+        SecretExpired::from_event(&model, &event(EventKind::SecretExpired, Some(5)))
+            .unwrap()
+            .remove_revision()
+            .unwrap();
+        let without =
+            SecretRemove::from_event(&model, &event(EventKind::SecretRemove, None)).unwrap();
+        assert!(matches!(
+            without.remove_revision(),
+            Err(ModelError::Invalid { .. })
+        ));
+        assert_eq!(
+            fake.calls(),
+            [
+                format!("secret-remove {id} --revision 4"),
+                format!("secret-remove {id} --revision 5")
+            ]
+        );
+    }
+
+    #[test]
     fn secret_events_carry_the_secret() {
         use crate::event::{EventData, EventKind, FromEvent, SecretChanged, SecretRef};
         let (fake, model, id) = with_secret();
