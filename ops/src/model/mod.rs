@@ -216,4 +216,105 @@ impl ModelCore {
     pub fn cloud_spec(&self) -> Result<crate::backend::CloudSpec, ModelError> {
         self.backend.credential_get()
     }
+
+    /// Records metrics (`add-metric [--labels k=v,...] k=v ...`; only in a
+    /// `collect-metrics` hook, as Python's `CollectMetricsEvent.add_metrics`). Checked
+    /// first as Python `ops` checks them: keys and label names are a letter, then letters,
+    /// digits, `-` or `_`, ending with a letter or digit; values finite and not negative;
+    /// label values non-empty, without `,` or `=`.
+    pub fn add_metrics(
+        &self,
+        metrics: &std::collections::BTreeMap<String, f64>,
+        labels: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), ModelError> {
+        let invalid = |detail: String| ModelError::Invalid {
+            what: "metric",
+            detail,
+        };
+        for (name, value) in labels {
+            if !valid_metric_key(name) {
+                return Err(invalid(format!("invalid metric label name {name:?}")));
+            }
+            if value.is_empty() || value.contains([',', '=']) {
+                return Err(invalid(format!(
+                    "metric label {name}: values must be non-empty, without \",\" or \"=\": {value:?}"
+                )));
+            }
+        }
+        for (key, value) in metrics {
+            if !valid_metric_key(key) {
+                return Err(invalid(format!("invalid metric key {key:?}")));
+            }
+            if !value.is_finite() || *value < 0.0 {
+                return Err(invalid(format!(
+                    "invalid metric value {value} for {key:?}: must be a positive finite number"
+                )));
+            }
+        }
+        self.backend.add_metrics(metrics, labels)
+    }
+}
+
+/// Python ops' `^[a-zA-Z](?:[a-zA-Z0-9-_]*[a-zA-Z0-9])?$` (metric keys and label names).
+fn valid_metric_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    let Some((first, rest)) = bytes.split_first() else {
+        return false;
+    };
+    first.is_ascii_alphabetic()
+        && rest
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+        && rest.last().is_none_or(|b| b.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fake::core;
+    use crate::error::ModelError;
+    use std::collections::BTreeMap;
+
+    fn map<V: Clone>(pairs: &[(&str, V)]) -> BTreeMap<String, V> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn metrics_are_checked_as_python_ops_checks_them() {
+        let (fake, model) = core();
+        let labels = map(&[("region", "eu-1".to_string())]);
+        model
+            .add_metrics(
+                &map(&[("requests", 12.5), ("a", 0.0), ("x-y_z9", 1.0)]),
+                &labels,
+            )
+            .unwrap();
+        assert_eq!(fake.calls(), ["add-metric"]);
+        for key in ["", "9lives", "a-", "a_", "a b", "é"] {
+            let err = model
+                .add_metrics(&map(&[(key, 1.0)]), &BTreeMap::new())
+                .unwrap_err();
+            assert!(matches!(err, ModelError::Invalid { .. }), "{key:?}");
+            assert!(model
+                .add_metrics(&map(&[("ok", 1.0)]), &map(&[(key, "v".to_string())]))
+                .is_err());
+        }
+        for value in [-1.0, f64::NAN, f64::INFINITY] {
+            assert!(model
+                .add_metrics(&map(&[("ok", value)]), &BTreeMap::new())
+                .is_err());
+        }
+        for value in ["", "a,b", "a=b"] {
+            assert!(model
+                .add_metrics(&map(&[("ok", 1.0)]), &map(&[("l", value.to_string())]))
+                .is_err());
+        }
+        assert_eq!(
+            fake.calls_of("add-metric"),
+            1,
+            "nothing invalid reached Juju"
+        );
+    }
 }
