@@ -21,8 +21,9 @@ impl ModelCore {
     }
 
     /// The attached instances of storage `name` (`storage-list`, then `storage-get` for
-    /// each location).
+    /// each location). A storage the metadata does not declare is an error naming it.
     pub fn storages_of(&self, name: &str) -> Result<Vec<Storage>, ModelError> {
+        self.require_storage(name)?;
         let mut out = Vec::new();
         for id in self.backend.storage_list(name)? {
             let index = parse_index(&id).ok_or_else(|| ModelError::Output {
@@ -42,12 +43,7 @@ impl ModelCore {
     /// Asks Juju for `count` more instances of storage `name` (`storage-add`); they
     /// arrive with `storage-attached` events.
     pub fn request_storage(&self, name: &str, count: u32) -> Result<(), ModelError> {
-        if self.meta.storage(name).is_none() {
-            return Err(ModelError::Invalid {
-                what: "storage",
-                detail: format!("{name:?} is not declared in the charm's metadata"),
-            });
-        }
+        self.require_storage(name)?;
         if count == 0 {
             return Err(ModelError::Invalid {
                 what: "storage count",
@@ -55,6 +51,16 @@ impl ModelCore {
             });
         }
         self.backend.storage_add(name, count)
+    }
+
+    fn require_storage(&self, name: &str) -> Result<(), ModelError> {
+        match self.meta.storage(name) {
+            Some(_) => Ok(()),
+            None => Err(ModelError::Invalid {
+                what: "storage",
+                detail: format!("{name:?} is not declared in the charm's metadata"),
+            }),
+        }
     }
 
     /// The local path of resource `name`, fetched with `resource-get`. A resource the
@@ -107,6 +113,19 @@ mod tests {
         );
         let one = model.storage_instance("data", 1).unwrap();
         assert_eq!(one.full_id(), "data/1");
+    }
+
+    #[test]
+    fn undeclared_storages_are_refused_without_a_tool_call() {
+        let (fake, model) = core();
+        assert!(matches!(
+            model.storages_of("logs"),
+            Err(ModelError::Invalid {
+                what: "storage",
+                ..
+            })
+        ));
+        assert!(fake.calls().is_empty());
     }
 
     #[test]
