@@ -122,6 +122,7 @@ impl Charm for Demo {
                             return Err(crate::Error::msg(format!("{handler} failed")))
                         }
                         Some(m) if m == format!("panic-{handler}") => panic!("{handler} blew up"),
+                        Some(m) if m == format!("reboot-{handler}") => model.unit().reboot(true)?,
                         _ => {}
                     }
                     let _ = config.port;
@@ -490,6 +491,37 @@ fn a_handler_panic_is_caught_logged_and_not_saved() {
     let crashes = crash_events(&s);
     assert_eq!(crashes.len(), 1);
     assert_eq!(crashes[0].1, "sys_crash:Panic");
+}
+
+#[test]
+fn reboot_now_stops_the_dispatch_exits_0_and_saves_nothing() {
+    let s = setup("reboot-first", true);
+    let store = MemoryStore::new(Some(UnitState {
+        charm: Some(serde_json::json!({"runs": ["old"]})),
+        deferred: vec![],
+    }));
+    let err = run(
+        &s.model,
+        &store,
+        Some(&event(EventKind::ConfigChanged)),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, DispatchError::RebootNow), "{err:?}");
+    assert_eq!(err.exit_code(), 0);
+    // `second`, collect-status and the commit did not run; no error was logged.
+    assert_eq!(
+        tool_calls(&s)
+            .into_iter()
+            .filter(|c| !c.starts_with("juju-log --log-level TRACE"))
+            .collect::<Vec<_>>(),
+        ["config-get --format=json", "juju-reboot --now"]
+    );
+    assert!(!logs(&s).iter().any(|l| l.starts_with("ERROR")));
+    assert_eq!(
+        store.state().unwrap().charm,
+        Some(serde_json::json!({"runs": ["old"]}))
+    );
 }
 
 #[test]
