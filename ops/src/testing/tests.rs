@@ -1720,21 +1720,3 @@ fn harness_actions_status_storage_and_secrets() {
         assert!(seen.iter().any(|s| s == hook), "{hook} in {seen:?}");
     }
 }
-
-/// The budget: ≥ 50,000 `Context::run` per second for config-changed. A benchmark, not a
-/// timed test: `cargo test --release -p ops --features testing --lib bench_ -- --ignored
-/// --nocapture`.
-#[test]
-#[ignore]
-fn bench_config_changed_runs_per_second() {
-    let mut ctx = ctx();
-    let state = State::new().config("port", 9000);
-    let n = 200_000;
-    let start = std::time::Instant::now();
-    for _ in 0..n {
-        let out = ctx.run(ctx.on.config_changed(), &state).unwrap();
-        assert_eq!(out.planned_units, 1);
-    }
-    let rate = f64::from(n) / start.elapsed().as_secs_f64();
-    println!("Context::run config-changed: {rate:.0} runs/s");
-}
