@@ -18,12 +18,81 @@ mod suggest;
 mod validate;
 
 /// Declares a charm: on a struct, reads its metadata; on its impl, builds the dispatch table.
+///
+/// On the struct: `#[charm(metadata = "charmcraft.yaml")]`, the path relative to the
+/// crate's `Cargo.toml` directory (or, with `relative_to = "file"`, to the source file;
+/// or absolute). The unified `charmcraft.yaml` and the legacy `metadata.yaml` (with
+/// `config.yaml` / `actions.yaml` beside it) are both read. The struct is the unit's
+/// persisted state, so it derives `Default`, `Serialize` and `Deserialize`. Generated
+/// beside it, named after the struct (`Demo` here):
+///
+/// - `DemoConfig`: one typed field per `config.options` entry (`int` `i64`, `float`
+///   `f64`, `boolean` `bool`, `string` and `secret` `String`; `Option` when there is no
+///   default), read with `model.config()?`;
+/// - one params struct per action (`get-db-info` gives `GetDbInfoParams`), from the
+///   action's JSON schema;
+/// - `model.relations()`, `model.containers()`, `model.storages()`, `model.resources()`
+///   with one accessor per declared name (a `limit: 1` relation is an `Option`);
+/// - `Charm::META`, the metadata as a `'static` value; editing the file rebuilds the crate.
+///
+/// Names become identifiers predictably: `-` and other non-identifier characters become
+/// `_`, a leading digit gets a `_` prefix, a Rust keyword gets a trailing `_` (`type_`).
+///
+/// On the struct's inherent `impl`: `#[charm]` with no arguments; its `#[on(...)]` methods
+/// become the dispatch table. Every mistake (a misspelled name, a name of the wrong kind, a
+/// handler that does not fit its event, an unreadable metadata file) is a compile error
+/// at the offending token, with the nearest declared name suggested.
+///
+/// ```ignore
+/// use ops::prelude::*;
+///
+/// #[charm(metadata = "charmcraft.yaml")]
+/// #[derive(Default, Serialize, Deserialize)]
+/// pub struct Demo {}
+///
+/// #[charm]
+/// impl Demo {
+///     #[on(config_changed)]
+///     fn configure(&mut self, model: &Model<Self>) -> ops::Result<()> {
+///         let port = model.config()?.server_port;
+///         model.unit().set_status(Status::active(format!("port {port}")))?;
+///         Ok(())
+///     }
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::charm(args.into(), input.into()).into()
 }
 
 /// Marks a method of a `#[charm]` impl as the handler of a Juju event.
+///
+/// Events that take no name: `install`, `start`, `stop`, `remove`, `update_status`,
+/// `config_changed`, `upgrade_charm`, `leader_elected`, `leader_settings_changed`,
+/// `pre_series_upgrade`, `post_series_upgrade`, `collect_metrics`, `secret_changed`,
+/// `secret_expired`, `secret_remove`, `secret_rotate`, `collect_unit_status`,
+/// `collect_app_status`. Events about something the metadata declares name it as written
+/// there: `relation_created` / `relation_joined` / `relation_changed` /
+/// `relation_departed` / `relation_broken = "<relation>"`, `storage_attached` /
+/// `storage_detaching = "<storage>"`, `pebble_ready` / `pebble_custom_notice` /
+/// `pebble_check_failed` / `pebble_check_recovered = "<container>"`,
+/// `action = "<action>"`.
+///
+/// Handler shapes (`self` by `&mut` or `&`; several handlers of one event run in source
+/// order):
+///
+/// - `fn h(&mut self, model: &Model<Self>)`, the payload ignored;
+/// - `fn h(&mut self, model: &Model<Self>, event: &RelationChanged)`, the payload type
+///   from `ops::event` named after the event (`PebbleReady`, `SecretChanged`...);
+///   deferrable ones have `event.defer()`;
+/// - `fn h(&mut self, model: &Model<Self>, action: &mut Action<GetDbInfoParams>)` for an
+///   action (`Action<serde_json::Map<String, Value>>` for untyped params);
+/// - `fn h(&self, model: &Model<Self>, status: &mut StatusCollector)` for
+///   `collect_unit_status` / `collect_app_status`.
+///
+/// A handler returns `()`, `ops::Result<()>` or `Result<(), E>` for any
+/// `E: Into<ops::Error>`. An error (or a panic) fails the hook: it is logged, nothing is
+/// saved, and Juju retries it; for an action, the action fails with the message.
 #[proc_macro_attribute]
 pub fn on(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::stray_on(args.into(), input.into()).into()
