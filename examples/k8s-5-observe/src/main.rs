@@ -1,4 +1,4 @@
-//! The charm's executable: Juju runs it (through `dispatch`) for every hook and action.
+//! The charm's executable, packed as its `dispatch`: Juju runs it for every hook and action.
 
 fn main() {
     ops::main::<k8s_5_observe::FastApiDemo>()

@@ -1,4 +1,4 @@
-//! The charm's executable: Juju runs it (through `dispatch`) once per hook.
+//! The charm's executable, packed as its `dispatch`: Juju runs it for every hook and action.
 
 fn main() {
     ops::main::<machine_tinyproxy::TinyproxyCharm>()

@@ -1,64 +1,108 @@
-//! The `dispatch` script Juju runs: it execs the charm binary from the charm directory with
-//! `JUJU_DISPATCH_PATH` set (kept if Juju set it, else the path the script was run as).
+//! The charm binary is the charm's `dispatch` (charmcraft.yaml organizes
+//! build/machine-tinyproxy to `dispatch`): Juju runs it with `JUJU_DISPATCH_PATH` set, or
+//! through a legacy `hooks/<name>` link without it. These run the built binary both ways
+//! in a charm directory, with stand-in hook tools, and check what the hook did.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const BINARY: &str = "machine-tinyproxy";
+const BINARY: &str = env!("CARGO_BIN_EXE_machine-tinyproxy");
+const UNIT: &str = "tinyproxy/0";
 
-/// A charm directory in the temp dir: the real `dispatch`, a stand-in binary that prints
-/// what it got, and `hooks/install` linking to `dispatch` as in charms with legacy hooks.
-fn charm_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("{BINARY}-{test}-{}", std::process::id()));
+/// A charm directory in the temp dir as charmcraft packs it: the built binary as
+/// `dispatch`; `hooks/<hook>` linking to it as in charms with legacy hooks; in `bin/`,
+/// stand-in hook tools that append their name and arguments to `calls`, `config-get`
+/// answering `config` (JSON).
+fn charm_dir(test: &str, hook: &str, config: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("machine-tinyproxy-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("hooks")).unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("dispatch");
-    std::fs::copy(&source, dir.join("dispatch")).unwrap();
-    let stub = dir.join(BINARY);
-    std::fs::write(
-        &stub,
-        "#!/bin/sh\necho \"path=$JUJU_DISPATCH_PATH args=$# parent=$PPID\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::os::unix::fs::symlink("../dispatch", dir.join("hooks/install")).unwrap();
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    std::fs::copy(BINARY, dir.join("dispatch")).unwrap();
+    std::os::unix::fs::symlink("../dispatch", dir.join("hooks").join(hook)).unwrap();
+    // Shell builtins only: PATH holds nothing but these tools.
+    let calls = dir.join("calls");
+    let script = format!(
+        "#!/bin/sh\nline=${{0##*/}}; for a in \"$@\"; do line=\"$line $a\"; done\n\
+         printf '%s\\n' \"$line\" >>'{}'\n\
+         [ \"${{0##*/}}\" = config-get ] && printf '%s\\n' '{config}'\nexit 0\n",
+        calls.display()
+    );
+    std::fs::write(dir.join("bin/tool"), script).unwrap();
+    std::fs::set_permissions(dir.join("bin/tool"), PermissionsExt::from_mode(0o755)).unwrap();
+    for name in [
+        "juju-log",
+        "config-get",
+        "status-get",
+        "status-set",
+        "is-leader",
+    ] {
+        std::os::unix::fs::symlink("tool", dir.join("bin").join(name)).unwrap();
+    }
     dir
 }
 
-fn run(dir: &Path, program: &str, dispatch_path: Option<&str>) -> String {
+/// Runs `program` in the charm directory `dir` as Juju runs a hook (Juju's variables
+/// only, the hook tools on PATH); the `juju-log` calls and the other tool calls it made.
+fn run_hook(dir: &Path, program: &Path, dispatch_path: Option<&str>) -> (Vec<String>, Vec<String>) {
     let mut cmd = Command::new(program);
-    cmd.current_dir(dir).env_remove("JUJU_DISPATCH_PATH");
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", dir.join("bin"))
+        .env("JUJU_CHARM_DIR", dir)
+        .env("JUJU_UNIT_NAME", UNIT)
+        .env("JUJU_MODEL_NAME", "test")
+        .env("JUJU_VERSION", "3.6.4");
     if let Some(path) = dispatch_path {
         cmd.env("JUJU_DISPATCH_PATH", path);
     }
+    // The charm does not wait for `juju-log`, but `juju-log` holds the charm's stderr:
+    // reading it to its end waits for every call. Their lines may come in any order.
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).unwrap()
+    let calls = std::fs::read_to_string(dir.join("calls")).unwrap();
+    calls
+        .lines()
+        .map(str::to_string)
+        .partition(|call| call.starts_with("juju-log "))
 }
 
 #[test]
-fn dispatch_is_executable_and_a_posix_shell_script() {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("dispatch");
-    let mode = std::fs::metadata(&source).unwrap().permissions().mode();
-    assert_eq!(mode & 0o111, 0o111, "mode {mode:o}");
-    let text = std::fs::read_to_string(source).unwrap();
-    assert!(text.starts_with("#!/bin/sh\n"), "{text}");
-}
-
-#[test]
-fn dispatch_execs_the_binary_with_the_dispatch_path() {
-    let dir = charm_dir("dispatch");
-    // Juju (2.8+) sets JUJU_DISPATCH_PATH: it is passed on as it is.
-    // The binary replaces the script (exec): its parent is this test, not a shell.
-    let me = std::process::id();
-    let out = run(&dir, "./dispatch", Some("hooks/config-changed"));
+fn dispatch_runs_the_hook_juju_names() {
+    let dir = charm_dir("dispatch", "install", r#"{"slug": "Bad Slug"}"#);
+    let (logs, calls) = run_hook(&dir, Path::new("./dispatch"), Some("hooks/config-changed"));
     assert_eq!(
-        out,
-        format!("path=hooks/config-changed args=0 parent={me}\n")
+        logs,
+        ["juju-log --log-level DEBUG -- Emitting Juju event config_changed."]
     );
-    // Without it, the path the script was run as names the event.
-    let out = run(&dir, "./hooks/install", None);
-    assert_eq!(out, format!("path=./hooks/install args=0 parent={me}\n"));
+    assert_eq!(
+        calls,
+        [
+            "config-get --format=json",
+            "status-set --application=False blocked -- Invalid slug: 'Bad Slug'. \
+             Slug must match the regex [a-z0-9-]+",
+        ]
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_legacy_hook_link_runs_the_hook_it_names() {
+    // Juju runs a hook by its full path, and without JUJU_DISPATCH_PATH if it predates
+    // `dispatch`: the link's name names the hook.
+    let dir = charm_dir("legacy", "update-status", r#"{"slug": "example"}"#);
+    let (logs, calls) = run_hook(&dir, &dir.join("hooks/update-status"), None);
+    assert_eq!(
+        logs,
+        ["juju-log --log-level DEBUG -- Emitting Juju event update_status."]
+    );
+    assert_eq!(
+        calls,
+        [
+            "config-get --format=json",
+            "status-set --application=False maintenance -- Waiting for tinyproxy to be installed",
+        ]
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
