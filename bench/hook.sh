@@ -11,10 +11,10 @@
 #
 # Prints the median wall time (runs interleaved in rounds, as the machine may be busy),
 # the peak RSS (/usr/bin/time -f %M: the charm process or its largest child) and the
-# ratios. Not a test: a measurement. Rust variants:
-#   rust        the binary is `dispatch` (no shell: it reads JUJU_DISPATCH_PATH)
-#   rust+sh     the example's two-line `dispatch` shell script executing the binary
-#   rust-static the binary, static C runtime, as `dispatch` (OPS_BENCH_STATIC=1)
+# ratios. Not a test: a measurement. Rust variants, each the binary as `dispatch` (as the
+# examples pack it: no shell, ops::main reads JUJU_DISPATCH_PATH):
+#   rust        the release build, as packed
+#   rust-static the same with a static C runtime (OPS_BENCH_STATIC=1)
 # and the floor: the Rust charm's tool calls replayed by a minimal std-only binary
 # (src/bin/replay.rs), so `rust - floor` is what ops itself adds to the hook.
 #
@@ -35,12 +35,11 @@ WORK=$(mktemp -d /tmp/ops-bench-hook.XXXXXX)
 bench_need_time
 bench_venv
 bench_build_rust
-VARIANTS=(rust rust+sh)
-bench_rust_charm_dir "$WORK/rust" "$RUST_BIN" direct
-bench_rust_charm_dir "$WORK/rust+sh" "$RUST_BIN"
+VARIANTS=(rust)
+bench_rust_charm_dir "$WORK/rust" "$RUST_BIN"
 if [ -n "${OPS_BENCH_STATIC:-}" ]; then
     bench_build_rust static
-    bench_rust_charm_dir "$WORK/rust-static" "$RUST_STATIC_BIN" direct
+    bench_rust_charm_dir "$WORK/rust-static" "$RUST_STATIC_BIN"
     VARIANTS+=(rust-static)
 fi
 bench_py_charm_dir "$WORK/py"

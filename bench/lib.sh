@@ -54,19 +54,13 @@ bench_build_rust() { # [static]
     fi
 }
 
-# The Rust charm directory as `charmcraft pack` lays it out: charmcraft.yaml, the
-# example's two-line `dispatch` script, the binary beside it. With `direct`, the binary
-# itself is `dispatch` (it reads JUJU_DISPATCH_PATH or its argv[0]; no shell).
-bench_rust_charm_dir() { # dir binary [direct]
-    local dir=$1 bin=$2
-    mkdir -p "$dir"
-    cp "$ROOT/examples/$RUST_CHARM/charmcraft.yaml" "$dir/"
-    if [ "${3:-}" = direct ]; then
-        cp "$bin" "$dir/dispatch"
-    else
-        cp "$bin" "$dir/$RUST_CHARM"
-        cp "$ROOT/examples/$RUST_CHARM/dispatch" "$dir/dispatch"
-    fi
+# The Rust charm directory as `charmcraft pack` lays it out (the example's
+# charmcraft.yaml organizes build/<crate> to `dispatch`): charmcraft.yaml and the binary
+# as `dispatch`, which reads JUJU_DISPATCH_PATH (or its argv[0]); no shell.
+bench_rust_charm_dir() { # dir binary
+    mkdir -p "$1"
+    cp "$ROOT/examples/$RUST_CHARM/charmcraft.yaml" "$1/"
+    cp "$2" "$1/dispatch"
 }
 
 # The Python charm directory as `charmcraft pack` lays it out: src/ (charm.py and
