@@ -115,3 +115,47 @@ pub enum ModelError {
     #[error("{0}")]
     Other(String),
 }
+
+/// Ends the hook early, as expected rather than as a failure: return it from a handler
+/// (`Err(Abort::blocked("..."))?`, or `.map_err(Abort::blocked)?` on a validation error)
+/// and the runtime sets the unit's status to the one given, logs the reason at WARNING,
+/// saves nothing, and exits 0, so Juju does not retry the hook. In an action handler the
+/// action fails with the status message instead (the unit status is left alone).
+///
+/// This is Python `ops`' `load_config(..., errors="blocked")` and
+/// `load_params(..., errors="fail")`: the charm cannot go on until the operator acts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abort {
+    status: crate::Status,
+}
+
+impl Abort {
+    /// End the hook with the unit `blocked`, showing `reason` (what the operator must fix).
+    pub fn blocked(reason: impl fmt::Display) -> Self {
+        Abort::with_status(crate::Status::blocked(reason.to_string()))
+    }
+
+    /// End the hook with the unit `waiting`, showing `reason`.
+    pub fn waiting(reason: impl fmt::Display) -> Self {
+        Abort::with_status(crate::Status::waiting(reason.to_string()))
+    }
+
+    /// End the hook with the unit in `status` (a settable one: active, blocked,
+    /// maintenance or waiting; otherwise setting it fails the hook).
+    pub fn with_status(status: crate::Status) -> Self {
+        Abort { status }
+    }
+
+    /// The status the unit is left in.
+    pub fn status(&self) -> &crate::Status {
+        &self.status
+    }
+}
+
+impl fmt::Display for Abort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ended early, unit {}", self.status)
+    }
+}
+
+impl std::error::Error for Abort {}

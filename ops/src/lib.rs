@@ -40,7 +40,7 @@ pub use action::Action;
 pub use backend::{Port, Protocol};
 pub use charm::{ActionParams, Charm, CharmConfig};
 pub use entry::{main, main_with, run_main, MainOptions};
-pub use error::{Error, ModelError, Result};
+pub use error::{Abort, Error, ModelError, Result};
 pub use event::{EventData, EventKind};
 pub use model::{
     App, Container, JujuVersion, Member, Model, ModelCore, Relation, Secret, SecretContent,
@@ -51,7 +51,8 @@ pub use status::{Status, StatusCollector, StatusName};
 /// What a charm's source file needs: `use ops::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        charm, on, Action, Charm, Error, Member, Model, ModelCore, Result, Status, StatusCollector,
+        charm, on, Abort, Action, Charm, Error, Member, Model, ModelCore, Result, Status,
+        StatusCollector,
     };
     pub use serde::{Deserialize, Serialize};
 }

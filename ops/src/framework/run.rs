@@ -37,14 +37,23 @@ pub enum DispatchError {
     /// again after the reboot, so nothing is committed, and the exit status is 0.
     #[error("the unit is rebooting now")]
     RebootNow,
+    /// A handler returned [`Abort`](crate::Abort): the unit status (or, in an action, the
+    /// action's failure) is set, nothing is committed, and the exit status is 0.
+    #[error("{event}: {abort}")]
+    Aborted {
+        /// The event being handled, with the handler.
+        event: String,
+        /// What the handler ended the hook with.
+        abort: crate::Abort,
+    },
 }
 
 impl DispatchError {
-    /// The process exit status this error calls for: 0 for [`DispatchError::RebootNow`],
-    /// 1 otherwise (so Juju retries the hook).
+    /// The process exit status this error calls for: 0 for [`DispatchError::RebootNow`]
+    /// and [`DispatchError::Aborted`], 1 otherwise (so Juju retries the hook).
     pub fn exit_code(&self) -> i32 {
         match self {
-            DispatchError::RebootNow => 0,
+            DispatchError::RebootNow | DispatchError::Aborted { .. } => 0,
             _ => 1,
         }
     }
@@ -193,10 +202,13 @@ impl<C: Charm> Runner<'_, C> {
         let deferred = match outcome {
             Ok(Ok(deferred)) => deferred.contains(&handler),
             Ok(Err(error)) => {
+                if let Some(abort) = error.downcast_ref::<crate::Abort>() {
+                    return Err(self.abort(event, what(), abort.clone()));
+                }
                 return Err(DispatchError::Failed {
                     event: what(),
                     error,
-                })
+                });
             }
             Err(payload) => {
                 return Err(DispatchError::Panicked {
@@ -216,6 +228,25 @@ impl<C: Charm> Runner<'_, C> {
             deferred,
         });
         Ok(deferred)
+    }
+
+    /// Ends the dispatch for a handler's [`Abort`](crate::Abort): fails the action with
+    /// its message, or sets the unit status.
+    fn abort(&self, event: &EventData, what: String, abort: crate::Abort) -> DispatchError {
+        let model = self.model;
+        framework_log(model, LogLevel::Warning, &format!("{what}: {abort}"));
+        let applied = if event.kind == EventKind::Action {
+            model.backend().action_fail(&abort.status().message)
+        } else {
+            model.unit().set_status(abort.status().clone())
+        };
+        match applied {
+            Ok(()) => DispatchError::Aborted { event: what, abort },
+            Err(error) => DispatchError::Failed {
+                event: what,
+                error: error.into(),
+            },
+        }
     }
 
     fn collect_status(&mut self) -> Result<(), DispatchError> {
@@ -285,7 +316,10 @@ pub fn dispatch<C: Charm>(
 }
 
 fn report_failure<C>(model: &Model<C>, event: Option<&EventData>, err: &DispatchError) {
-    if matches!(err, DispatchError::RebootNow) {
+    if matches!(
+        err,
+        DispatchError::RebootNow | DispatchError::Aborted { .. }
+    ) {
         return;
     }
     // Python `ops` reports every uncaught exception as a `sys_crash` security event too

@@ -123,6 +123,9 @@ impl Charm for Demo {
                         }
                         Some(m) if m == format!("panic-{handler}") => panic!("{handler} blew up"),
                         Some(m) if m == format!("reboot-{handler}") => model.unit().reboot(true)?,
+                        Some(m) if m == format!("abort-{handler}") => {
+                            return Err(crate::Abort::blocked("set mode to something else").into())
+                        }
                         _ => {}
                     }
                     let _ = config.port;
@@ -138,6 +141,7 @@ impl Charm for Demo {
                             return Err(crate::Error::msg("after fail"));
                         }
                         "error" => return Err(crate::Error::msg("disk full")),
+                        "abort" => return Err(crate::Abort::blocked("no such target").into()),
                         _ => action.set_results(
                             serde_json::json!({"saved": {"to": action.params.target}}),
                         )?,
@@ -522,6 +526,64 @@ fn reboot_now_stops_the_dispatch_exits_0_and_saves_nothing() {
         store.state().unwrap().charm,
         Some(serde_json::json!({"runs": ["old"]}))
     );
+}
+
+#[test]
+fn abort_sets_the_status_exits_0_and_saves_nothing() {
+    let s = setup("abort-first", true);
+    let store = MemoryStore::new(Some(UnitState {
+        charm: Some(serde_json::json!({"runs": ["old"]})),
+        deferred: vec![],
+    }));
+    let err = run(
+        &s.model,
+        &store,
+        Some(&event(EventKind::ConfigChanged)),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, DispatchError::Aborted { abort, .. }
+            if abort.status() == &Status::blocked("set mode to something else")),
+        "{err:?}"
+    );
+    assert_eq!(err.exit_code(), 0);
+    // The status is set; `second`, collect-status and the commit did not run.
+    assert_eq!(
+        tool_calls(&s)
+            .into_iter()
+            .filter(|c| !c.starts_with("juju-log"))
+            .collect::<Vec<_>>(),
+        [
+            "config-get --format=json",
+            "status-set --application=False blocked -- set mode to something else"
+        ]
+    );
+    assert!(logs(&s).iter().any(|l| l.starts_with("WARNING -- ")
+        && l.contains("config_changed (handler first): ended early, unit blocked: set mode")));
+    assert!(!logs(&s).iter().any(|l| l.starts_with("ERROR")));
+    assert!(crash_events(&s).is_empty());
+    assert_eq!(
+        store.state().unwrap().charm,
+        Some(serde_json::json!({"runs": ["old"]}))
+    );
+}
+
+#[test]
+fn abort_in_an_action_fails_the_action_not_the_unit() {
+    let s = setup("", false);
+    s.fake.always("action-get", 0, r#"{"target":"abort"}"#, "");
+    let err = dispatch(
+        &s.model,
+        UnitState::default(),
+        Some(&action_event()),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.exit_code(), 0);
+    let calls = tool_calls(&s);
+    assert!(calls.contains(&"action-fail -- no such target".to_string()));
+    assert!(!calls.iter().any(|c| c.starts_with("status-set")));
 }
 
 #[test]

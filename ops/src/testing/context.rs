@@ -735,7 +735,8 @@ impl Settings {
 /// the charm from `charm` (or `Default`s it), re-emits deferred events and runs
 /// collect-status unless `restricted` (the dispatch flushes relation writes), and commits the charm and
 /// the deferred queue into the sim's state. Returns the charm after its handlers, or
-/// `None` when a handler asked for an immediate reboot (nothing committed).
+/// `None` when a handler asked for an immediate reboot or returned `ops::Abort` (nothing
+/// committed).
 pub(crate) fn run_framework<C: Charm>(
     sim: &SimRef,
     settings: &Settings,
@@ -769,7 +770,7 @@ pub(crate) fn run_framework<C: Charm>(
     };
     let dispatched = match framework::dispatch(&model, state, Some(&event.data), options) {
         Ok(d) => d,
-        Err(DispatchError::RebootNow) => return Ok(None),
+        Err(DispatchError::RebootNow | DispatchError::Aborted { .. }) => return Ok(None),
         Err(DispatchError::Failed { error, .. }) => {
             return Err(charm_error(error.to_string(), false))
         }

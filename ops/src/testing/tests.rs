@@ -154,6 +154,10 @@ impl Demo {
                 if mode == "panic" {
                     panic!("unlucky config");
                 }
+                if mode == "abort" {
+                    self.seen.push("aborting".into());
+                    return Err(crate::Abort::blocked("mode abort is not supported").into());
+                }
                 log(core, &format!("port is {}", config.port));
                 core.backend()
                     .status_set(&Status::maintenance("configuring"), false)?;
@@ -488,6 +492,22 @@ fn handler_error_is_returned_with_the_message_and_nothing_is_committed() {
         .juju_log()
         .iter()
         .any(|l| l.level == LogLevel::Error && l.message.contains("port must be positive")));
+}
+
+#[test]
+fn abort_ends_the_run_normally_with_the_status_and_commits_no_charm_state() {
+    let mut ctx = ctx();
+    let state = State::new().config("mode", "abort");
+    let out = ctx.run(ctx.on.config_changed(), &state).unwrap();
+    assert_eq!(
+        out.unit_status,
+        Status::blocked("mode abort is not supported")
+    );
+    assert_eq!(out.stored_state, None, "the charm's state is not committed");
+    assert!(ctx
+        .juju_log()
+        .iter()
+        .any(|l| l.level == LogLevel::Warning && l.message.contains("ended early")));
 }
 
 #[test]
