@@ -26,6 +26,7 @@ mod context;
 mod harness;
 mod logger;
 mod pebble;
+mod rockcraft;
 mod sim;
 mod state;
 
@@ -34,6 +35,7 @@ mod tests;
 
 pub use context::{Context, Event, On, RunError};
 pub use harness::{ActionOutput, Harness};
+pub use rockcraft::{layer_from_rockcraft, RockcraftError};
 pub use sim::{default_network, ExecArgs, ExecResult, JujuLogLine, Output};
 pub use state::{
     default_unit_databag, new_secret_id, next_relation_id, CheckInfo, Container, DeferredEvent,
