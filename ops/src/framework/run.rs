@@ -181,7 +181,7 @@ fn settable_only(
 
 struct Runner<'a, C: Charm> {
     model: &'a Model<C>,
-    charm: C,
+    charm: &'a mut C,
     emitted: Vec<Emitted>,
 }
 
@@ -194,7 +194,7 @@ impl<C: Charm> Runner<'_, C> {
         reemitted: bool,
     ) -> Result<bool, DispatchError> {
         let model = self.model;
-        let charm = &mut self.charm;
+        let charm = &mut *self.charm;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             charm.dispatch(model, event, Some(handler))
         }));
@@ -308,7 +308,36 @@ pub fn dispatch<C: Charm>(
     options: RunOptions,
 ) -> Result<Dispatched<C>, DispatchError> {
     crate::action::reset_failed();
-    let result = dispatch_inner(model, state, event, options);
+    let result = restore::<C>(state.charm).and_then(|mut charm| {
+        let done = dispatch_inner(model, &mut charm, state.deferred, event, options)?;
+        Ok(Dispatched {
+            charm,
+            state: done.state,
+            emitted: done.emitted,
+        })
+    });
+    if let Err(err) = &result {
+        report_failure(model, event, err);
+    }
+    result
+}
+
+/// [`dispatch`] on a charm the caller already has (restored from its saved state, or
+/// built), with the deferred queue `deferred`: the handlers run on `charm` in place, so
+/// the caller still has it afterwards, whatever the outcome. The returned
+/// [`Dispatched::state`] holds the charm serialised as [`dispatch`] would save it.
+///
+/// `ops::testing`'s `Manager` uses this to let a test look at (and change) the charm
+/// before and after the event.
+pub fn dispatch_in_place<C: Charm>(
+    model: &Model<C>,
+    charm: &mut C,
+    deferred: Vec<DeferredEvent>,
+    event: Option<&EventData>,
+    options: RunOptions,
+) -> Result<Dispatched<()>, DispatchError> {
+    crate::action::reset_failed();
+    let result = dispatch_inner(model, charm, deferred, event, options);
     if let Err(err) = &result {
         report_failure(model, event, err);
     }
@@ -347,22 +376,30 @@ fn report_failure<C>(model: &Model<C>, event: Option<&EventData>, err: &Dispatch
     }
 }
 
+/// The charm from its saved state, or `C::default()` before the first successful hook.
+fn restore<C: Charm>(saved: Option<serde_json::Value>) -> Result<C, DispatchError> {
+    match saved {
+        Some(value) => serde_json::from_value(value).map_err(|e| {
+            StoreError::Corrupt {
+                location: "the saved charm state".into(),
+                detail: format!(
+                    "it does not fit {}: {e} (give new fields #[serde(default)])",
+                    std::any::type_name::<C>()
+                ),
+            }
+            .into()
+        }),
+        None => Ok(C::default()),
+    }
+}
+
 fn dispatch_inner<C: Charm>(
     model: &Model<C>,
-    state: UnitState,
+    charm: &mut C,
+    deferred: Vec<DeferredEvent>,
     event: Option<&EventData>,
     options: RunOptions,
-) -> Result<Dispatched<C>, DispatchError> {
-    let charm: C = match state.charm {
-        Some(value) => serde_json::from_value(value).map_err(|e| StoreError::Corrupt {
-            location: "the saved charm state".into(),
-            detail: format!(
-                "it does not fit {}: {e} (give new fields #[serde(default)])",
-                std::any::type_name::<C>()
-            ),
-        })?,
-        None => C::default(),
-    };
+) -> Result<Dispatched<()>, DispatchError> {
     let mut runner = Runner {
         model,
         charm,
@@ -370,10 +407,10 @@ fn dispatch_inner<C: Charm>(
     };
     let mut queue: Vec<DeferredEvent> = Vec::new();
     if options.restricted {
-        queue = state.deferred;
+        queue = deferred;
     } else {
-        let total = state.deferred.len();
-        for (i, deferred) in state.deferred.into_iter().enumerate() {
+        let total = deferred.len();
+        for (i, deferred) in deferred.into_iter().enumerate() {
             framework_log(
                 model,
                 LogLevel::Debug,
@@ -428,12 +465,12 @@ fn dispatch_inner<C: Charm>(
             event: "relation data".into(),
             error: error.into(),
         })?;
-    let charm_value = serde_json::to_value(&runner.charm).map_err(|e| StoreError::Corrupt {
+    let charm_value = serde_json::to_value(&*runner.charm).map_err(|e| StoreError::Corrupt {
         location: "the charm struct".into(),
         detail: format!("cannot be serialised: {e}"),
     })?;
     Ok(Dispatched {
-        charm: runner.charm,
+        charm: (),
         state: UnitState {
             charm: Some(charm_value),
             deferred: queue,

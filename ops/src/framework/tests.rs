@@ -794,3 +794,51 @@ fn controller_store_round_trip() {
         Err(StoreError::Corrupt { .. })
     ));
 }
+
+#[test]
+fn dispatch_in_place_runs_on_the_callers_charm_and_leaves_it_there() {
+    // Success: the handlers see what the caller put in the charm, and the caller sees
+    // what they did; the state to save is that charm.
+    let s = setup("", false);
+    let mut charm = Demo {
+        runs: vec!["set by the caller".into()],
+    };
+    let done = dispatch_in_place(
+        &s.model,
+        &mut charm,
+        vec![],
+        Some(&event(EventKind::Install)),
+        RunOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        charm.runs,
+        [
+            "set by the caller",
+            "on_install",
+            "unit_status",
+            "unit_status_2"
+        ]
+    );
+    assert_eq!(
+        done.state.charm,
+        Some(serde_json::to_value(&charm).unwrap())
+    );
+    assert!(done.emitted.iter().any(|e| e.handler == "on_install"));
+
+    // A failing handler: the error is reported as dispatch reports it, and the charm stays
+    // with the caller as the handlers left it.
+    let s = setup("fail-second", false);
+    let mut charm = Demo::default();
+    let err = dispatch_in_place(
+        &s.model,
+        &mut charm,
+        vec![],
+        Some(&event(EventKind::ConfigChanged)),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("second failed"), "{err}");
+    assert_eq!(charm.runs, ["first", "second"]);
+    assert!(logs(&s).iter().any(|l| l.starts_with("ERROR")));
+}
