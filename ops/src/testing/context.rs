@@ -482,29 +482,9 @@ impl<C: Charm> Context<C> {
     pub fn run(&mut self, event: Event, state: &State) -> Result<State, RunError> {
         self.output = Output::default();
         let settings = self.settings();
-        if !self.skip_consistency_checks {
-            let errors = super::consistency::check(C::META, &settings, state, &event);
-            if !errors.is_empty() {
-                return Err(RunError::Inconsistent(errors));
-            }
-        }
+        self.check(&settings, state, &event)?;
         let is_action = event.data.kind == EventKind::Action;
-        let sim = Rc::new(RefCell::new(Sim {
-            state: state.clone(),
-            out: Output::default(),
-            env: Env {
-                meta: C::META,
-                app_name: settings.app_name.clone(),
-                unit_name: settings.unit_name(),
-                juju_version: settings.juju_version.clone(),
-                config_defaults: Rc::clone(&self.config_defaults),
-                action_params: is_action.then(|| event.params.clone()),
-                charm_root: settings.charm_root.clone(),
-            },
-            controller_state: BTreeMap::new(),
-            pebble: HashMap::new(),
-            exec_handlers: BTreeMap::new(),
-        }));
+        let sim = self.new_sim(&settings, state, &event);
         let stored = state.stored_state.clone();
         let result = run_framework::<C>(&sim, &settings, &event, false, stored);
         let sim = match Rc::try_unwrap(sim) {
@@ -548,6 +528,48 @@ impl<C: Charm> Context<C> {
             }
         }
         Ok(out_state)
+    }
+
+    /// Runs the consistency checks (unless skipped).
+    pub(crate) fn check(
+        &self,
+        settings: &Settings,
+        state: &State,
+        event: &Event,
+    ) -> Result<(), RunError> {
+        if !self.skip_consistency_checks {
+            let errors = super::consistency::check(C::META, settings, state, event);
+            if !errors.is_empty() {
+                return Err(RunError::Inconsistent(errors));
+            }
+        }
+        Ok(())
+    }
+
+    /// A simulated unit for one run of `event` over a copy of `state`.
+    pub(crate) fn new_sim(&self, settings: &Settings, state: &State, event: &Event) -> SimRef {
+        let is_action = event.data.kind == EventKind::Action;
+        Rc::new(RefCell::new(Sim {
+            state: state.clone(),
+            out: Output::default(),
+            env: Env {
+                meta: C::META,
+                app_name: settings.app_name.clone(),
+                unit_name: settings.unit_name(),
+                juju_version: settings.juju_version.clone(),
+                config_defaults: Rc::clone(&self.config_defaults),
+                action_params: is_action.then(|| event.params.clone()),
+                charm_root: settings.charm_root.clone(),
+            },
+            controller_state: BTreeMap::new(),
+            pebble: HashMap::new(),
+            exec_handlers: BTreeMap::new(),
+        }))
+    }
+
+    /// Replaces the outputs of the last run (the [`Manager`](super::Manager) sets them).
+    pub(crate) fn set_output(&mut self, output: Output) {
+        self.output = output;
     }
 
     /// The `juju-log` lines of the last run.
@@ -744,31 +766,55 @@ pub(crate) fn run_framework<C: Charm>(
     restricted: bool,
     charm: Option<Value>,
 ) -> Result<Option<C>, RunError> {
-    let (model_name, model_uuid, deferred) = {
+    let deferred = sim.borrow().state.deferred.clone();
+    let model = model_for::<C>(sim, settings, &event.data);
+    let _logger = super::logger::capture(sim);
+    let state = UnitState { charm, deferred };
+    let result = framework::dispatch(
+        &model,
+        state,
+        Some(&event.data),
+        run_options(event, restricted),
+    );
+    record_dispatch(sim, &model, event, result)
+}
+
+/// A model over `sim` in the hook context Juju would set for `data`.
+pub(crate) fn model_for<C: Charm>(sim: &SimRef, settings: &Settings, data: &EventData) -> Model<C> {
+    let context = {
         let s = sim.borrow();
-        (
-            s.state.model.name.clone(),
-            s.state.model.uuid.clone(),
-            s.state.deferred.clone(),
-        )
+        settings.juju_context(data, &s.state.model.name, &s.state.model.uuid)
     };
-    let hook = hook_name(&event.data);
-    let context = settings.juju_context(&event.data, &model_name, &model_uuid);
     let backend = SimBackend {
         sim: Rc::clone(sim),
     };
-    let model = Model::<C>::new(Box::new(backend), context);
-    let _logger = super::logger::capture(sim);
-    let options = RunOptions {
+    Model::<C>::new(Box::new(backend), context)
+}
+
+/// The dispatch options for `event` (collect-metrics is a restricted context).
+pub(crate) fn run_options(event: &Event, restricted: bool) -> RunOptions {
+    RunOptions {
         restricted: restricted || event.data.kind == EventKind::CollectMetrics,
-    };
-    let state = UnitState { charm, deferred };
+    }
+}
+
+/// Turns a dispatch's outcome into a run's: sets statuses collected outside
+/// collect-status, records the emitted events and handlers, and commits the charm and the
+/// deferred queue into the sim's state. `None` when a handler asked for an immediate
+/// reboot or returned `ops::Abort` (nothing committed).
+pub(crate) fn record_dispatch<C: Charm, T>(
+    sim: &SimRef,
+    model: &Model<C>,
+    event: &Event,
+    result: Result<framework::Dispatched<T>, DispatchError>,
+) -> Result<Option<T>, RunError> {
+    let hook = hook_name(&event.data);
     let charm_error = |message: String, panicked: bool| RunError::Charm {
         event: hook.clone(),
         message,
         panicked,
     };
-    let dispatched = match framework::dispatch(&model, state, Some(&event.data), options) {
+    let dispatched = match result {
         Ok(d) => d,
         Err(DispatchError::RebootNow | DispatchError::Aborted { .. }) => return Ok(None),
         Err(DispatchError::Failed { error, .. }) => {

@@ -19,12 +19,17 @@
 //! type, an event on something absent from the state...) is rejected with
 //! [`RunError::Inconsistent`] before the charm runs.
 //!
+//! To look at (or change) the charm and the model just before the event runs, and at the
+//! charm and model the handlers left just after, split the run in two with
+//! [`Context::manager`] (Python's `with ctx(event, state) as mgr:`); see [`Manager`].
+//!
 //! [`Harness`] is the older, stateful style, on the same in-memory backend.
 
 mod consistency;
 mod context;
 mod harness;
 mod logger;
+mod manager;
 mod pebble;
 mod rockcraft;
 mod sim;
@@ -35,6 +40,7 @@ mod tests;
 
 pub use context::{Context, Event, On, RunError};
 pub use harness::{ActionOutput, Harness};
+pub use manager::{Finished, Manager};
 pub use rockcraft::{layer_from_rockcraft, RockcraftError};
 pub use sim::{default_network, ExecArgs, ExecResult, JujuLogLine, Output};
 pub use state::{
