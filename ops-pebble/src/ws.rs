@@ -224,10 +224,23 @@ impl WsReader {
                 self.r.read_exact(&mut b)?;
                 len = u64::from_be_bytes(b);
             }
-            if len + data.len() as u64 > MAX_MESSAGE {
+            // The length is the peer's claim (up to 2^64 - 1): compare it without adding.
+            if len > MAX_MESSAGE.saturating_sub(data.len() as u64) {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
-                    "websocket message too large",
+                    format!(
+                        "websocket message too large: a {len}-byte frame after {} bytes \
+                         (at most {MAX_MESSAGE})",
+                        data.len()
+                    ),
+                ));
+            }
+            if opcode & 0x08 != 0 && (!fin || len > 125) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "bad websocket control frame (opcode {opcode}, {len} bytes, fin {fin})"
+                    ),
                 ));
             }
             let mut mask = [0u8; 4];
@@ -235,8 +248,14 @@ impl WsReader {
                 self.r.read_exact(&mut mask)?;
             }
             let start = data.len();
-            data.resize(start + len as usize, 0);
-            self.r.read_exact(&mut data[start..])?;
+            // Grow with the payload as it arrives: a header alone reserves nothing.
+            let got = (&mut self.r).take(len).read_to_end(&mut data)?;
+            if (got as u64) < len {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("websocket frame truncated: {got} of {len} bytes"),
+                ));
+            }
             if masked {
                 for (i, b) in data[start..].iter_mut().enumerate() {
                     *b ^= mask[i % 4];
@@ -329,5 +348,191 @@ impl WsWriter {
     /// Sends a close frame (normal closure).
     pub fn close(&mut self) -> io::Result<()> {
         self.send(OP_CLOSE, &1000u16.to_be_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A frame header (unmasked, as a server sends) claiming `len` payload bytes, in the
+    /// shortest length form.
+    fn head(fin: bool, opcode: u8, len: u64) -> Vec<u8> {
+        let mut out = vec![if fin { 0x80 } else { 0 } | opcode];
+        if len < 126 {
+            out.push(len as u8);
+        } else if len <= u64::from(u16::MAX) {
+            out.push(126);
+            out.extend_from_slice(&(len as u16).to_be_bytes());
+        } else {
+            out.push(127);
+            out.extend_from_slice(&len.to_be_bytes());
+        }
+        out
+    }
+
+    fn frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
+        let mut out = head(fin, opcode, payload.len() as u64);
+        out.extend_from_slice(payload);
+        out
+    }
+
+    /// Reads one message from a connection that carried `bytes` and was then closed.
+    fn read(bytes: &[u8]) -> io::Result<Message> {
+        let (ours, mut theirs) = UnixStream::pair().unwrap();
+        theirs.write_all(bytes).unwrap();
+        drop(theirs);
+        WsReader {
+            r: BufReader::new(ours),
+            pong: None,
+        }
+        .read_message()
+    }
+
+    fn concat(parts: &[Vec<u8>]) -> Vec<u8> {
+        parts.concat()
+    }
+
+    #[test]
+    fn well_formed_frames_read_as_messages() {
+        match read(&frame(true, OP_BINARY, b"abc")).unwrap() {
+            Message::Binary(d) => assert_eq!(d, b"abc"),
+            other => panic!("{other:?}"),
+        }
+        // Fragments, with a ping between them, make one message.
+        let bytes = concat(&[
+            frame(false, OP_TEXT, b"he"),
+            frame(true, OP_PING, b"?"),
+            frame(false, OP_CONT, b"ll"),
+            frame(true, OP_CONT, b"o"),
+        ]);
+        match read(&bytes).unwrap() {
+            Message::Text(t) => assert_eq!(t, "hello"),
+            other => panic!("{other:?}"),
+        }
+        // A masked frame (not what a server should send) is unmasked.
+        let mut masked = vec![0x80 | OP_BINARY, 0x80 | 2, 1, 2, 3, 4];
+        masked.extend_from_slice(&[b'o' ^ 1, b'k' ^ 2]);
+        match read(&masked).unwrap() {
+            Message::Binary(d) => assert_eq!(d, b"ok"),
+            other => panic!("{other:?}"),
+        }
+        // A 16-bit length.
+        let big = vec![7u8; 300];
+        match read(&frame(true, OP_BINARY, &big)).unwrap() {
+            Message::Binary(d) => assert_eq!(d, big),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(read(b"").unwrap(), Message::Close));
+        assert!(matches!(
+            read(&frame(true, OP_CLOSE, &1000u16.to_be_bytes())).unwrap(),
+            Message::Close
+        ));
+    }
+
+    #[test]
+    fn nasty_frames_are_errors_not_panics_or_huge_allocations() {
+        let fragment = frame(false, OP_BINARY, &[1; 10]);
+        let cases: Vec<(&str, Vec<u8>, io::ErrorKind, &str)> = vec![
+            (
+                "a 2^64-1 byte frame",
+                head(true, OP_BINARY, u64::MAX),
+                io::ErrorKind::InvalidData,
+                "too large",
+            ),
+            (
+                "a continuation whose length overflows with the bytes before it",
+                concat(&[fragment.clone(), head(true, OP_CONT, u64::MAX - 5)]),
+                io::ErrorKind::InvalidData,
+                "too large",
+            ),
+            (
+                "one byte over the message limit",
+                head(true, OP_BINARY, MAX_MESSAGE + 1),
+                io::ErrorKind::InvalidData,
+                "too large",
+            ),
+            (
+                "fragments adding up to over the limit",
+                concat(&[fragment.clone(), head(true, OP_CONT, MAX_MESSAGE - 5)]),
+                io::ErrorKind::InvalidData,
+                "too large",
+            ),
+            (
+                "a 64 MiB frame with 3 bytes of payload",
+                concat(&[head(true, OP_BINARY, MAX_MESSAGE), b"abc".to_vec()]),
+                io::ErrorKind::UnexpectedEof,
+                "truncated: 3 of 67108864",
+            ),
+            (
+                "a 16-bit length cut short",
+                vec![0x80 | OP_BINARY, 126, 1],
+                io::ErrorKind::UnexpectedEof,
+                "",
+            ),
+            (
+                "a 64-bit length cut short",
+                vec![0x80 | OP_BINARY, 127, 0, 0, 0],
+                io::ErrorKind::UnexpectedEof,
+                "",
+            ),
+            (
+                "a mask cut short",
+                vec![0x80 | OP_BINARY, 0x80 | 1, 9],
+                io::ErrorKind::UnexpectedEof,
+                "",
+            ),
+            (
+                "a message cut between fragments",
+                fragment.clone(),
+                io::ErrorKind::UnexpectedEof,
+                "",
+            ),
+            (
+                "a continuation with no message to continue",
+                frame(true, OP_CONT, b"x"),
+                io::ErrorKind::InvalidData,
+                "bad websocket frame",
+            ),
+            (
+                "a new message inside a fragmented one",
+                concat(&[fragment.clone(), frame(true, OP_TEXT, b"x")]),
+                io::ErrorKind::InvalidData,
+                "bad websocket frame",
+            ),
+            (
+                "a reserved opcode",
+                frame(true, 3, b"x"),
+                io::ErrorKind::InvalidData,
+                "bad websocket frame",
+            ),
+            (
+                "a ping longer than a control frame may be",
+                frame(true, OP_PING, &[0; 126]),
+                io::ErrorKind::InvalidData,
+                "control frame",
+            ),
+            (
+                "a fragmented close",
+                frame(false, OP_CLOSE, b""),
+                io::ErrorKind::InvalidData,
+                "control frame",
+            ),
+            (
+                "a text message that is not UTF-8",
+                frame(true, OP_TEXT, &[0xff, 0xfe]),
+                io::ErrorKind::InvalidData,
+                "not UTF-8",
+            ),
+        ];
+        for (what, bytes, kind, text) in cases {
+            match read(&bytes) {
+                Err(e) => {
+                    assert_eq!(e.kind(), kind, "{what}: {e}");
+                    assert!(e.to_string().contains(text), "{what}: {e}");
+                }
+                Ok(m) => panic!("{what}: read {m:?}"),
+            }
+        }
     }
 }
