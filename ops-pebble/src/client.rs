@@ -129,7 +129,8 @@ impl Client {
     fn wait_once(&self, id: &str, wait: Duration) -> Result<Option<Change>> {
         let query = [("timeout", format_timeout(wait))];
         let path = format!("/v1/changes/{}/wait", http::quote_plus(id));
-        match self.request_with_timeout("GET", &path, &query, None, wait + self.timeout) {
+        let io_timeout = wait.saturating_add(self.timeout);
+        match self.request_with_timeout("GET", &path, &query, None, io_timeout) {
             Ok(env) => decode_result(env).map(Some),
             Err(Error::Api(e)) if e.code == 504 => Ok(None),
             Err(Error::Timeout(_)) => Ok(None),
@@ -295,7 +296,8 @@ impl Pebble for Client {
             .timeout
             .saturating_sub(Duration::from_secs(1))
             .max(Duration::from_secs(1));
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // A timeout too long for an `Instant` (`Duration::MAX`) waits without limit.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         loop {
             let this = match deadline {
                 Some(d) => {
@@ -385,7 +387,14 @@ impl Pebble for Client {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(Error::Io(e)),
                 };
-                w.write_all(&buf[..n]).map_err(wr)?;
+                // A source claiming more bytes than the buffer holds breaks `Read`'s contract.
+                let chunk = buf.get(..n).ok_or_else(|| {
+                    Error::Io(std::io::Error::other(format!(
+                        "the push source read {n} bytes into a {}-byte buffer",
+                        buf.len()
+                    )))
+                })?;
+                w.write_all(chunk).map_err(wr)?;
             }
             w.write_all(tail.as_bytes()).map_err(wr)?;
             Ok(())
@@ -540,7 +549,7 @@ impl Pebble for Client {
         let mut timeout = self.timeout;
         if let Some(t) = query.timeout {
             q.push(("timeout", format_timeout(t)));
-            timeout += t;
+            timeout = timeout.saturating_add(t);
         }
         let env = self.request_with_timeout("GET", "/v1/notices", &q, None, timeout)?;
         let notices: Option<Vec<Notice>> = decode_result(env)?;

@@ -486,7 +486,9 @@ impl Live<'_> {
 
     /// Waits for the exec change; the exit code.
     fn wait_exit(&mut self) -> Result<i32> {
-        let wait = self.timeout.map(|t| t + Duration::from_secs(1));
+        let wait = self
+            .timeout
+            .map(|t| t.saturating_add(Duration::from_secs(1)));
         let change = match self.client.wait_change(&self.change_id, wait) {
             Ok(change) => change,
             Err(e) => {
@@ -699,6 +701,12 @@ fn feed_stdin(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(Error::Io(e)),
         };
+        if n > chunk.len() {
+            return Err(Error::Io(io::Error::other(format!(
+                "the stdin source read {n} bytes into a {}-byte buffer",
+                chunk.len()
+            ))));
+        }
         chunk.truncate(n);
         if !send(Some(chunk), sinks)? {
             return Ok(());

@@ -704,7 +704,8 @@ impl Notice {
     }
 }
 
-/// Parses a Go duration (`1h2m3.5s`, `300ms`, `1us`); `None` if malformed or negative.
+/// Parses a Go duration (`1h2m3.5s`, `300ms`, `1us`); `None` if malformed, negative, or
+/// longer than a [`std::time::Duration`] holds.
 pub fn parse_go_duration(text: &str) -> Option<std::time::Duration> {
     let text = text.trim();
     if text == "0" {
@@ -740,7 +741,9 @@ pub fn parse_go_duration(text: &str) -> Option<std::time::Duration> {
         total += value * scale;
         rest = &rest[unit_len..];
     }
-    Some(std::time::Duration::from_secs_f64(total))
+    // `from_secs_f64` panics on a value too large (`99999999999999999999h`): Pebble's text
+    // decides the number, so it is checked.
+    std::time::Duration::try_from_secs_f64(total).ok()
 }
 
 /// Formats a duration the way Python ops sends timeouts: seconds with three decimals
