@@ -1,7 +1,7 @@
 //! [`Context`]: runs one event on a charm against a [`State`], through the same dispatch,
 //! framework and model code as production, and records what happened.
 
-use super::sim::{Env, JujuLogLine, Output, Sim, SimBackend, SimRef};
+use super::sim::{Env, JujuLogLine, Output, Sim, SimBackend, SimRef, Tracking};
 use super::state::{CheckInfo, Container, DeferredEvent, Notice, Relation, Secret, State, Storage};
 use crate::backend::LogLevel;
 use crate::charm::Charm;
@@ -507,6 +507,7 @@ impl<C: Charm> Context<C> {
                     controller_state: BTreeMap::new(),
                     pebble: HashMap::new(),
                     exec_handlers: BTreeMap::new(),
+                    tracking: Tracking::default(),
                 }
             }
         };
@@ -564,6 +565,7 @@ impl<C: Charm> Context<C> {
             controller_state: BTreeMap::new(),
             pebble: HashMap::new(),
             exec_handlers: BTreeMap::new(),
+            tracking: Tracking::default(),
         }))
     }
 

@@ -7,8 +7,8 @@
 //! of deferred events.
 
 use super::context::{config_defaults, run_framework, Event, On, RunError, Settings};
-use super::sim::{Env, ExecArgs, ExecResult, Output, Sim, SimBackend, SimRef};
-use super::state::{Container, Exec, Notice, Relation, RelationKind, Secret, State, Storage};
+use super::sim::{Env, ExecArgs, ExecResult, Output, Sim, SimBackend, SimRef, Tracking};
+use super::state::{Container, Exec, Notice, Relation, Secret, State, Storage};
 use crate::backend::{CloudSpec, Databag, NetworkInfo, SecretOwner};
 use crate::charm::Charm;
 use crate::event::{EventData, EventKind};
@@ -43,6 +43,18 @@ pub struct Harness<C: Charm> {
     /// Where [`Harness::add_resource`] writes resource files (created on first use,
     /// removed on drop).
     resource_dir: Option<PathBuf>,
+    /// Who owns each secret added with [`Harness::add_model_secret`] or
+    /// [`Harness::add_user_secret`] that this unit only observes.
+    secret_owners: HashMap<String, ObservedOwner>,
+}
+
+/// The owner of a secret this unit observes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ObservedOwner {
+    /// Another application or unit (`app` or `app/N`).
+    Remote(String),
+    /// The model: a user secret (`juju add-secret`).
+    User,
 }
 
 impl<C: Charm> Default for Harness<C> {
@@ -82,6 +94,11 @@ impl<C: Charm> Harness<C> {
             controller_state: BTreeMap::new(),
             pebble: HashMap::new(),
             exec_handlers: BTreeMap::new(),
+            // As Python's Harness: planned units follow the peers until set.
+            tracking: Tracking {
+                planned_units_follow_peers: true,
+                ..Tracking::default()
+            },
         }));
         Harness {
             on: super::context::On::for_app(&settings.app_name),
@@ -91,6 +108,7 @@ impl<C: Charm> Harness<C> {
             hooks_enabled: true,
             detached_storages: Vec::new(),
             resource_dir: None,
+            secret_owners: HashMap::new(),
         }
     }
 
@@ -187,14 +205,29 @@ impl<C: Charm> Harness<C> {
         self.charm.as_mut()
     }
 
-    /// The current state.
+    /// The current state. While planned units follow the peers (see
+    /// [`Harness::reset_planned_units`]), its `planned_units` is the count now.
     pub fn state(&self) -> Ref<'_, State> {
+        // Nothing can change the peers while a `Ref` from here is alive, so refreshing
+        // here (when no `Ref` is) keeps the field exact.
+        if let Ok(mut sim) = self.sim.try_borrow_mut() {
+            if sim.tracking.planned_units_follow_peers {
+                sim.state.planned_units = sim.peer_planned_units();
+            }
+        }
         Ref::map(self.sim.borrow(), |s| &s.state)
     }
 
-    /// Changes the state directly (no event fires).
+    /// Changes the state directly (no event fires). Changing `planned_units` sets it as
+    /// [`Harness::set_planned_units`] does.
     pub fn edit_state(&mut self, edit: impl FnOnce(&mut State)) {
-        edit(&mut self.sim.borrow_mut().state);
+        let mut sim = self.sim.borrow_mut();
+        let before = sim.planned_units();
+        sim.state.planned_units = before;
+        edit(&mut sim.state);
+        if sim.state.planned_units != before {
+            sim.tracking.planned_units_follow_peers = false;
+        }
     }
 
     /// Everything recorded so far (juju-log lines, status histories, exec history...).
@@ -270,9 +303,12 @@ impl<C: Charm> Harness<C> {
         Ok(())
     }
 
-    /// Sets the planned unit count.
+    /// Sets the planned unit count: the charm reads `n` until
+    /// [`Harness::reset_planned_units`].
     pub fn set_planned_units(&mut self, n: u32) {
-        self.sim.borrow_mut().state.planned_units = n;
+        let mut sim = self.sim.borrow_mut();
+        sim.state.planned_units = n;
+        sim.tracking.planned_units_follow_peers = false;
     }
 
     /// Sets the model's name.
@@ -291,19 +327,13 @@ impl<C: Charm> Harness<C> {
         self.set_model_uuid(uuid);
     }
 
-    /// Drops a [`Harness::set_planned_units`] override: planned units become this unit
-    /// plus its peers (counted now, from the peer relations in the state).
+    /// Drops a [`Harness::set_planned_units`] override: planned units are this unit plus
+    /// its peers again, as Juju counts them, and follow the peer relations as units join
+    /// and leave (the harness starts this way, as Python's does).
     pub fn reset_planned_units(&mut self) {
         let mut sim = self.sim.borrow_mut();
-        let peers: std::collections::BTreeSet<u32> = sim
-            .state
-            .relations
-            .iter()
-            .filter(|r| r.kind == RelationKind::Peer)
-            .flat_map(|r| r.remote_units_data.keys().copied())
-            .filter(|n| *n != self.settings.unit_id)
-            .collect();
-        sim.state.planned_units = 1 + peers.len() as u32;
+        sim.tracking.planned_units_follow_peers = true;
+        sim.state.planned_units = sim.peer_planned_units();
     }
 
     /// Sets what `network-get` answers for `binding` (an endpoint or extra binding).
@@ -793,6 +823,9 @@ impl<C: Charm> Harness<C> {
             secret.owner = Some(SecretOwner::Application);
         } else if owner == self.settings.unit_name() {
             secret.owner = Some(SecretOwner::Unit);
+        } else {
+            self.secret_owners
+                .insert(secret.id.clone(), ObservedOwner::Remote(owner.to_string()));
         }
         let id = secret.id.clone();
         self.sim.borrow_mut().state.secrets.push(secret);
@@ -804,7 +837,124 @@ impl<C: Charm> Harness<C> {
         &mut self,
         content: impl IntoIterator<Item = (K, V)>,
     ) -> String {
-        self.add_model_secret("", content)
+        let id = self.add_model_secret("", content);
+        self.secret_owners.insert(id.clone(), ObservedOwner::User);
+        id
+    }
+
+    /// The id of the relation between this application and `app` (for a peer relation,
+    /// this application itself), as Python's Harness finds it for secret grants.
+    fn relation_to_app(&self, app: &str, id: &str) -> Result<u64, RunError> {
+        let app_name = &self.settings.app_name;
+        self.state()
+            .relations
+            .iter()
+            .find(|r| r.remote_app(app_name) == app)
+            .map(|r| r.id)
+            .ok_or_else(|| {
+                RunError::Inconsistent(vec![format!(
+                    "secret {id}: no relation between this charm ({app_name}) and {app}"
+                )])
+            })
+    }
+
+    /// Where a grant of secret `id` to `observer` goes: `None` for a user secret (Juju's
+    /// `juju grant-secret`, not tied to a relation), else the relation id.
+    fn grant_relation(&self, id: &str, observer: &str) -> Result<Option<u64>, RunError> {
+        let secret = self.secret(id)?;
+        let observer_app = observer.split('/').next().unwrap_or(observer);
+        if secret.owner.is_some() {
+            return self.relation_to_app(observer_app, id).map(Some);
+        }
+        let owner = self
+            .secret_owners
+            .iter()
+            .find(|(known, _)| super::state::same_secret_id(known, id))
+            .map(|(_, owner)| owner.clone());
+        match owner {
+            Some(ObservedOwner::User) => Ok(None),
+            Some(ObservedOwner::Remote(owner)) => {
+                let owner_app = owner.split('/').next().unwrap_or(&owner).to_string();
+                self.relation_to_app(&owner_app, id).map(Some)
+            }
+            None => Err(RunError::Inconsistent(vec![format!(
+                "secret {id}: the harness does not know who owns it (add it with \
+                 add_model_secret or add_user_secret)"
+            )])),
+        }
+    }
+
+    /// Grants `observer` (an application, or a unit `app/N`) access to secret `id`, as
+    /// Python's `Harness.grant_secret`. Granting again changes nothing; no event fires.
+    ///
+    /// - A secret another application owns ([`Harness::add_model_secret`]): the grant is
+    ///   on the relation between this application and the owner's, which must exist
+    ///   (usually `observer` is this application).
+    /// - A user secret ([`Harness::add_user_secret`]): `juju grant-secret`. The in-memory
+    ///   Juju does not check who reads a secret, so nothing else changes.
+    /// - A secret this unit or application owns: the grant is on the relation to
+    ///   `observer`'s application, as if the charm had granted it. (Python's Harness
+    ///   refuses these, leaving grants to the charm.)
+    ///
+    /// [`Harness::get_secret_grants`] shows the relation grants.
+    pub fn grant_secret(&mut self, id: &str, observer: &str) -> Result<(), RunError> {
+        let Some(relation_id) = self.grant_relation(id, observer)? else {
+            return Ok(());
+        };
+        let mut sim = self.sim.borrow_mut();
+        if let Some(secret) = sim
+            .state
+            .secrets
+            .iter_mut()
+            .find(|s| super::state::same_secret_id(&s.id, id))
+        {
+            secret
+                .remote_grants
+                .entry(relation_id)
+                .or_default()
+                .insert(observer.to_string());
+        }
+        Ok(())
+    }
+
+    /// Revokes a grant made with [`Harness::grant_secret`] (or by the charm): the same
+    /// relation rules. Revoking what was not granted changes nothing.
+    pub fn revoke_secret(&mut self, id: &str, observer: &str) -> Result<(), RunError> {
+        let Some(relation_id) = self.grant_relation(id, observer)? else {
+            return Ok(());
+        };
+        let mut sim = self.sim.borrow_mut();
+        if let Some(secret) = sim
+            .state
+            .secrets
+            .iter_mut()
+            .find(|s| super::state::same_secret_id(&s.id, id))
+        {
+            if let Some(grantees) = secret.remote_grants.get_mut(&relation_id) {
+                grantees.remove(observer);
+                if grantees.is_empty() {
+                    secret.remote_grants.remove(&relation_id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The revisions of secret `id`, oldest first, as Python's
+    /// `Harness.get_secret_revisions`: each [`Harness::set_secret_content`] and each
+    /// content change by the charm adds one; a revision the charm removed is gone. (A
+    /// secret put in the state by hand starts with its tracked and latest revisions.)
+    pub fn get_secret_revisions(&self, id: &str) -> Result<Vec<u64>, RunError> {
+        let sim = self.sim.borrow();
+        let index = sim
+            .state
+            .secrets
+            .iter()
+            .position(|s| super::state::same_secret_id(&s.id, id))
+            .ok_or_else(|| {
+                RunError::Inconsistent(vec![format!("secret {id} is not in the harness state")])
+            })?;
+        Ok(sim.secret_revisions(index))
     }
 
     fn secret(&self, id: &str) -> Result<Secret, RunError> {
@@ -828,17 +978,16 @@ impl<C: Charm> Harness<C> {
             .collect();
         let secret = {
             let mut s = self.sim.borrow_mut();
-            let secret = s
+            let index = s
                 .state
                 .secrets
-                .iter_mut()
-                .find(|s| super::state::same_secret_id(&s.id, id))
+                .iter()
+                .position(|s| super::state::same_secret_id(&s.id, id))
                 .ok_or_else(|| {
                     RunError::Inconsistent(vec![format!("secret {id} is not in the harness state")])
                 })?;
-            secret.latest_content = content;
-            secret.latest_revision += 1;
-            secret.clone()
+            s.add_secret_revision(index, content);
+            s.state.secrets[index].clone()
         };
         if secret.owner.is_none() {
             self.fire(self.on.secret_changed(&secret))?;
@@ -855,21 +1004,80 @@ impl<C: Charm> Harness<C> {
             .unwrap_or_default()
     }
 
-    /// Fires secret-rotate for an owned secret.
+    /// Secret `id`, for an event about it labelled `label` (the secret's own label if
+    /// `None`); refused for a user secret when `refuse_user` names the event.
+    fn secret_for_event(
+        &self,
+        id: &str,
+        label: Option<&str>,
+        refuse_user: Option<&str>,
+    ) -> Result<Secret, RunError> {
+        let mut secret = self.secret(id)?;
+        if let Some(event) = refuse_user {
+            let is_user = self.secret_owners.iter().any(|(known, owner)| {
+                *owner == ObservedOwner::User && super::state::same_secret_id(known, id)
+            });
+            if is_user {
+                return Err(RunError::Inconsistent(vec![format!(
+                    "secret {id} is a user secret: Juju sends no {event} for it"
+                )]));
+            }
+        }
+        if let Some(label) = label {
+            secret.label = Some(label.to_string());
+        }
+        Ok(secret)
+    }
+
+    /// Fires secret-rotate for an owned secret (not for a user secret, as Python's).
     pub fn trigger_secret_rotation(&mut self, id: &str) -> Result<(), RunError> {
-        let secret = self.secret(id)?;
+        let secret = self.secret_for_event(id, None, Some("secret-rotate"))?;
+        self.fire(self.on.secret_rotate(&secret))
+    }
+
+    /// [`Harness::trigger_secret_rotation`] with the event carrying `label` instead of
+    /// the secret's label (Python's `trigger_secret_rotation(id, label=...)`).
+    pub fn trigger_secret_rotation_with_label(
+        &mut self,
+        id: &str,
+        label: &str,
+    ) -> Result<(), RunError> {
+        let secret = self.secret_for_event(id, Some(label), Some("secret-rotate"))?;
         self.fire(self.on.secret_rotate(&secret))
     }
 
     /// Fires secret-remove of `revision` for an owned secret.
     pub fn trigger_secret_removal(&mut self, id: &str, revision: u64) -> Result<(), RunError> {
-        let secret = self.secret(id)?;
+        let secret = self.secret_for_event(id, None, None)?;
         self.fire(self.on.secret_remove(&secret, revision))
     }
 
-    /// Fires secret-expired of `revision` for an owned secret.
+    /// [`Harness::trigger_secret_removal`] with the event carrying `label`.
+    pub fn trigger_secret_removal_with_label(
+        &mut self,
+        id: &str,
+        revision: u64,
+        label: &str,
+    ) -> Result<(), RunError> {
+        let secret = self.secret_for_event(id, Some(label), None)?;
+        self.fire(self.on.secret_remove(&secret, revision))
+    }
+
+    /// Fires secret-expired of `revision` for an owned secret (not for a user secret, as
+    /// Python's).
     pub fn trigger_secret_expiration(&mut self, id: &str, revision: u64) -> Result<(), RunError> {
-        let secret = self.secret(id)?;
+        let secret = self.secret_for_event(id, None, Some("secret-expired"))?;
+        self.fire(self.on.secret_expired(&secret, revision))
+    }
+
+    /// [`Harness::trigger_secret_expiration`] with the event carrying `label`.
+    pub fn trigger_secret_expiration_with_label(
+        &mut self,
+        id: &str,
+        revision: u64,
+        label: &str,
+    ) -> Result<(), RunError> {
+        let secret = self.secret_for_event(id, Some(label), Some("secret-expired"))?;
         self.fire(self.on.secret_expired(&secret, revision))
     }
 

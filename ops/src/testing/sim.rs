@@ -197,6 +197,19 @@ pub(crate) struct Sim {
     pub pebble: HashMap<String, PebbleExtra>,
     /// Exec handlers registered through a Harness.
     pub exec_handlers: ExecHandlers,
+    /// What a Harness follows beyond the [`State`].
+    pub tracking: Tracking,
+}
+
+/// What the simulated Juju keeps for a [`Harness`](super::Harness) beyond the [`State`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tracking {
+    /// The planned units the charm reads follow the peers (this unit plus every unit in a
+    /// peer relation, counted at each call) instead of [`State::planned_units`].
+    pub planned_units_follow_peers: bool,
+    /// Each secret's revisions, oldest first, by the secret's id in the state, once one
+    /// was added or removed; a secret without an entry has its tracked and latest ones.
+    pub secret_revisions: HashMap<String, Vec<u64>>,
 }
 
 pub(crate) type SimRef = Rc<RefCell<Sim>>;
@@ -229,6 +242,57 @@ fn relation_mut(state: &mut State, id: u64) -> Result<&mut Relation, ModelError>
 }
 
 impl Sim {
+    /// This unit plus the distinct units of its peer relations.
+    pub fn peer_planned_units(&self) -> u32 {
+        let app = &self.env.app_name;
+        let peers: std::collections::BTreeSet<String> = self
+            .state
+            .relations
+            .iter()
+            .filter(|r| r.kind == RelationKind::Peer)
+            .flat_map(|r| r.remote_unit_names(app))
+            .filter(|unit| *unit != self.env.unit_name)
+            .collect();
+        u32::try_from(peers.len()).map_or(u32::MAX, |n| n.saturating_add(1))
+    }
+
+    /// The planned units the charm sees.
+    pub fn planned_units(&self) -> u32 {
+        if self.tracking.planned_units_follow_peers {
+            self.peer_planned_units()
+        } else {
+            self.state.planned_units
+        }
+    }
+
+    /// The revisions of the secret at `index`, oldest first.
+    pub fn secret_revisions(&self, index: usize) -> Vec<u64> {
+        let secret = &self.state.secrets[index];
+        match self.tracking.secret_revisions.get(&secret.id) {
+            Some(revisions) => revisions.clone(),
+            None => known_revisions(secret),
+        }
+    }
+
+    /// The revision history of the secret at `index`, to change.
+    pub fn secret_revisions_mut(&mut self, index: usize) -> &mut Vec<u64> {
+        let secret = &self.state.secrets[index];
+        self.tracking
+            .secret_revisions
+            .entry(secret.id.clone())
+            .or_insert_with(|| known_revisions(secret))
+    }
+
+    /// Makes `content` the new latest revision of the secret at `index` (recorded in its
+    /// history).
+    pub fn add_secret_revision(&mut self, index: usize, content: BTreeMap<String, String>) {
+        let latest = self.state.secrets[index].latest_revision + 1;
+        self.secret_revisions_mut(index).push(latest);
+        let secret = &mut self.state.secrets[index];
+        secret.latest_content = content;
+        secret.latest_revision = latest;
+    }
+
     fn secret_index(&self, lookup: SecretLookup<'_>) -> Result<usize, ModelError> {
         if self.env.juju_version < JujuVersion::new(3, 0, 2) {
             return Err(ModelError::Other(
@@ -283,6 +347,14 @@ impl SimBackend {
     fn with<T>(&self, f: impl FnOnce(&mut Sim) -> T) -> T {
         f(&mut self.sim.borrow_mut())
     }
+}
+
+/// The revisions a [`Secret`] itself shows: the tracked one and the latest.
+fn known_revisions(secret: &Secret) -> Vec<u64> {
+    let mut revisions = vec![secret.tracked_revision, secret.latest_revision];
+    revisions.sort_unstable();
+    revisions.dedup();
+    revisions
 }
 
 fn set_label(sim: &mut Sim, index: usize, lookup: SecretLookup<'_>) {
@@ -735,12 +807,10 @@ impl Backend for SimBackend {
         self.with(|s| {
             let index = s.secret_index(SecretLookup::Id(id))?;
             s.check_manage(&s.state.secrets[index])?;
-            let secret = &mut s.state.secrets[index];
             if let Some(content) = content {
-                secret.latest_content = content.clone();
-                secret.latest_revision += 1;
+                s.add_secret_revision(index, content.clone());
             }
-            apply_options(secret, options);
+            apply_options(&mut s.state.secrets[index], options);
             Ok(())
         })
     }
@@ -798,7 +868,8 @@ impl Backend for SimBackend {
             let secret = &s.state.secrets[index];
             match revision {
                 None => {
-                    s.state.secrets.remove(index);
+                    let secret = s.state.secrets.remove(index);
+                    s.tracking.secret_revisions.remove(&secret.id);
                 }
                 Some(rev) if rev == secret.tracked_revision || rev == secret.latest_revision => {
                     return Err(ModelError::Other(format!(
@@ -807,7 +878,10 @@ impl Backend for SimBackend {
                         secret.id
                     )));
                 }
-                Some(rev) => s.out.removed_secret_revisions.push(rev),
+                Some(rev) => {
+                    s.out.removed_secret_revisions.push(rev);
+                    s.secret_revisions_mut(index).retain(|r| *r != rev);
+                }
             }
             Ok(())
         })
@@ -864,7 +938,7 @@ impl Backend for SimBackend {
     }
 
     fn planned_units(&self) -> Result<u32, ModelError> {
-        Ok(self.sim.borrow().state.planned_units)
+        Ok(self.sim.borrow().planned_units())
     }
 
     fn state_get(&self, key: &str) -> Result<Option<String>, ModelError> {
