@@ -177,6 +177,23 @@ impl Demo {
                 core.backend().open_port(Port::tcp(80))?;
                 core.backend().close_port(Port::tcp(443))?;
             }
+            EventKind::RelationChanged if mode == "defer-relation" => {
+                let ev = crate::event::RelationChanged::from_event(core, event)?;
+                if ev.relation.active()? {
+                    return Ok(true);
+                }
+                log(
+                    core,
+                    &format!(
+                        "relation {} gone: units {:?}, listed {}, event app {:?}, remote app {:?}",
+                        ev.relation.id,
+                        ev.relation.units()?,
+                        core.relations_of("db")?.len(),
+                        ev.app,
+                        ev.relation.remote_app()?.map(|a| a.name().to_string())
+                    ),
+                );
+            }
             EventKind::RelationChanged => {
                 let ev = crate::event::RelationChanged::from_event(core, event)?;
                 let host = ev.relation.data(Member::RemoteApp)?.get("host").cloned();
@@ -2072,4 +2089,48 @@ fn harness_planned_units_follow_the_peers_until_set() {
     h.edit_state(|s| s.planned_units = 7);
     h.add_relation_unit(peers, "demo/5").unwrap();
     assert_eq!(planned(&h), 7);
+}
+
+// ---------------------------------------------------------------- deferred events, vanished relations
+
+#[test]
+fn a_deferred_relation_event_whose_relation_vanished_is_reemitted_inactive() {
+    // As Python ops: the deferred event is restored with a relation Juju no longer lists
+    // (inactive, no units), its handler runs, and the queue moves on.
+    let mut ctx = ctx();
+    let db = Relation::new("db").remote_app_name("pg");
+    let state = State::new()
+        .config("mode", "defer-relation")
+        .relation(db.clone());
+    let out = ctx.run(ctx.on.relation_changed(&db), &state).unwrap();
+    assert_eq!(
+        out.deferred,
+        vec![ctx.on.relation_changed(&db).deferred("on_event")]
+    );
+
+    let mut gone = out.clone();
+    gone.relations.clear();
+    let out = ctx.run(ctx.on.update_status(), &gone).unwrap();
+    assert!(out.deferred.is_empty(), "{:?}", out.deferred);
+    assert_eq!(ctx.emitted_events()[0].kind, EventKind::RelationChanged);
+    let expected = format!(
+        "relation {} gone: units [], listed 0, event app Some(\"pg\"), remote app None",
+        db.id
+    );
+    assert!(
+        ctx.juju_log()
+            .contains(&JujuLogLine::new(LogLevel::Info, expected.clone())),
+        "{expected} in {:?}",
+        ctx.juju_log()
+    );
+    assert_eq!(
+        stored(&out).seen,
+        [
+            "db-relation-changed",
+            "collect-unit-status",
+            "db-relation-changed",
+            "update-status",
+            "collect-unit-status"
+        ]
+    );
 }
