@@ -50,6 +50,13 @@ fn manifest_dir(args: &CharmArgs) -> syn::Result<PathBuf> {
 // 1.85 (the team builds with 1.95).
 #[allow(clippy::incompatible_msrv)]
 fn source_dir(args: &CharmArgs) -> syn::Result<PathBuf> {
+    // `Span::unwrap` panics outside a procedural macro (a unit test of this function).
+    if !proc_macro::is_available() {
+        return Err(syn::Error::new(
+            args.metadata.span(),
+            "`relative_to = \"file\"` needs the compiler's spans (only inside a macro)",
+        ));
+    }
     let span = args.metadata.span().unwrap();
     let file = span.local_file().ok_or_else(|| {
         syn::Error::new(
@@ -70,4 +77,34 @@ fn source_dir(args: &CharmArgs) -> syn::Result<PathBuf> {
             .join(file)
     };
     Ok(file.parent().map(Path::to_path_buf).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(tokens: proc_macro2::TokenStream) -> CharmArgs {
+        CharmArgs::parse(tokens).unwrap()
+    }
+
+    #[test]
+    fn odd_paths_are_errors_not_panics() {
+        let err = resolve(&args(quote::quote!(metadata = ""))).unwrap_err();
+        assert!(err.to_string().contains("empty"), "{err}");
+        let err = resolve(&args(quote::quote!(
+            metadata = "m.yaml",
+            relative_to = "disk"
+        )))
+        .unwrap_err();
+        assert!(err.to_string().contains("not \"disk\""), "{err}");
+        // Outside the compiler there is no source file to be relative to.
+        let err = resolve(&args(quote::quote!(
+            metadata = "m.yaml",
+            relative_to = "file"
+        )))
+        .unwrap_err();
+        assert!(err.to_string().contains("only inside a macro"), "{err}");
+        let abs = resolve(&args(quote::quote!(metadata = "/x/\u{0}/m.yaml"))).unwrap();
+        assert_eq!(abs, PathBuf::from("/x/\u{0}/m.yaml"));
+    }
 }

@@ -333,3 +333,110 @@ pub fn charm_impl(input: TokenStream) -> TokenStream {
         #charm_impl
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expands both halves of `#[charm]` for a charm whose metadata is `yaml`; the output
+    /// of each, as text.
+    fn expand_both(yaml: &str) -> (String, String) {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "ops-macros-expand-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("odd.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        let abs = path.to_string_lossy().into_owned();
+        let strukt = charm(
+            quote!(metadata = #abs),
+            quote!(
+                #[derive(Default)]
+                pub struct Demo {}
+            ),
+        );
+        let imp = charm_impl(quote! {
+            ok #abs #abs
+            impl Demo {
+                #[on(install)]
+                fn install(&mut self, model: &::ops::Model<Self>) {}
+            }
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+        for out in [&strukt, &imp] {
+            // Whatever the metadata, the output is Rust (with compile_error! for errors).
+            if let Err(e) = syn::parse2::<syn::File>(out.clone()) {
+                panic!("{yaml:?}: the expansion does not parse: {e}\n{out}");
+            }
+        }
+        (strukt.to_string(), imp.to_string())
+    }
+
+    #[test]
+    fn odd_metadata_expands_to_code_or_errors_never_panics() {
+        // (metadata, an expected compile error, or "" for none)
+        let cases = [
+            (
+                "name: c\nprovides:\n  \"🦀\": {interface: x}\n  \"名前\": {interface: x}\n",
+                "both map to the Rust name",
+            ),
+            (
+                "name: c\nprovides:\n  type: {interface: x}\n  self: {interface: x}\n  \"2fa\": {interface: x}\n  \"\": {interface: x}\n",
+                "",
+            ),
+            (
+                "name: c\nconfig:\n  options:\n    nan: {type: float, default: .nan}\n",
+                "default",
+            ),
+            (
+                "name: c\nconfig:\n  options:\n    inf: {type: float, default: .inf}\n",
+                "default",
+            ),
+            (
+                "name: c\nconfig:\n  options:\n    min: {type: int, default: -9223372036854775808}\n    max: {type: float, default: 1.7976931348623157e308}\n    z: {type: float, default: -0.0}\n    s: {type: string, default: \"a\\\"b\\\\c\\n\\u0000\\u202e #[x] */\"}\n",
+                "",
+            ),
+            (
+                "name: c\nconfig:\n  options:\n    n: {type: int, default: \"12 monkeys\"}\n",
+                "default",
+            ),
+            (
+                "name: c\nactions:\n  \"---\":\n    params:\n      \"\": {type: number, enum: [.nan, .inf, 1]}\n",
+                "enum value NaN does not fit",
+            ),
+            (
+                "name: c\nactions:\n  go:\n    params:\n      \"!\": {type: integer, default: 1e300}\n",
+                "expected an integer",
+            ),
+            (
+                "name: c\nactions:\n  a-b: {}\n  a_b: {}\n",
+                "both generate the type",
+            ),
+            (
+                "name: c\nactions:\n  go:\n    params:\n      x: {type: object, properties: {x: {type: object, properties: {x: {type: array, items: {type: object, properties: {y: {type: uuid}}}}}}}}\n",
+                "has no Rust type",
+            ),
+            (
+                "name: c\nrequires:\n  db: {interface: pg, limit: 4294967295}\nstorage:\n  d: {type: block, multiple: {range: 4294967295-}}\n",
+                "",
+            ),
+            ("name: \"\\u0000 */\"\nsummary: \"\\\"#\"\n", ""),
+        ];
+        for (yaml, error) in cases {
+            let (strukt, imp) =
+                std::panic::catch_unwind(|| expand_both(yaml)).unwrap_or_else(|_| {
+                    panic!("{yaml:?}: the expansion panicked");
+                });
+            let both = format!("{strukt}\n{imp}");
+            if error.is_empty() {
+                assert!(!both.contains("compile_error"), "{yaml:?}: {both}");
+            } else {
+                assert!(both.contains("compile_error"), "{yaml:?}: no error");
+                assert!(both.contains(error), "{yaml:?}: {both}");
+            }
+        }
+    }
+}

@@ -231,6 +231,8 @@ fn parse_doc<T: serde::de::DeserializeOwned>(
     text: &str,
     file: &Path,
 ) -> Result<Option<T>, MetadataError> {
+    // A byte-order mark (some editors write one) would read as a second document.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_yaml::from_str::<Option<T>>(text).map_err(|e| MetadataError::from_yaml(file, &e))
 }
 

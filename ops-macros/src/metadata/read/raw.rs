@@ -67,6 +67,14 @@ impl<'de> Deserialize<'de> for Count {
                     E::custom(format!("expected a non-negative whole number, found {v}"))
                 })
             }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<Count, E> {
+                Err(E::custom(format!("{v} is too large")))
+            }
+            fn visit_i128<E: de::Error>(self, v: i128) -> Result<Count, E> {
+                Err(E::custom(format!(
+                    "expected a non-negative whole number, found {v}"
+                )))
+            }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Count, E> {
                 v.trim().parse().map(Count).map_err(|_| {
                     E::custom(format!("expected a non-negative whole number, found {v:?}"))

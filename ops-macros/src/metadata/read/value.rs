@@ -284,6 +284,13 @@ impl<'de> Visitor<'de> for FitSeed {
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Fitted, E> {
         self.done(Raw::Int(v))
     }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Fitted, E> {
+        // YAML integers past u64 arrive here; past i128 they can only be a float.
+        match i128::try_from(v) {
+            Ok(i) => self.done(Raw::Int(i)),
+            Err(_) => self.done(Raw::Float(v as f64)),
+        }
+    }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Fitted, E> {
         self.done(Raw::Float(v))
     }
