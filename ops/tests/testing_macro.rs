@@ -1,6 +1,7 @@
 //! `ops::testing` with a charm written with the macro DSL (`#[charm]`, `#[on]`): every
 //! event factory run through `Context`, `State::from_context`, the Harness flows, and
-//! `Harness::handle_exec_with` (exec handler closures).
+//! `Harness::handle_exec_with` (exec handler closures), `Context::manager` and
+//! `layer_from_rockcraft`.
 
 #![cfg(feature = "testing")]
 #![deny(missing_docs)]
@@ -8,8 +9,8 @@
 use ops::event::*;
 use ops::prelude::*;
 use ops::testing::{
-    CheckInfo, Container, Context, Exec, ExecArgs, ExecResult, Harness, Notice, Relation,
-    RelationKind, RunError, Secret, State, Storage,
+    layer_from_rockcraft, CheckInfo, Container, Context, Exec, ExecArgs, ExecResult, Harness,
+    Notice, Relation, RelationKind, RunError, Secret, State, Storage,
 };
 use serde_json::json;
 use std::cell::RefCell;
@@ -880,4 +881,44 @@ fn the_e2e_relations_charm_gives_the_same_databags_in_memory() {
             web.id
         )
     );
+}
+
+#[test]
+fn manager_on_a_rock_layer() {
+    // The workload's layer comes from the rock's own rockcraft.yaml.
+    let dir = std::env::temp_dir().join(format!("ops-testing-macro-rock-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("rockcraft.yaml");
+    std::fs::write(
+        &path,
+        "name: web\nsummary: The web rock\nbase: bare\nservices:\n  web:\n    \
+         override: replace\n    command: serve --port 8080\n    startup: enabled\n\
+         parts:\n  web:\n    plugin: nil\n",
+    )
+    .unwrap();
+    let rock = layer_from_rockcraft(&path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let workload = Container::new("workload")
+        .can_connect(true)
+        .layer("rock", rock);
+    let state = State::new()
+        .config("port", 9000)
+        .container(workload.clone());
+
+    let mut ctx = ctx();
+    let mut mgr = ctx.manager(ctx.on.pebble_ready(&workload), &state).unwrap();
+    // Before the event: the charm as restored, the model as the handler will see it.
+    assert!(mgr.charm().seen.is_empty());
+    assert_eq!(mgr.model().config().unwrap().port, 9000);
+    let plan = mgr.model().container("workload").get_plan().unwrap();
+    assert_eq!(plan.services["web"].command, "serve --port 8080");
+    mgr.charm_mut().seen.push("set up by the test".into());
+
+    let done = mgr.run().unwrap();
+    assert_eq!(
+        done.charm().seen,
+        ["set up by the test", "pebble-ready workload connect=true"]
+    );
+    assert_eq!(seen(done.state()), done.charm().seen);
+    assert_eq!(done.state().unit_status, Status::active("port 9000"));
 }
