@@ -23,6 +23,9 @@
 //! charm and model the handlers left just after, split the run in two with
 //! [`Context::manager`] (Python's `with ctx(event, state) as mgr:`); see [`Manager`].
 //!
+//! A container can start from the layer a rock's `rockcraft.yaml` defines:
+//! [`layer_from_rockcraft`].
+//!
 //! [`Harness`] is the older, stateful style, on the same in-memory backend.
 
 mod consistency;
