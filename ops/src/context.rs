@@ -72,6 +72,15 @@ impl JujuContext {
     }
 }
 
+/// The variables whose name and value are UTF-8 (`std::env::vars` would panic on the
+/// others); a value that is not UTF-8 reads as absent.
+fn utf8_vars(
+    vars: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> impl Iterator<Item = (String, String)> {
+    vars.into_iter()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+}
+
 /// Reads an optional variable: absent or empty → `None`.
 fn non_empty(vars: &std::collections::HashMap<String, String>, key: &str) -> Option<String> {
     vars.get(key).filter(|v| !v.is_empty()).cloned()
@@ -83,10 +92,7 @@ impl JujuContext {
     /// Parsing is lenient, as in the Python `ops.main`: a missing variable is empty (or
     /// `None`), and a malformed number reads as `None`.
     pub fn from_env() -> Self {
-        Self::from_vars(
-            std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
-        )
+        Self::from_vars(utf8_vars(std::env::vars_os()))
     }
 
     /// The context described by `vars` (name, value pairs, e.g. a test's environment).
@@ -269,6 +275,73 @@ mod tests {
         assert_eq!(ctx(&[("JUJU_RELATION_ID", "db:x")]).relation_id, None);
         assert_eq!(ctx(&[("JUJU_SECRET_REVISION", "-1")]).secret_revision, None);
         assert_eq!(ctx(&[("JUJU_STORAGE_ID", "data/x")]).storage(), None);
+    }
+
+    #[test]
+    fn garbage_values_read_as_absent_never_panic() {
+        let ids = [
+            "db:-1",
+            "-1",
+            "db:18446744073709551616",
+            "db:",
+            ":",
+            "db:0x10",
+            "db:1.5",
+            "db:１２",
+            "",
+            " ",
+        ];
+        for id in ids {
+            assert_eq!(ctx(&[("JUJU_RELATION_ID", id)]).relation_id, None, "{id:?}");
+        }
+        assert_eq!(
+            ctx(&[("JUJU_RELATION_ID", "a:b:c: 18446744073709551615 ")]).relation_id,
+            Some(u64::MAX)
+        );
+        for revision in ["-1", "18446744073709551616", "1e3", "x", "٣"] {
+            let c = ctx(&[("JUJU_SECRET_REVISION", revision)]);
+            assert_eq!(c.secret_revision, None, "{revision:?}");
+        }
+        for storage in [
+            "data/-1",
+            "data/4294967296",
+            "data/",
+            "/",
+            "data",
+            "data/1/x",
+        ] {
+            let c = ctx(&[("JUJU_STORAGE_ID", storage)]);
+            assert_eq!(c.storage(), None, "{storage:?}");
+        }
+        assert_eq!(
+            ctx(&[("JUJU_STORAGE_ID", "a/b/7")]).storage(),
+            Some(("a/b", 7))
+        );
+        for unit in ["", "/", "app", "/0", "app/0/1", "é/ü"] {
+            let c = ctx(&[("JUJU_UNIT_NAME", unit), ("JUJU_REMOTE_UNIT", unit)]);
+            let app = unit.split_once('/').map_or(unit, |(a, _)| a);
+            assert_eq!(c.app_name(), app, "{unit:?}");
+        }
+        let c = ctx(&[("JUJU_DEBUG_AT", ",,, ,"), ("JUJU_VERSION", "\u{0}")]);
+        assert!(c.debug_at.is_empty());
+        assert_eq!(c.version, "\u{0}");
+    }
+
+    #[test]
+    fn variables_that_are_not_utf8_read_as_absent() {
+        use std::ffi::OsString;
+        use std::os::unix::ffi::OsStringExt;
+        let bytes = |b: &[u8]| OsString::from_vec(b.to_vec());
+        let vars = vec![
+            (bytes(b"JUJU_DISPATCH_PATH"), bytes(b"hooks/\xff\xfe")),
+            (bytes(b"JUJU_UNIT_NAME"), bytes(b"demo/0")),
+            (bytes(b"JUJU_RELATION_ID"), bytes(b"db:\x80")),
+            (bytes(b"JUJU_\xffODD"), bytes(b"x")),
+        ];
+        let c = JujuContext::from_vars(utf8_vars(vars));
+        assert_eq!(c.dispatch_path, "");
+        assert_eq!(c.unit_name, "demo/0");
+        assert_eq!(c.relation_id, None);
     }
 
     #[test]

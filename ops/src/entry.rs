@@ -8,6 +8,7 @@ use crate::framework::{
 };
 use crate::hookcmds::HookTools;
 use crate::model::Model;
+use std::io::Write;
 
 /// How `ops::main_with` runs the charm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,8 +58,10 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
 
     let mut context = JujuContext::from_env();
     if context.dispatch_path.is_empty() {
-        if let Some(path) = std::env::args()
+        // `args()` panics on an argument that is not UTF-8; such a path is no hook name.
+        if let Some(path) = std::env::args_os()
             .next()
+            .and_then(|argv0| argv0.into_string().ok())
             .as_deref()
             .and_then(legacy_dispatch_path)
         {
@@ -96,7 +99,8 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
     let code = match run(&model, store, selection.event.as_ref(), run_options) {
         Ok(_) => 0,
         Err(err) => {
-            eprintln!("{err}");
+            // Not `eprintln!`, which panics when stderr cannot be written.
+            let _ = writeln!(std::io::stderr(), "{err}");
             err.exit_code()
         }
     };

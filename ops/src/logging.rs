@@ -88,12 +88,17 @@ impl<B: Backend + Send + Sync> log::Log for JujuLogger<B> {
             return;
         }
         let message = record.args().to_string();
+        // Not `eprintln!`, which panics when stderr cannot be written (a closed pipe).
+        let to_stderr = || {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "{} {message}", level.as_str());
+        };
         if self.stderr {
-            eprintln!("{} {message}", level.as_str());
+            to_stderr();
         }
         if self.backend.juju_log(level, &message).is_err() && !self.stderr {
             // juju-log itself failed: keep the line somewhere Juju records.
-            eprintln!("{} {message}", level.as_str());
+            to_stderr();
         }
     }
 

@@ -211,15 +211,26 @@ impl SecretExpiry {
     pub fn to_rfc3339(&self) -> String {
         match self {
             SecretExpiry::At(time) => rfc3339(*time),
-            SecretExpiry::In(duration) => rfc3339(SystemTime::now() + *duration),
+            // `SystemTime + Duration` panics past what the clock holds (`Duration::MAX`).
+            SecretExpiry::In(duration) => SystemTime::now()
+                .checked_add(*duration)
+                .map_or_else(|| RFC3339_LATEST.to_string(), rfc3339),
             SecretExpiry::Rfc3339(text) => text.clone(),
         }
     }
 }
 
-/// `time` as `YYYY-MM-DDTHH:MM:SSZ` (UTC; times before 1970 clamp to the epoch).
+/// The latest time RFC 3339 writes (a four-digit year).
+const RFC3339_LATEST: &str = "9999-12-31T23:59:59Z";
+
+/// `time` as `YYYY-MM-DDTHH:MM:SSZ` (UTC; times before 1970 clamp to the epoch, times
+/// after 9999 to [`RFC3339_LATEST`]).
 pub(crate) fn rfc3339(time: SystemTime) -> String {
     let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    // 10000-01-01T00:00:00Z.
+    if secs >= 253_402_300_800 {
+        return RFC3339_LATEST.to_string();
+    }
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Howard Hinnant's civil_from_days.
@@ -1060,5 +1071,26 @@ mod tests {
             SecretRotate::Weekly
         );
         assert!("sometimes".parse::<SecretRotate>().is_err());
+    }
+
+    #[test]
+    fn expiry_past_what_rfc3339_or_the_clock_holds_clamps() {
+        // `SystemTime::now() + Duration::MAX` panicked.
+        assert_eq!(
+            SecretExpiry::In(Duration::MAX).to_rfc3339(),
+            "9999-12-31T23:59:59Z"
+        );
+        let last = UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+        assert_eq!(rfc3339(last), "9999-12-31T23:59:59Z");
+        assert_eq!(
+            rfc3339(last + Duration::from_secs(1)),
+            "9999-12-31T23:59:59Z"
+        );
+        let far = UNIX_EPOCH + Duration::from_secs(u64::MAX / 4);
+        assert_eq!(SecretExpiry::At(far).to_rfc3339(), "9999-12-31T23:59:59Z");
+        assert_eq!(
+            rfc3339(UNIX_EPOCH - Duration::from_secs(1)),
+            "1970-01-01T00:00:00Z"
+        );
     }
 }
