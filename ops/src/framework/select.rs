@@ -403,4 +403,77 @@ mod tests {
         assert_eq!(legacy_dispatch_path("./target/release/demo"), None);
         assert_eq!(legacy_dispatch_path("demo"), None);
     }
+
+    #[test]
+    fn odd_dispatch_paths_select_nothing_or_the_last_part() {
+        // (path, selected name, whether an event is selected)
+        let cases = [
+            ("", "", false),
+            ("/", "", false),
+            ("//", "", false),
+            ("hooks/", "hooks", false),
+            ("actions/", "actions", false),
+            ("actions", "actions", false),
+            ("hooks", "hooks", false),
+            ("hooks//install", "install", true),
+            ("hooks/install/../start", "start", true),
+            ("hooks/ install", " install", false),
+            ("hooks/INSTALL", "INSTALL", false),
+            ("hooks/install\0", "install\0", false),
+            ("hooks/-relation-changed", "-relation-changed", false),
+            ("hooks/-storage-attached", "-storage-attached", false),
+            ("hooks/-pebble-ready", "-pebble-ready", false),
+            ("hooks/database-relation-", "database-relation-", false),
+            (
+                "hooks/database-relation-changed-relation-changed",
+                "database-relation-changed-relation-changed",
+                false,
+            ),
+            (
+                "hooks/démo-server-pebble-ready",
+                "démo-server-pebble-ready",
+                false,
+            ),
+            ("hooks/🦀", "🦀", false),
+            ("actions/get-db-info/", "get-db-info", true),
+            ("actions/actions/get-db-info", "get-db-info", true),
+        ];
+        for (path, name, selected) in cases {
+            let s = select(&[("JUJU_DISPATCH_PATH", path)]);
+            assert_eq!(s.name, name, "{path:?}");
+            assert_eq!(s.event.is_some(), selected, "{path:?}");
+        }
+        let long = format!("hooks/{}-relation-changed", "x".repeat(100_000));
+        assert_eq!(select(&[("JUJU_DISPATCH_PATH", &long)]).event, None);
+        // Ids that do not parse leave the event without them.
+        let s = select(&[
+            ("JUJU_DISPATCH_PATH", "hooks/database-relation-changed"),
+            ("JUJU_RELATION_ID", "database:-3"),
+            ("JUJU_REMOTE_UNIT", "/"),
+        ]);
+        let event = s.event.unwrap();
+        assert_eq!(event.relation_id, None);
+        assert_eq!(event.remote_unit.as_deref(), Some("/"));
+        let s = select(&[
+            ("JUJU_DISPATCH_PATH", "hooks/data-storage-attached"),
+            ("JUJU_STORAGE_ID", "data/99999999999"),
+        ]);
+        assert_eq!(s.event.unwrap().storage_index, None);
+        for argv0 in [
+            "",
+            "/",
+            "hooks",
+            "hooks/",
+            "/hooks",
+            "..",
+            "hooks/..",
+            "x/hooks/..",
+        ] {
+            assert_eq!(legacy_dispatch_path(argv0), None, "{argv0:?}");
+        }
+        assert_eq!(
+            legacy_dispatch_path("é/hooks/ü").as_deref(),
+            Some("hooks/ü")
+        );
+    }
 }
