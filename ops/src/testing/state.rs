@@ -605,11 +605,11 @@ impl Container {
     }
 
     pub(crate) fn add_parents(&mut self, path: &str) {
-        let mut end = 0;
-        while let Some(pos) = path[end + 1..].find('/') {
-            end += 1 + pos;
+        // Each prefix ending before a `/` (not the leading one). Slicing at `/` keeps to
+        // character boundaries whatever the path (`""`, `"é/x"`).
+        for (end, _) in path.match_indices('/').filter(|(i, _)| *i > 0) {
             let parent = &path[..end];
-            if !parent.is_empty() && !self.files.contains_key(parent) {
+            if !self.files.contains_key(parent) {
                 self.files.insert(parent.to_string(), FsEntry::dir());
             }
         }
@@ -1076,4 +1076,25 @@ pub(crate) fn same_secret_id(a: &str, b: &str) -> bool {
         s.rsplit('/').next().unwrap_or(s)
     }
     tail(a) == tail(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_file_paths_add_their_parents_without_panicking() {
+        let c = Container::new("c")
+            .file("", "empty")
+            .file("é/x", "a")
+            .file("/a//b/c", "b")
+            .dir("/🦀/");
+        let dirs: Vec<&str> = c
+            .files
+            .iter()
+            .filter(|(_, e)| e.is_dir())
+            .map(|(p, _)| p.as_str())
+            .collect();
+        assert_eq!(dirs, ["/a", "/a/", "/a//b", "/🦀", "/🦀/", "é"]);
+    }
 }
