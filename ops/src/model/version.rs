@@ -203,9 +203,32 @@ mod tests {
             "3.6.4-beta1",
             "1234567890.0",
             " 3.6.4",
+            // Garbage from JUJU_VERSION: signs, non-ASCII digits and letters, NUL, gaps.
+            "+3.6",
+            "-3.6",
+            "3.+6",
+            "٣.6",
+            "3.٦",
+            "3.6-bétä1",
+            "3.6-beta٢",
+            "3.6.\u{0}",
+            "3.6-",
+            "3.6--1",
+            "3..6",
+            ".",
+            "..",
+            "3.6-beta1.",
+            "3.6-beta99999999999",
         ] {
             assert!(bad.parse::<JujuVersion>().is_err(), "{bad:?} parsed");
         }
+    }
+
+    #[test]
+    fn the_widest_numbers_still_parse() {
+        let widest = v("999999999.999999999-zz999999999.999999999");
+        assert_eq!(widest.major, 999_999_999);
+        assert_eq!(widest.build, 999_999_999);
     }
 
     #[test]
