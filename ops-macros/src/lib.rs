@@ -90,6 +90,10 @@ pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
 /// - `fn h(&self, model: &Model<Self>, status: &mut StatusCollector)` for
 ///   `collect_unit_status` / `collect_app_status`.
 ///
+/// One method may carry several `#[on(...)]` attributes (`#[on(leader_elected)]` over
+/// `#[on(relation_created = "peers")]`): it handles each of those events, and a payload
+/// parameter, if it takes one, must fit every one of them.
+///
 /// A handler returns `()`, `ops::Result<()>` or `Result<(), E>` for any
 /// `E: Into<ops::Error>`. An error (or a panic) fails the hook: it is logged, nothing is
 /// saved, and Juju retries it; for an action, the action fails with the message.

@@ -124,6 +124,12 @@ pub enum ModelError {
 ///
 /// This is Python `ops`' `load_config(..., errors="blocked")` and
 /// `load_params(..., errors="fail")`: the charm cannot go on until the operator acts.
+///
+/// Once converted into an [`Error`], an `Abort` displays as `ended early, unit blocked:
+/// <reason>`, not as the reason alone. To reuse a validation that aborts in a
+/// `collect_unit_status` handler (which should report the problem in every hook, not
+/// only the one that ended early), take the status back out:
+/// `err.downcast_ref::<Abort>().map(Abort::status)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Abort {
     status: crate::Status,

@@ -49,6 +49,18 @@ pub use model::{
 pub use status::{Status, StatusCollector, StatusName};
 
 /// What a charm's source file needs: `use ops::prelude::*;`.
+///
+/// The `Serialize` and `Deserialize` derives expand to code naming the `serde` crate, so
+/// the charm's own `Cargo.toml` lists it beside `ops` (without it, the first build fails
+/// with "can't find crate for `serde`"):
+///
+/// ```toml
+/// [dependencies]
+/// serde = { version = "1", features = ["derive"] }
+/// ```
+///
+/// Unit tests use `ops::testing`: repeat `ops` under `[dev-dependencies]` with
+/// `features = ["testing"]`.
 pub mod prelude {
     pub use crate::{
         charm, on, Abort, Action, Charm, Error, Member, Model, ModelCore, Result, Status,

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 pub struct DeferredEvent {
     /// The event, as it was first dispatched.
     pub event: EventData,
-    /// The name of the handler that deferred it.
+    /// The name of the handler that deferred it: its method's name (`on_config_changed`).
+    /// An event deferred by a handler that no longer exists (its method renamed in a new
+    /// charm revision) is dropped, without an error, when its turn comes.
     pub handler: String,
 }
 

@@ -81,7 +81,8 @@ impl Event {
         self
     }
 
-    /// This event as deferred by `handler` in an earlier hook (for [`State::deferred`]).
+    /// This event as deferred by `handler` (the handler method's name, `on_config_changed`)
+    /// in an earlier hook (for [`State::deferred`]).
     pub fn deferred(&self, handler: impl Into<String>) -> DeferredEvent {
         DeferredEvent {
             event: self.data.clone(),
@@ -579,7 +580,7 @@ impl<C: Charm> Context<C> {
         &self.output.juju_log
     }
     /// The events dispatched in the last run (re-emitted deferred events, the event,
-    /// collect-status).
+    /// collect-status). Only events with a handler in the charm are listed.
     pub fn emitted_events(&self) -> &[EventData] {
         &self.output.emitted_events
     }

@@ -31,6 +31,13 @@ pub struct ActionOutput {
 }
 
 /// A stateful test harness for charm `C`.
+///
+/// As in Python, collect-status runs only when asked ([`Harness::evaluate_status`]) and
+/// deferred events are never re-emitted. While an event waits deferred, firing the same
+/// event again skips the handler that deferred it (logged at DEBUG only). So a charm that
+/// defers `config-changed` until Pebble answers ignores every later
+/// [`Harness::update_config`] if the initial hooks ran before the container could
+/// connect: call [`Harness::set_can_connect`] before [`Harness::begin_with_initial_hooks`].
 pub struct Harness<C: Charm> {
     sim: SimRef,
     settings: Settings,

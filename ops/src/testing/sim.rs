@@ -148,7 +148,8 @@ pub struct Output {
     /// `juju-log` lines, in order.
     pub juju_log: Vec<JujuLogLine>,
     /// The events dispatched to the charm (re-emitted deferred ones, the event,
-    /// collect-status), in order.
+    /// collect-status), in order. Only events with a handler in the charm are listed (an
+    /// `update-status` that no `#[on]` names is not).
     pub emitted_events: Vec<crate::event::EventData>,
     /// Every handler run, in order (with whether it was re-emitted or deferred).
     pub handlers: Vec<crate::framework::Emitted>,

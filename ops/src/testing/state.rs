@@ -819,7 +819,8 @@ impl Secret {
     }
 }
 
-/// An event a handler deferred, waiting in the unit's state (the framework's own type).
+// An event a handler deferred, waiting in the unit's state (the framework's own type; a
+// doc comment here would be shown before the type's own).
 pub use crate::framework::DeferredEvent;
 
 /// Everything Juju and Pebble know about the unit, before or after one event.
