@@ -6,6 +6,18 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
+
+/// Held by each test for its whole run. A test that forks while another still has the
+/// file it is writing open would leave that file open in the child until it execs, and
+/// executing the file then fails with "Text file busy" (ETXTBSY).
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 const BINARY: &str = env!("CARGO_BIN_EXE_httpbin-demo");
 const UNIT: &str = "httpbin-demo/0";
@@ -70,6 +82,7 @@ fn run_hook(dir: &Path, program: &Path, dispatch_path: Option<&str>) -> (Vec<Str
 
 #[test]
 fn dispatch_runs_the_hook_juju_names() {
+    let _serial = serial();
     let dir = charm_dir("dispatch", "install", r#"{"log-level": "verbose"}"#);
     let (logs, calls) = run_hook(&dir, Path::new("./dispatch"), Some("hooks/config-changed"));
     assert_eq!(
@@ -89,6 +102,7 @@ fn dispatch_runs_the_hook_juju_names() {
 
 #[test]
 fn a_legacy_hook_link_runs_the_hook_it_names() {
+    let _serial = serial();
     // Juju runs a hook by its full path, and without JUJU_DISPATCH_PATH if it predates
     // `dispatch`: the link's name names the hook.
     let dir = charm_dir("legacy", "update-status", r#"{"log-level": "info"}"#);

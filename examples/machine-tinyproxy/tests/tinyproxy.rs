@@ -9,26 +9,41 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
+
+/// Held by each test's scratch directory for the whole test. A test that forks while
+/// another still has a stand-in script open for writing would leave it open in the child
+/// until it execs, and executing the script then fails with "Text file busy" (ETXTBSY).
+static SERIAL: Mutex<()> = Mutex::new(());
 
 /// A scratch directory, removed when dropped.
-struct Scratch(PathBuf);
+struct Scratch {
+    dir: PathBuf,
+    _serial: MutexGuard<'static, ()>,
+}
 
 impl Scratch {
     fn new(test: &str) -> Self {
+        let serial = SERIAL
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let dir =
             std::env::temp_dir().join(format!("machine-tinyproxy-{test}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
+        Scratch {
+            dir,
+            _serial: serial,
+        }
     }
 
     /// A machine whose files and programs all live in the scratch directory.
     fn machine(&self) -> Machine {
         Machine {
-            config_file: self.0.join("etc/tinyproxy/tinyproxy.conf"),
-            pid_file: self.0.join("run/tinyproxy.pid"),
-            tinyproxy: self.0.join("bin/tinyproxy"),
-            apt_get: self.0.join("bin/apt-get"),
+            config_file: self.dir.join("etc/tinyproxy/tinyproxy.conf"),
+            pid_file: self.dir.join("run/tinyproxy.pid"),
+            tinyproxy: self.dir.join("bin/tinyproxy"),
+            apt_get: self.dir.join("bin/apt-get"),
         }
     }
 
@@ -42,7 +57,7 @@ impl Scratch {
     /// A script that appends its arguments (and `DEBIAN_FRONTEND`, which the test's own
     /// environment may set too) to `calls.log`.
     fn recording_script(&self, path: &Path) {
-        let log = self.0.join("calls.log");
+        let log = self.dir.join("calls.log");
         self.script(
             path,
             &format!(
@@ -53,7 +68,7 @@ impl Scratch {
     }
 
     fn calls(&self) -> Vec<String> {
-        std::fs::read_to_string(self.0.join("calls.log"))
+        std::fs::read_to_string(self.dir.join("calls.log"))
             .unwrap_or_default()
             .lines()
             .map(str::to_string)
@@ -63,7 +78,7 @@ impl Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -124,11 +139,11 @@ fn ensure_config_failure_names_the_path() {
     let scratch = Scratch::new("ensure-config-fails");
     let mut machine = scratch.machine();
     // A file where the config's directory should be.
-    std::fs::write(scratch.0.join("etc"), "").unwrap();
-    machine.config_file = scratch.0.join("etc/tinyproxy.conf");
+    std::fs::write(scratch.dir.join("etc"), "").unwrap();
+    machine.config_file = scratch.dir.join("etc/tinyproxy.conf");
     let err = machine.ensure_config(8000, "x").unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err:?}");
-    let expected = format!("cannot create {}: ", scratch.0.join("etc").display());
+    let expected = format!("cannot create {}: ", scratch.dir.join("etc").display());
     assert!(err.to_string().starts_with(&expected), "{err}");
 }
 

@@ -13,7 +13,19 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+/// Held while this process writes an executable and while it forks: a child forked while
+/// another test still has a stand-in open for writing keeps that file open until it
+/// execs, and executing the stand-in then fails with "Text file busy" (ETXTBSY).
+static FORK_OR_WRITE: Mutex<()> = Mutex::new(());
+
+fn fork_or_write_lock() -> std::sync::MutexGuard<'static, ()> {
+    FORK_OR_WRITE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Every hook tool the stand-ins provide.
 pub const TOOLS: &[&str] = &[
@@ -102,10 +114,13 @@ impl Unit {
         for dir in ["bin", "charm", "answers"] {
             std::fs::create_dir_all(root.join(dir)).unwrap();
         }
-        for tool in TOOLS {
-            let path = root.join("bin").join(tool);
-            std::fs::write(&path, STAND_IN).unwrap();
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        {
+            let _lock = fork_or_write_lock();
+            for tool in TOOLS {
+                let path = root.join("bin").join(tool);
+                std::fs::write(&path, STAND_IN).unwrap();
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
         }
         let unit = Unit {
             root,
@@ -204,7 +219,15 @@ impl Unit {
         for (k, v) in extra {
             command.env(k, v);
         }
-        let output = command.output().unwrap();
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = {
+            let _lock = fork_or_write_lock();
+            command.spawn().unwrap()
+        };
+        let output = child.wait_with_output().unwrap();
         let calls = std::fs::read_to_string(&log)
             .unwrap_or_default()
             .lines()
