@@ -706,6 +706,7 @@ fn reboot_state_and_metrics() {
 
 #[test]
 fn spawn_failures_and_bad_utf8() {
+    let _scripts = scripts_lock();
     let t = HookTools::with_runner(ProcessRunner::in_dir("/nonexistent-ops-tools"));
     let err = t.is_leader().unwrap_err();
     assert!(
@@ -737,8 +738,20 @@ fn spawn_failures_and_bad_utf8() {
     ));
 }
 
+/// Held by the tests that run processes: one of them forking while another
+/// still has its script open for writing would make executing that script fail with
+/// "Text file busy" (ETXTBSY).
+static SCRIPTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn scripts_lock() -> std::sync::MutexGuard<'static, ()> {
+    SCRIPTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[test]
 fn process_runner_runs_real_tools_with_stdin() {
+    let _scripts = scripts_lock();
     let dir = std::env::temp_dir().join(format!("ops-tools-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let script = dir.join("relation-set");
@@ -765,6 +778,7 @@ fn process_runner_runs_real_tools_with_stdin() {
 
 #[test]
 fn juju_log_does_not_wait_but_keeps_order_and_flush_waits() {
+    let _scripts = scripts_lock();
     let dir = std::env::temp_dir().join(format!("ops-log-tools-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let script = dir.join("juju-log");
