@@ -50,17 +50,17 @@ pub use status::{Status, StatusCollector, StatusName};
 
 /// What a charm's source file needs: `use ops::prelude::*;`.
 ///
-/// The `Serialize` and `Deserialize` derives expand to code naming the `serde` crate, so
-/// the charm's own `Cargo.toml` lists it beside `ops` (without it, the first build fails
-/// with "can't find crate for `serde`"):
+/// A charm crate depends on `ops` alone: on the charm struct, `#[charm]` points the
+/// `Serialize` / `Deserialize` derives at the serde that `ops` re-exports. (Other types
+/// that derive them need `serde` in the crate's own `Cargo.toml`, as usual.)
 ///
 /// ```toml
 /// [dependencies]
-/// serde = { version = "1", features = ["derive"] }
-/// ```
+/// ops = "0.1"
 ///
-/// Unit tests use `ops::testing`: repeat `ops` under `[dev-dependencies]` with
-/// `features = ["testing"]`.
+/// [dev-dependencies]
+/// ops = { version = "0.1", features = ["testing"] }   # ops::testing for unit tests
+/// ```
 pub mod prelude {
     pub use crate::{
         charm, on, Abort, Action, Charm, Error, Member, Model, ModelCore, Result, Status,

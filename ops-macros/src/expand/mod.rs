@@ -118,6 +118,33 @@ pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
     }
 }
 
+/// Points serde's derives on the charm struct at the serde `ops` re-exports, so a charm
+/// crate needs no `serde` dependency of its own (`#[derive(Serialize, Deserialize)]` from
+/// `ops::prelude`). Left alone when the struct derives neither or names a crate itself.
+fn use_ops_serde(item: &mut ItemStruct) {
+    let derives_serde = item.attrs.iter().any(|attr| {
+        attr.path().is_ident("derive")
+            && attr
+                .parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                )
+                .is_ok_and(|paths| {
+                    paths.iter().any(|p| {
+                        p.segments
+                            .last()
+                            .is_some_and(|s| s.ident == "Serialize" || s.ident == "Deserialize")
+                    })
+                })
+    });
+    let names_crate = item.attrs.iter().any(|attr| {
+        attr.path().is_ident("serde") && attr.to_token_stream().to_string().contains("crate")
+    });
+    if derives_serde && !names_crate {
+        item.attrs
+            .push(syn::parse_quote!(#[serde(crate = "::ops::__private::serde")]));
+    }
+}
+
 /// A stray `#[on]`: one outside a `#[charm]` impl (the impl's macro removes its own).
 pub fn stray_on(_args: TokenStream, input: TokenStream) -> TokenStream {
     let err = syn::Error::new(
@@ -210,7 +237,8 @@ fn relative_message(
     message.replace(&from, &to)
 }
 
-fn charm_struct(args: TokenStream, item: ItemStruct) -> TokenStream {
+fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
+    use_ops_serde(&mut item);
     let charm = &item.ident;
     let failed = forwarder(charm, quote!(failed));
     if args.is_empty() {
