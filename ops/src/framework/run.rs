@@ -411,6 +411,19 @@ fn dispatch_inner<C: Charm>(
     } else {
         let total = deferred.len();
         for (i, deferred) in deferred.into_iter().enumerate() {
+            if !C::observers(&deferred.event).contains(&deferred.handler.as_str()) {
+                // Saved by an earlier revision of the charm whose handler is gone.
+                framework_log(
+                    model,
+                    LogLevel::Warning,
+                    &format!(
+                        "Dropping deferred event {}: no handler {} observes it now.",
+                        event_label(&deferred.event),
+                        deferred.handler
+                    ),
+                );
+                continue;
+            }
             framework_log(
                 model,
                 LogLevel::Debug,

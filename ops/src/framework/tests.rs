@@ -296,6 +296,29 @@ fn a_non_leader_skips_app_status() {
 }
 
 #[test]
+fn a_deferred_event_whose_handler_is_gone_is_dropped_with_a_warning() {
+    let s = setup("", false);
+    let state = UnitState {
+        charm: None,
+        deferred: vec![DeferredEvent {
+            event: event(EventKind::ConfigChanged),
+            handler: "renamed_since".into(),
+        }],
+    };
+    let out = dispatch(
+        &s.model,
+        state,
+        Some(&event(EventKind::UpdateStatus)),
+        RunOptions::default(),
+    )
+    .unwrap();
+    assert!(out.state.deferred.is_empty());
+    assert!(!out.emitted.iter().any(|e| e.reemitted));
+    assert!(logs(&s).iter().any(|l| l
+        == "WARNING -- Dropping deferred event config_changed: no handler renamed_since observes it now."));
+}
+
+#[test]
 fn deferral_queues_per_handler_and_reemits_in_order() {
     // Hook 1: `second` defers config-changed.
     let s = setup("defer-second", false);
