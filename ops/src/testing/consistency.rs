@@ -3,7 +3,7 @@
 
 use super::context::{Event, Settings};
 use super::state::{RelationKind, State};
-use crate::event::EventKind;
+use crate::event::{EventData, EventKind};
 use crate::meta::{CharmMeta, ConfigKind, RelationRole};
 use crate::model::JujuVersion;
 use serde_json::Value;
@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 /// Every inconsistency between `meta`, the context `settings`, `state` and `event`.
 pub(crate) fn check(
     meta: &CharmMeta,
+    observers: fn(&EventData) -> &'static [&'static str],
     settings: &Settings,
     state: &State,
     event: &Event,
@@ -31,6 +32,7 @@ pub(crate) fn check(
     check_networks(meta, state, &mut errors);
     check_secrets(settings, state, &mut errors);
     check_event(meta, settings, state, event, &mut errors);
+    check_deferred(observers, state, &mut errors);
     errors
 }
 
@@ -486,11 +488,24 @@ fn check_event(
         }
         _ => {}
     }
+}
+
+fn check_deferred(
+    observers: fn(&EventData) -> &'static [&'static str],
+    state: &State,
+    errors: &mut Vec<String>,
+) {
     for (i, deferred) in state.deferred.iter().enumerate() {
+        let hook = super::context::hook_name(&deferred.event);
         if !deferred.event.kind.is_deferrable() {
             errors.push(format!(
-                "State.deferred[{i}]: {} events cannot be deferred",
-                super::context::hook_name(&deferred.event)
+                "State.deferred[{i}]: {hook} events cannot be deferred"
+            ));
+        } else if !observers(&deferred.event).contains(&deferred.handler.as_str()) {
+            errors.push(format!(
+                "State.deferred[{i}]: no handler {} observes {hook} (handlers: {})",
+                deferred.handler,
+                observers(&deferred.event).join(", ")
             ));
         }
     }

@@ -540,7 +540,7 @@ impl<C: Charm> Context<C> {
         event: &Event,
     ) -> Result<(), RunError> {
         if !self.skip_consistency_checks {
-            let errors = super::consistency::check(C::META, settings, state, event);
+            let errors = super::consistency::check(C::META, C::observers, settings, state, event);
             if !errors.is_empty() {
                 return Err(RunError::Inconsistent(errors));
             }

@@ -1573,6 +1573,13 @@ fn consistency_containers_storage_secrets_and_events() {
     let mut st2 = State::new();
     st2.deferred.push(on.stop().deferred("on_event"));
     assert_inconsistent(&st2, on.start(), "cannot be deferred");
+    let mut st3 = State::new();
+    st3.deferred.push(on.update_status().deferred("on_evnet"));
+    assert_inconsistent(
+        &st3,
+        on.start(),
+        "State.deferred[0]: no handler on_evnet observes update-status (handlers: on_event)",
+    );
 }
 
 #[test]
