@@ -37,14 +37,20 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
 }
 
 impl fmt::Display for Error {
+    /// The message and its causes, `: `-separated; a cause the message already ends with
+    /// (errors that print their source themselves) is not repeated.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)?;
+        let mut text = self.0.to_string();
         let mut source = self.0.source();
         while let Some(cause) = source {
-            write!(f, ": {cause}")?;
+            let cause_text = cause.to_string();
+            if !text.ends_with(&cause_text) {
+                text.push_str(": ");
+                text.push_str(&cause_text);
+            }
             source = cause.source();
         }
-        Ok(())
+        f.write_str(&text)
     }
 }
 
@@ -165,3 +171,40 @@ impl fmt::Display for Abort {
 }
 
 impl std::error::Error for Abort {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_chains_causes_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let spawn = ModelError::Spawn {
+            tool: "config-get".into(),
+            source: io,
+        };
+        // The tool error prints its cause itself: not repeated.
+        assert_eq!(
+            Error::from(spawn).to_string(),
+            "cannot run config-get: no such file"
+        );
+        // A cause the message does not show is appended.
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("reading the plan")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let outer = Outer(std::io::Error::other("disk gone"));
+        assert_eq!(
+            Error::from(outer).to_string(),
+            "reading the plan: disk gone"
+        );
+    }
+}
