@@ -68,6 +68,10 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
             context.dispatch_path = path;
         }
     }
+    if context.dispatch_path.is_empty() && context.unit_name.is_empty() {
+        let _ = writeln!(std::io::stderr(), "{}", outside_juju(C::META.name));
+        return 2;
+    }
     crate::logging::init(options.log_level, context.debug);
     let selection = select_event(C::META, &context);
     let charm_dir = context.charm_dir.clone();
@@ -108,4 +112,13 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
     model.backend().flush();
     log::logger().flush();
     code
+}
+
+/// What a charm binary says when started by hand rather than by Juju.
+fn outside_juju(charm: &str) -> String {
+    format!(
+        "{charm}: not started by Juju (JUJU_DISPATCH_PATH and JUJU_UNIT_NAME are unset). \
+         Juju runs this binary as the charm's `dispatch` for each hook and action; \
+         to run the charm's handlers outside Juju, use ops::testing."
+    )
 }

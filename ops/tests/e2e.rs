@@ -237,3 +237,26 @@ fn a_failing_hook_tool_fails_the_hook_and_keeps_the_old_state() {
     );
     assert_eq!(std::fs::read(unit.state_path()).unwrap(), before);
 }
+
+#[test]
+fn started_by_hand_it_says_it_needs_juju() {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--ignored", "--exact", "charm_process", "--nocapture", "-q"])
+        .env_clear()
+        .env("OPS_E2E_RUN_CHARM", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = {
+        let _lock = common::fork_or_write_lock();
+        command.spawn().unwrap()
+    };
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .contains("e2e: not started by Juju (JUJU_DISPATCH_PATH and JUJU_UNIT_NAME are unset)"),
+        "{stderr}"
+    );
+}

@@ -21,7 +21,8 @@ use std::sync::Mutex;
 /// execs, and executing the stand-in then fails with "Text file busy" (ETXTBSY).
 static FORK_OR_WRITE: Mutex<()> = Mutex::new(());
 
-fn fork_or_write_lock() -> std::sync::MutexGuard<'static, ()> {
+/// Take it around any spawn in these tests (see `FORK_OR_WRITE`).
+pub fn fork_or_write_lock() -> std::sync::MutexGuard<'static, ()> {
     FORK_OR_WRITE
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
