@@ -143,6 +143,7 @@ fn accessor(
 
         impl<'m> #name<'m> {
             /// The accessors over `core` (what `Model::` accessor methods return).
+            #[doc(hidden)]
             pub fn new(core: &'m ::ops::ModelCore) -> Self {
                 #name { core }
             }

@@ -160,6 +160,7 @@ impl ModelCore {
 
     /// Keeps what a collect-status handler added; generated dispatch code calls this after
     /// each `collect_unit_status` / `collect_app_status` handler.
+    #[doc(hidden)]
     pub fn collect_statuses(&self, kind: EventKind, collector: StatusCollector) {
         let target = match kind {
             EventKind::CollectAppStatus => &self.collected_app,
@@ -172,7 +173,8 @@ impl ModelCore {
     }
 
     /// Takes everything collect-status handlers added for the unit (`app == false`) or the
-    /// application, leaving it empty.
+    /// application, leaving it empty. The framework calls it after collect-status.
+    #[doc(hidden)]
     pub fn take_collected_statuses(&self, app: bool) -> StatusCollector {
         let target = if app {
             &self.collected_app
