@@ -53,6 +53,7 @@ static META: CharmMeta = CharmMeta {
             name: "target",
             kind: "string",
             required: true,
+            enum_values: &[],
         }],
         additional_properties: false,
     }],

@@ -168,4 +168,7 @@ pub struct ParamMeta {
     pub kind: &'static str,
     /// Whether it is listed in `required`.
     pub required: bool,
+    /// Its `enum`, each allowed value as JSON text (`"\"full\""`, `"3"`); empty when it
+    /// has none.
+    pub enum_values: &'static [&'static str],
 }

@@ -130,7 +130,13 @@ pub fn expand(meta: &Metadata) -> TokenStream {
                 SchemaType::Unknown(t) => t.as_str(),
             };
             let required = p.required;
-            quote!(::ops::meta::ParamMeta { name: #name, kind: #kind, required: #required })
+            let enum_values = p.schema.enum_values.iter().map(json_text);
+            quote!(::ops::meta::ParamMeta {
+                name: #name,
+                kind: #kind,
+                required: #required,
+                enum_values: &[#(#enum_values),*],
+            })
         });
         quote!(::ops::meta::ActionMeta { name: #name, params: &[#(#params),*], additional_properties: #additional })
     });

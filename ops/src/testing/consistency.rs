@@ -303,6 +303,22 @@ fn param_fits(kind: &str, value: &Value) -> bool {
     }
 }
 
+/// Whether `value` is one of `allowed` (JSON texts); numbers compare by value (`3` is
+/// `3.0`), as JSON schema's `enum` does.
+fn in_enum(value: &Value, allowed: &[&str]) -> bool {
+    allowed.iter().any(|text| {
+        match (serde_json::from_str::<Value>(text), value) {
+            (Ok(Value::Number(a)), Value::Number(b)) => match (a.as_i64(), b.as_i64()) {
+                (Some(a), Some(b)) => a == b,
+                _ => a.as_f64() == b.as_f64(),
+            },
+            (Ok(allowed), value) => allowed == *value,
+            // An enum value that is not JSON (never generated) cannot match.
+            (Err(_), _) => false,
+        }
+    })
+}
+
 fn check_event(
     meta: &CharmMeta,
     settings: &Settings,
@@ -469,6 +485,15 @@ fn check_event(
                         "event: action {name:?} param {key:?} should be of type {}, got {value}",
                         param.kind
                     )),
+                    Some(param)
+                        if !param.enum_values.is_empty()
+                            && !in_enum(value, param.enum_values) =>
+                    {
+                        errors.push(format!(
+                            "event: action {name:?} param {key:?} should be one of {}, got {value}",
+                            param.enum_values.join(", ")
+                        ))
+                    }
                     Some(_) => {}
                 }
             }

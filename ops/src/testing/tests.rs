@@ -102,11 +102,31 @@ static META: CharmMeta = CharmMeta {
                 name: "target",
                 kind: "string",
                 required: true,
+                enum_values: &[],
             },
             ParamMeta {
                 name: "count",
                 kind: "integer",
                 required: false,
+                enum_values: &[],
+            },
+            ParamMeta {
+                name: "mode",
+                kind: "string",
+                required: false,
+                enum_values: &["\"full\"", "\"incremental\""],
+            },
+            ParamMeta {
+                name: "level",
+                kind: "integer",
+                required: false,
+                enum_values: &["1", "9"],
+            },
+            ParamMeta {
+                name: "ratio",
+                kind: "number",
+                required: false,
+                enum_values: &["0.5", "1.0"],
             },
         ],
         additional_properties: false,
@@ -1602,6 +1622,54 @@ fn consistency_action_params() {
         &State::new(),
         on.action("backup").param("target", "x").param("extra", 1),
         "no param \"extra\"",
+    );
+    // A value outside the param's `enum` is refused, as Juju refuses it.
+    assert_inconsistent(
+        &State::new(),
+        on.action("backup")
+            .param("target", "x")
+            .param("mode", "hourly"),
+        "event: action \"backup\" param \"mode\" should be one of \"full\", \"incremental\", got \"hourly\"",
+    );
+    assert_inconsistent(
+        &State::new(),
+        on.action("backup").param("target", "x").param("level", 5),
+        "param \"level\" should be one of 1, 9, got 5",
+    );
+    // A wrong type is reported once, as a type error.
+    let errors = inconsistent(
+        &State::new(),
+        on.action("backup").param("target", "x").param("mode", 1),
+    );
+    assert_eq!(
+        errors,
+        ["event: action \"backup\" param \"mode\" should be of type string, got 1"]
+    );
+    assert_inconsistent(
+        &State::new(),
+        on.action("backup")
+            .param("target", "x")
+            .param("ratio", 0.25),
+        "param \"ratio\" should be one of 0.5, 1.0, got 0.25",
+    );
+    // Values in the enum pass (numbers compare by value: 1 is 1.0, as in JSON schema).
+    let ok = |event: Event| {
+        let mut c = ctx();
+        c.run(event, &State::new())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        ok(on
+            .action("backup")
+            .param("target", "x")
+            .param("mode", "incremental")
+            .param("level", 9)),
+        Ok(())
+    );
+    assert_eq!(
+        ok(on.action("backup").param("target", "x").param("ratio", 1)),
+        Ok(())
     );
     let mut skip = Context::<Demo>::new().skip_consistency_checks();
     // With checks skipped the run proceeds (and the charm sees no target).
