@@ -433,7 +433,7 @@ fn params_required_defaults_nested_arrays_enums() {
         params,
         BackupParams {
             target: "s3".into(),
-            compression: "gzip".into(),
+            compression: BackupCompression::Gzip,
             level: 6,
             tags: None,
             options: None,
@@ -448,8 +448,8 @@ fn params_required_defaults_nested_arrays_enums() {
         "extra": {"k": 1}, "anything": [1, "two"], "type": "full",
     })))
     .unwrap();
-    assert_eq!(params.compression, "xz");
-    assert_eq!(params.tags, Some(vec!["daily".to_string()]));
+    assert_eq!(params.compression, BackupCompression::Xz);
+    assert_eq!(params.tags, Some(vec![BackupTagsItem::Daily]));
     let options: BackupOptions = params.options.clone().unwrap();
     assert_eq!(
         options,

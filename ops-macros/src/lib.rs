@@ -30,7 +30,24 @@ mod validate;
 ///   `f64`, `boolean` `bool`, `string` and `secret` `String`; `Option` when there is no
 ///   default), read with `model.config()?`;
 /// - one params struct per action (`get-db-info` gives `GetDbInfoParams`), from the
-///   action's JSON schema;
+///   action's JSON schema (`string` `String`, `integer` `i64`, `number` `f64`, `boolean`
+///   `bool`, `array` a `Vec`, no type `serde_json::Value`; `Option` unless required or
+///   defaulted). Types for nested schemas are named after the action and the param path:
+///   an object param `options` of `backup` gives the struct `BackupOptions`, its property
+///   `limits` `BackupOptionsLimits`, the items of an array param `tags` `BackupTagsItem`;
+/// - for a `type: string` schema with an `enum` (a param, a property or array items), an
+///   enum named by the same rule (`mode: {type: string, enum: [full, incremental]}` of
+///   `backup` gives `BackupMode { Full, Incremental }`), so a `match` needs no catch-all
+///   arm. Variants are the PascalCase of each value (`app-admin` → `AppAdmin`, `TLS`
+///   stays `TLS`, `3des` → `_3des`, `self` → `Self_`, `""` → `Empty`, a value with no ASCII
+///   letter or digit → its code points, `+` → `U2B`), each documented with its exact value.
+///   It derives `Debug, Clone, Copy, PartialEq, Eq, Hash` and has `as_str()` (the value as
+///   written), `Display`, `all()` and `ops::values::FromValue` (a value outside the `enum`
+///   fails the action with the param's path and the allowed values). A `default` becomes its
+///   variant; a default outside the `enum`, or two values giving the same variant
+///   (`text` and `Text`), is a compile error. An `enum` of numbers or booleans keeps the
+///   base type, checked when the params are read. Each field's doc lists its allowed
+///   values;
 /// - `model.relations()`, `model.containers()`, `model.storages()`, `model.resources()`
 ///   with one accessor per declared name (a `limit: 1` relation is an `Option`);
 /// - `Charm::META`, the metadata as a `'static` value; editing the file rebuilds the crate.

@@ -200,6 +200,30 @@ pub fn check_enum<T: PartialEq + fmt::Debug>(
     })
 }
 
+/// Reads the string at `path` that must be one of the `allowed` values, each with what it
+/// converts to (the generated enums of string `enum` params use this).
+pub fn string_enum<T: Copy>(
+    value: &Value,
+    path: &str,
+    allowed: &[(&str, T)],
+) -> Result<T, ValueError> {
+    let got = value
+        .as_str()
+        .ok_or_else(|| wrong(value, path, "a string"))?;
+    match allowed.iter().find(|(text, _)| *text == got) {
+        Some((_, converted)) => Ok(*converted),
+        None => Err(ValueError::NotInEnum {
+            path: path.to_string(),
+            got: format!("{got:?}"),
+            allowed: allowed
+                .iter()
+                .map(|(text, _)| format!("{text:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
 /// Checks that `map` (at `parent`) has no keys beyond `known` (`additionalProperties:
 /// false`).
 pub fn check_no_extra_keys(
@@ -262,6 +286,20 @@ mod tests {
         assert!(check_enum(&"gzip".to_string(), "c", &["gzip".into(), "xz".into()]).is_ok());
         let err = check_enum(&"zip".to_string(), "c", &["gzip".into(), "xz".into()]).unwrap_err();
         assert_eq!(err.to_string(), "c: \"zip\" is not one of \"gzip\", \"xz\"");
+        let modes = [("full", 1), ("incremental", 2)];
+        assert_eq!(string_enum(&json!("incremental"), "mode", &modes), Ok(2));
+        assert_eq!(
+            string_enum(&json!("Full"), "opts.mode", &modes)
+                .unwrap_err()
+                .to_string(),
+            "opts.mode: \"Full\" is not one of \"full\", \"incremental\""
+        );
+        assert_eq!(
+            string_enum(&json!(1), "mode", &modes)
+                .unwrap_err()
+                .to_string(),
+            "mode: expected a string, got number 1"
+        );
         let m = map(json!({"a": 1, "b": 2}));
         assert!(check_no_extra_keys(&m, "", &["a", "b"]).is_ok());
         assert_eq!(

@@ -1,4 +1,23 @@
 //! `<Action>Params`: a typed params struct per action, from its JSON schema.
+//!
+//! Types, by JSON-schema `type`: `string` → `String`, `integer` → `i64`, `number` → `f64`,
+//! `boolean` → `bool`, `array` → `Vec` of the items' type, `object` with `properties` → a
+//! nested struct, no type → `serde_json::Value`. A param not in `required` is an `Option`
+//! unless it has a `default`.
+//!
+//! Nested types are named after the action and the path of param names, PascalCase:
+//! action `backup`, object param `options` → `BackupOptions`, its object property
+//! `limits` → `BackupOptionsLimits`; the items of an array param `tags` → `BackupTagsItem`.
+//!
+//! A `type: string` schema with an `enum` (a param, an object property or an array's
+//! items) becomes a Rust enum named by the same rule (`compression: {type: string, enum:
+//! [gzip, xz]}` → `BackupCompression`), one variant per value ([`ident::variant`]: `gzip` →
+//! `Gzip`, `app-admin` → `AppAdmin`, `3des` → `_3des`), each documented with its exact
+//! value; it has `as_str()`, `Display`, `all()` and `ops::values::FromValue` (a value
+//! outside the enum is a `ValueError::NotInEnum` naming the param's path and the allowed
+//! values). A schema `default` becomes its variant (one outside the enum is a compile
+//! error), and two values giving the same variant name are a compile error. An `enum` of
+//! other types keeps the base type (`i64`, `f64`, `bool`), checked at run time.
 
 use super::config::{describe, float_lit, int_lit};
 use super::Ctx;
@@ -46,7 +65,10 @@ fn expand_action(ctx: &mut Ctx, action: &Action) -> TokenStream {
         &ident::pascal(&action.name),
         &action.params,
         action.additional_properties,
-        &format!("action `{}`", action.name),
+        At {
+            action: &action.name,
+            path: "",
+        },
     );
     let Body { defs, reads, inits } = body;
     let vis = ctx.vis.clone();
@@ -74,6 +96,24 @@ fn expand_action(ctx: &mut Ctx, action: &Action) -> TokenStream {
     }
 }
 
+/// Where a schema sits, for messages and docs: its action and the param's dotted path
+/// (`options.limits`; empty for the action's params as a whole).
+#[derive(Clone, Copy)]
+struct At<'a> {
+    action: &'a str,
+    path: &'a str,
+}
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "action `{}`", self.action)?;
+        if !self.path.is_empty() {
+            write!(f, " param `{}`", self.path)?;
+        }
+        Ok(())
+    }
+}
+
 struct Body {
     defs: TokenStream,
     reads: TokenStream,
@@ -88,7 +128,7 @@ fn fields(
     prefix: &str,
     params: &[Param],
     additional: bool,
-    owner: &str,
+    owner: At,
 ) -> Body {
     let mut defs = TokenStream::new();
     let mut reads = TokenStream::new();
@@ -106,13 +146,21 @@ fn fields(
             ctx.error(format!("{owner}: params {msg}"));
             continue;
         }
-        let where_ = format!("{owner} param `{}`", param.name);
+        let path = match owner.path {
+            "" => param.name.clone(),
+            parent => format!("{parent}.{}", param.name),
+        };
+        let at = At {
+            action: owner.action,
+            path: &path,
+        };
+        let where_ = at.to_string();
         let ty = rust_type(
             ctx,
             nested,
             &param.schema,
             &format!("{prefix}{}", ident::pascal(&param.name)),
-            &where_,
+            at,
         );
         let key = &param.name;
         let var = format_ident!("__f_{}", field);
@@ -128,6 +176,7 @@ fn fields(
                 .map(|v| default_expr(ctx, &param.schema, v, &ty, &path, &where_))
         };
         let check = enum_check(ctx, &param.schema, &quote!(value), &path, &where_);
+        let allowed = allowed_doc(&param.schema);
         let mut doc = param
             .schema
             .description
@@ -170,6 +219,10 @@ fn fields(
                 if let ::core::option::Option::Some(value) = &#var { #check }
             });
         }
+        if let Some(allowed) = allowed {
+            doc.push(' ');
+            doc.push_str(&allowed);
+        }
         defs.extend(quote!(#[doc = #doc] pub #field: #field_ty,));
         inits.extend(quote!(#field: #var,));
     }
@@ -183,18 +236,22 @@ fn rust_type(
     nested: &mut TokenStream,
     schema: &Schema,
     type_name: &str,
-    where_: &str,
+    at: At,
 ) -> TokenStream {
     let json = json();
+    let where_ = &at.to_string();
     match &schema.kind {
-        SchemaType::String => quote!(::std::string::String),
+        SchemaType::String => match string_enum_values(schema) {
+            Some(values) => enum_type(ctx, nested, &values, type_name, where_),
+            None => quote!(::std::string::String),
+        },
         SchemaType::Integer => quote!(i64),
         SchemaType::Number => quote!(f64),
         SchemaType::Boolean => quote!(bool),
         SchemaType::Any => quote!(#json::Value),
         SchemaType::Array(None) => quote!(::std::vec::Vec<#json::Value>),
         SchemaType::Array(Some(items)) => {
-            let item = rust_type(ctx, nested, items, &format!("{type_name}Item"), where_);
+            let item = rust_type(ctx, nested, items, &format!("{type_name}Item"), at);
             quote!(::std::vec::Vec<#item>)
         }
         SchemaType::Object {
@@ -218,7 +275,7 @@ fn rust_type(
                     schema,
                     properties,
                     *additional,
-                    where_,
+                    at,
                 ));
             }
             quote!(#name)
@@ -232,13 +289,139 @@ fn rust_type(
     }
 }
 
+/// The values of a `type: string` schema's `enum` (duplicates and `null` left out), or
+/// `None` when it has none: such a schema becomes a generated enum.
+fn string_enum_values(schema: &Schema) -> Option<Vec<&str>> {
+    if schema.kind != SchemaType::String {
+        return None;
+    }
+    let mut values: Vec<&str> = Vec::new();
+    for value in &schema.enum_values {
+        match value {
+            Value::String(s) if !values.contains(&s.as_str()) => values.push(s),
+            Value::String(_) => {}
+            // `null` is never a string: Juju refuses it before the enum is looked at.
+            Value::Other(text) if text == "null" => {}
+            _ => return None,
+        }
+    }
+    (!values.is_empty()).then_some(values)
+}
+
+/// The enum named `type_name` for a string `enum`'s `values`, added to `nested`; its name
+/// as a type.
+fn enum_type(
+    ctx: &mut Ctx,
+    nested: &mut TokenStream,
+    values: &[&str],
+    type_name: &str,
+    where_: &str,
+) -> TokenStream {
+    let name = Ident::new(type_name, Span::call_site());
+    if !ctx.claim_type(type_name, where_) {
+        return quote!(#name);
+    }
+    let mut claimed: Vec<(String, &str)> = Vec::new();
+    for value in values {
+        let variant = ident::variant(value);
+        match claimed.iter().find(|(v, _)| *v == variant) {
+            Some((_, first)) => ctx.error(format!(
+                "{where_}: enum values {first:?} and {value:?} both map to the variant `{type_name}::{variant}`; rename one"
+            )),
+            None => claimed.push((variant, value)),
+        }
+    }
+    let vars: Vec<Ident> = claimed
+        .iter()
+        .map(|(v, _)| Ident::new(v, Span::call_site()))
+        .collect();
+    let texts: Vec<&str> = claimed.iter().map(|(_, t)| *t).collect();
+    let var_docs = texts
+        .iter()
+        .map(|t| format!("The value {}.", code(&format!("{t:?}"))));
+    let doc = format!(
+        "The values of {where_}, from its `enum`; generated by `#[charm]`.\n\n\
+         `as_str()` and `Display` give the value as written; a value outside the `enum` \
+         does not convert (an error naming the param and the allowed values)."
+    );
+    let vis = ctx.vis.clone();
+    let json = json();
+    nested.extend(quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #vis enum #name {
+            #(#[doc = #var_docs] #vars,)*
+        }
+
+        impl #name {
+            /// Every value, in the metadata's order.
+            pub const fn all() -> &'static [Self] {
+                &[#(Self::#vars),*]
+            }
+
+            /// The value as written in the metadata (and as Juju passes it).
+            pub const fn as_str(&self) -> &'static str {
+                match self {
+                    #(Self::#vars => #texts,)*
+                }
+            }
+        }
+
+        impl ::core::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+
+        impl ::ops::values::FromValue for #name {
+            fn from_value(
+                value: &#json::Value,
+                path: &str,
+            ) -> ::core::result::Result<Self, ::ops::values::ValueError> {
+                ::ops::values::string_enum(value, path, &[#((#texts, Self::#vars)),*])
+            }
+        }
+    });
+    quote!(#name)
+}
+
+/// `text` as a Markdown code span, whatever backticks it holds.
+fn code(text: &str) -> String {
+    if text.contains('`') {
+        format!("`` {text} ``")
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// The field doc's sentence listing the `enum` values (of the param, or of its items).
+fn allowed_doc(schema: &Schema) -> Option<String> {
+    let list = |values: &[Value]| {
+        values
+            .iter()
+            .map(|v| code(&describe(v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !schema.enum_values.is_empty() {
+        return Some(format!("One of {}.", list(&schema.enum_values)));
+    }
+    match &schema.kind {
+        SchemaType::Array(Some(items)) if !items.enum_values.is_empty() => {
+            Some(format!("Each item one of {}.", list(&items.enum_values)))
+        }
+        _ => None,
+    }
+}
+
 fn nested_struct(
     ctx: &mut Ctx,
     name: &Ident,
     schema: &Schema,
     properties: &[Param],
     additional: bool,
-    where_: &str,
+    at: At,
 ) -> TokenStream {
     let mut inner = TokenStream::new();
     let Body { defs, reads, inits } = fields(
@@ -247,9 +430,9 @@ fn nested_struct(
         &name.to_string(),
         properties,
         additional,
-        where_,
+        at,
     );
-    let mut doc = format!("The object in {where_}");
+    let mut doc = format!("The object in {at}");
     match schema.description.as_deref().map(str::trim) {
         Some(d) if !d.is_empty() => doc.push_str(&format!(": {d}")),
         _ => doc.push('.'),
@@ -291,6 +474,23 @@ fn default_expr(
     path: &TokenStream,
     where_: &str,
 ) -> TokenStream {
+    if let Some(values) = string_enum_values(schema) {
+        return match value {
+            Value::String(s) if values.contains(&s.as_str()) => {
+                let variant = Ident::new(&ident::variant(s), Span::call_site());
+                quote!(#ty::#variant)
+            }
+            _ => {
+                let allowed: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+                ctx.error(format!(
+                    "{where_}: the default {} is not one of the enum's values {}",
+                    describe(value),
+                    allowed.join(", ")
+                ));
+                quote!(#ty::all()[0])
+            }
+        };
+    }
     if let Some(lit) = scalar_lit(&schema.kind, value) {
         return lit;
     }
@@ -359,7 +559,8 @@ fn enum_check(
             for (__i, __item) in #value.iter().enumerate() { #inner }
         };
     }
-    if schema.enum_values.is_empty() {
+    if schema.enum_values.is_empty() || string_enum_values(schema).is_some() {
+        // String enums are generated enums: converting is checking.
         return TokenStream::new();
     }
     let mut lits = Vec::new();

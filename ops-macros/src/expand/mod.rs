@@ -403,6 +403,56 @@ mod tests {
         (strukt.to_string(), imp.to_string())
     }
 
+    /// The tokens' text without the spaces `to_string` puts between tokens.
+    fn squeeze(text: &str) -> String {
+        text.split_whitespace().collect()
+    }
+
+    #[test]
+    fn string_enum_params_become_enums() {
+        let (strukt, _) = expand_both(concat!(
+            "name: c\nactions:\n  back-up:\n    params:\n",
+            "      mode: {type: string, description: How much., enum: [full, incremental], default: full}\n",
+            "      tags: {type: array, items: {type: string, enum: [daily, app-admin]}}\n",
+            "      opts: {type: object, properties: {region: {type: string, enum: [eu-west-1]}}}\n",
+            "      level: {type: integer, enum: [1, 9]}\n",
+            "      plain: {type: string}\n",
+        ));
+        let out = squeeze(&strukt);
+        assert!(!out.contains("compile_error"), "{strukt}");
+        // Types named `<Action><Param>` (items `...Item`, properties `<Action><Param><Prop>`).
+        for decl in [
+            "pubenumBackUpMode{#[doc=\"Thevalue`\\\"full\\\"`.\"]Full,#[doc=\"Thevalue`\\\"incremental\\\"`.\"]Incremental,}",
+            "pubenumBackUpTagsItem{#[doc=\"Thevalue`\\\"daily\\\"`.\"]Daily,#[doc=\"Thevalue`\\\"app-admin\\\"`.\"]AppAdmin,}",
+            "pubenumBackUpOptsRegion{",
+            "#[derive(Debug,Clone,Copy,PartialEq,Eq,Hash)]",
+            "pubmode:BackUpMode,",
+            "pubtags:::core::option::Option<::std::vec::Vec<BackUpTagsItem>>,",
+            "pubregion:::core::option::Option<BackUpOptsRegion>,",
+            "pubplain:::core::option::Option<::std::string::String>,",
+            // Integer enums keep their type and the run-time check.
+            "publevel:::core::option::Option<i64>,",
+            "check_enum::<i64>",
+            // The default is the variant.
+            "=>BackUpMode::Full,",
+            "Self::Full=>\"full\",",
+            "string_enum(value,path,&[(\"full\",Self::Full),(\"incremental\",Self::Incremental)])",
+        ] {
+            assert!(out.contains(&squeeze(decl)), "no {decl} in {strukt}");
+        }
+        // No run-time string check is left: converting is checking.
+        assert!(!out.contains("check_enum::<&str>"), "{strukt}");
+        // Field docs list the values.
+        let docs = [
+            "How much.\\n\\nParam `mode` (default `\\\"full\\\"`). One of `\\\"full\\\"`, `\\\"incremental\\\"`.",
+            "Param `tags` (optional). Each item one of `\\\"daily\\\"`, `\\\"app-admin\\\"`.",
+            "Param `level` (optional). One of `1`, `9`.",
+        ];
+        for doc in docs {
+            assert!(out.contains(&squeeze(doc)), "no {doc} in {strukt}");
+        }
+    }
+
     #[test]
     fn odd_metadata_expands_to_code_or_errors_never_panics() {
         // (metadata, an expected compile error, or "" for none)
@@ -452,6 +502,18 @@ mod tests {
                 "",
             ),
             ("name: \"\\u0000 */\"\nsummary: \"\\\"#\"\n", ""),
+            (
+                "name: c\nactions:\n  go:\n    params:\n      f: {type: string, enum: [\"名前\", \"🦀\", \"\", \"+\", \"-\", \"`\", \"*/\", self, Self, \"0\", \"0.\"]}\n",
+                "both map to the variant `GoF::Self_`",
+            ),
+            (
+                "name: c\nactions:\n  go:\n    params:\n      f: {type: string, enum: [a, b], default: c}\n",
+                r#"action `go` param `f`: the default \"c\" is not one of the enum"#,
+            ),
+            (
+                "name: c\nactions:\n  go:\n    params:\n      f: {type: array, items: {type: string, enum: [x, X]}}\n",
+                "both map to the variant `GoFItem::X`",
+            ),
         ];
         for (yaml, error) in cases {
             let (strukt, imp) =
