@@ -99,6 +99,7 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
     };
     let run_options = RunOptions {
         restricted: selection.restricted,
+        skip_collect_status: false,
     };
     let code = match run(&model, store, selection.event.as_ref(), run_options) {
         Ok(_) => 0,

@@ -65,6 +65,10 @@ pub struct RunOptions {
     /// A restricted context (`collect-metrics`, `meter-status-changed`): deferred events
     /// are not re-emitted and collect-status does not run.
     pub restricted: bool,
+    /// Skip collect-status only (deferred events are still re-emitted). Juju hooks never
+    /// set this; `ops::testing`'s Harness does, because like Python's it runs
+    /// collect-status only when asked (`Harness::evaluate_status`).
+    pub skip_collect_status: bool,
 }
 
 /// One handler run during a dispatch.
@@ -291,7 +295,7 @@ impl<C: Charm> Runner<'_, C> {
 /// 3. emits `event` (if any) to each of its handlers in order, queueing it for those that
 ///    defer it (a handler with an identical event already queued is skipped, as Python
 ///    `ops` does);
-/// 4. unless restricted, runs collect-status: `collect_app_status` handlers on the leader
+/// 4. unless restricted or [`RunOptions::skip_collect_status`], runs collect-status: `collect_app_status` handlers on the leader
 ///    (then the app status is set to the winner), `collect_unit_status` handlers (then the
 ///    unit status is set); nothing collected, nothing set;
 /// 5. sends the relation databag writes the handlers made (one `relation-set` each);
@@ -468,7 +472,7 @@ fn dispatch_inner<C: Charm>(
             }
         }
     }
-    if !options.restricted {
+    if !options.restricted && !options.skip_collect_status {
         runner.collect_status()?;
     }
     // Relation writes are batched per databag during the hook; Juju sees them now.

@@ -653,12 +653,38 @@ fn restricted_contexts_skip_reemit_and_collect_status() {
         &s.model,
         state,
         Some(&event(EventKind::CollectMetrics)),
-        RunOptions { restricted: true },
+        RunOptions {
+            restricted: true,
+            ..RunOptions::default()
+        },
     )
     .unwrap();
     assert!(out.charm.runs.is_empty());
     assert_eq!(out.state.deferred, deferred);
     assert!(tool_calls(&s).is_empty(), "{:?}", tool_calls(&s));
+}
+
+#[test]
+fn skip_collect_status_still_reemits_deferred_events() {
+    let s = setup("", true);
+    let state = UnitState {
+        charm: None,
+        deferred: vec![DeferredEvent {
+            event: event(EventKind::ConfigChanged),
+            handler: "second".into(),
+        }],
+    };
+    let options = RunOptions {
+        skip_collect_status: true,
+        ..RunOptions::default()
+    };
+    let out = dispatch(&s.model, state, None, options).unwrap();
+    // Only the deferring handler ran; no collect-status handler, no status set.
+    assert_eq!(out.charm.runs, ["second"]);
+    assert!(out.state.deferred.is_empty());
+    assert_eq!(out.emitted.len(), 1);
+    assert!(out.emitted[0].reemitted);
+    assert!(!tool_calls(&s).iter().any(|c| c.starts_with("status-set")));
 }
 
 fn action_event() -> EventData {

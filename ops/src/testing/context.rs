@@ -798,6 +798,7 @@ pub(crate) fn model_for<C: Charm>(sim: &SimRef, settings: &Settings, data: &Even
 pub(crate) fn run_options(event: &Event, restricted: bool) -> RunOptions {
     RunOptions {
         restricted: restricted || event.data.kind == EventKind::CollectMetrics,
+        skip_collect_status: false,
     }
 }
 
