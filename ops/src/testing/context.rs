@@ -782,6 +782,28 @@ pub(crate) fn run_framework<C: Charm>(
     record_dispatch(sim, &model, event, result)
 }
 
+/// Re-emits the deferred events in the sim's state through the framework's dispatch
+/// with no new event and no collect-status ([`Harness::reemit`](super::Harness::reemit)):
+/// restores the charm from `charm`, and commits it and the
+/// deferred queue as [`run_framework`] does. The handlers see an `update-status` hook
+/// context (a Harness step has no hook of its own).
+pub(crate) fn reemit_framework<C: Charm>(
+    sim: &SimRef,
+    settings: &Settings,
+    charm: Option<Value>,
+) -> Result<Option<C>, RunError> {
+    let deferred = sim.borrow().state.deferred.clone();
+    let model = model_for::<C>(sim, settings, &EventData::new(EventKind::UpdateStatus));
+    let _logger = super::logger::capture(sim);
+    let state = UnitState { charm, deferred };
+    let options = RunOptions {
+        skip_collect_status: true,
+        ..RunOptions::default()
+    };
+    let result = framework::dispatch(&model, state, None, options);
+    record_outcome(sim, &model, "reemit", result)
+}
+
 /// A model over `sim` in the hook context Juju would set for `data`.
 pub(crate) fn model_for<C: Charm>(sim: &SimRef, settings: &Settings, data: &EventData) -> Model<C> {
     let context = {
@@ -812,9 +834,18 @@ pub(crate) fn record_dispatch<C: Charm, T>(
     event: &Event,
     result: Result<framework::Dispatched<T>, DispatchError>,
 ) -> Result<Option<T>, RunError> {
-    let hook = hook_name(&event.data);
+    record_outcome(sim, model, &hook_name(&event.data), result)
+}
+
+/// [`record_dispatch`] for a dispatch named `hook` in errors.
+fn record_outcome<C: Charm, T>(
+    sim: &SimRef,
+    model: &Model<C>,
+    hook: &str,
+    result: Result<framework::Dispatched<T>, DispatchError>,
+) -> Result<Option<T>, RunError> {
     let charm_error = |message: String, panicked: bool| RunError::Charm {
-        event: hook.clone(),
+        event: hook.to_string(),
         message,
         panicked,
     };

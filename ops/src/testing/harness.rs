@@ -3,10 +3,12 @@
 //!
 //! A Harness keeps one live charm and one evolving [`State`]. Each step changes the state
 //! and, once [`Harness::begin`] was called, fires the event Juju would. As in Python, there
-//! is no automatic collect-status (call [`Harness::evaluate_status`]) and no re-emission
-//! of deferred events.
+//! is no automatic collect-status (call [`Harness::evaluate_status`]) and no automatic
+//! re-emission of deferred events (call [`Harness::reemit`]).
 
-use super::context::{config_defaults, run_framework, Event, On, RunError, Settings};
+use super::context::{
+    config_defaults, reemit_framework, run_framework, Event, On, RunError, Settings,
+};
 use super::sim::{Env, ExecArgs, ExecResult, Output, Sim, SimBackend, SimRef, Tracking};
 use super::state::{Container, Exec, Notice, Relation, Secret, State, Storage};
 use crate::backend::{CloudSpec, Databag, NetworkInfo, SecretOwner};
@@ -37,7 +39,9 @@ pub struct ActionOutput {
 /// event again skips the handler that deferred it (logged at DEBUG only). So a charm that
 /// defers `config-changed` until Pebble answers ignores every later
 /// [`Harness::update_config`] if the initial hooks ran before the container could
-/// connect: call [`Harness::set_can_connect`] before [`Harness::begin_with_initial_hooks`].
+/// connect: call [`Harness::set_can_connect`] before [`Harness::begin_with_initial_hooks`],
+/// or, once it can connect, call [`Harness::reemit`] (Python's
+/// `harness.framework.reemit()`) to hand the deferred events to their handlers again.
 pub struct Harness<C: Charm> {
     sim: SimRef,
     settings: Settings,
@@ -1131,6 +1135,29 @@ impl<C: Charm> Harness<C> {
             });
         }
         Ok(ActionOutput { logs, results })
+    }
+
+    /// Re-emits the deferred events now, as Python's `harness.framework.reemit()` does:
+    /// each to the handler that deferred it, oldest first, keeping those it defers again.
+    /// No new event fires and collect-status does not run. The handlers see an
+    /// `update-status` hook context; the emitted events are recorded in
+    /// [`Harness::output`] as for any step. Runs even while hooks are disabled (it fires
+    /// no Juju event); needs [`Harness::begin`] first.
+    pub fn reemit(&mut self) -> Result<(), RunError> {
+        let Some(charm) = self.charm.as_ref() else {
+            return Err(RunError::Inconsistent(vec![
+                "reemit needs Harness::begin first".into(),
+            ]));
+        };
+        let value = serde_json::to_value(charm).map_err(|e| RunError::Charm {
+            event: "reemit".into(),
+            message: format!("cannot save the charm's state: {e}"),
+            panicked: false,
+        })?;
+        if let Some(charm) = reemit_framework::<C>(&self.sim, &self.settings, Some(value))? {
+            self.charm = Some(charm);
+        }
+        Ok(())
     }
 
     /// Runs the collect-status handlers (application ones on the leader) and sets the

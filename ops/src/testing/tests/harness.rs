@@ -342,3 +342,42 @@ fn harness_planned_units_follow_the_peers_until_set() {
     h.add_relation_unit(peers, "demo/5").unwrap();
     assert_eq!(planned(&h), 7);
 }
+
+#[test]
+fn harness_reemit_hands_deferred_events_back_to_their_handler() {
+    let mut h = Harness::<Demo>::new();
+    h.set_can_connect("workload", false);
+    h.begin().unwrap();
+    h.update_config([("mode", "defer-until-pebble")], &[])
+        .unwrap();
+    assert_eq!(h.state().deferred.len(), 1);
+    // The deferral trap: the same event again skips the handler that deferred it.
+    h.update_config([("port", 9)], &[]).unwrap();
+    assert_eq!(h.charm().unwrap().seen, ["config-changed"]);
+    h.set_can_connect("workload", true);
+    let before = h.output().handlers.len();
+    h.reemit().unwrap();
+    // The handler ran (no collect-status), and nothing waits any more.
+    assert_eq!(
+        h.charm().unwrap().seen,
+        ["config-changed", "config-changed"]
+    );
+    assert!(h.state().deferred.is_empty());
+    assert_eq!(h.state().unit_status, Status::active("port 9"));
+    let out = h.output();
+    let reemitted = &out.handlers[before..];
+    assert_eq!(reemitted.len(), 1);
+    assert!(reemitted[0].reemitted && !reemitted[0].deferred);
+    assert_eq!(reemitted[0].event.kind, EventKind::ConfigChanged);
+    assert_eq!(out.emitted_events.last(), Some(&reemitted[0].event));
+    drop(out);
+    // Nothing deferred: reemit does nothing.
+    h.reemit().unwrap();
+    assert_eq!(h.charm().unwrap().seen.len(), 2);
+}
+
+#[test]
+fn harness_reemit_needs_begin() {
+    let mut h = Harness::<Demo>::new();
+    assert!(matches!(h.reemit(), Err(RunError::Inconsistent(_))));
+}

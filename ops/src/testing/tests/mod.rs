@@ -194,6 +194,9 @@ impl Demo {
                     self.seen.push("aborting".into());
                     return Err(crate::Abort::blocked("mode abort is not supported").into());
                 }
+                if mode == "defer-until-pebble" && !core.container("workload").can_connect() {
+                    return Ok(true);
+                }
                 log(core, &format!("port is {}", config.port));
                 core.backend()
                     .status_set(&Status::maintenance("configuring"), false)?;
