@@ -45,6 +45,9 @@ pub enum DispatchError {
         event: String,
         /// What the handler ended the hook with.
         abort: crate::Abort,
+        /// The handlers run before the abort, in order, then the aborting one (as
+        /// [`Dispatched::emitted`]): they did run, though nothing is committed.
+        emitted: Vec<Emitted>,
     },
 }
 
@@ -207,6 +210,12 @@ impl<C: Charm> Runner<'_, C> {
             Ok(Ok(deferred)) => deferred.contains(&handler),
             Ok(Err(error)) => {
                 if let Some(abort) = error.downcast_ref::<crate::Abort>() {
+                    self.emitted.push(Emitted {
+                        event: event.clone(),
+                        handler: handler.to_string(),
+                        reemitted,
+                        deferred: false,
+                    });
                     return Err(self.abort(event, what(), abort.clone()));
                 }
                 return Err(DispatchError::Failed {
@@ -236,7 +245,7 @@ impl<C: Charm> Runner<'_, C> {
 
     /// Ends the dispatch for a handler's [`Abort`](crate::Abort): fails the action with
     /// its message, or sets the unit status.
-    fn abort(&self, event: &EventData, what: String, abort: crate::Abort) -> DispatchError {
+    fn abort(&mut self, event: &EventData, what: String, abort: crate::Abort) -> DispatchError {
         let model = self.model;
         framework_log(model, LogLevel::Warning, &format!("{what}: {abort}"));
         let applied = if event.kind == EventKind::Action {
@@ -245,7 +254,11 @@ impl<C: Charm> Runner<'_, C> {
             model.unit().set_status(abort.status().clone())
         };
         match applied {
-            Ok(()) => DispatchError::Aborted { event: what, abort },
+            Ok(()) => DispatchError::Aborted {
+                event: what,
+                abort,
+                emitted: std::mem::take(&mut self.emitted),
+            },
             Err(error) => DispatchError::Failed {
                 event: what,
                 error: error.into(),

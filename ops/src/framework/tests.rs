@@ -593,6 +593,40 @@ fn abort_sets_the_status_exits_0_and_saves_nothing() {
 }
 
 #[test]
+fn an_abort_carries_the_handlers_that_ran_up_to_the_aborting_one() {
+    let s = setup("abort-second", false);
+    let state = UnitState {
+        charm: None,
+        deferred: vec![DeferredEvent {
+            event: event(EventKind::Install),
+            handler: "on_install".into(),
+        }],
+    };
+    let err = dispatch(
+        &s.model,
+        state,
+        Some(&event(EventKind::ConfigChanged)),
+        RunOptions::default(),
+    )
+    .unwrap_err();
+    let DispatchError::Aborted { emitted, .. } = &err else {
+        panic!("{err:?}");
+    };
+    let ran: Vec<_> = emitted
+        .iter()
+        .map(|e| (e.event.kind, e.handler.as_str(), e.reemitted, e.deferred))
+        .collect();
+    assert_eq!(
+        ran,
+        [
+            (EventKind::Install, "on_install", true, false),
+            (EventKind::ConfigChanged, "first", false, false),
+            (EventKind::ConfigChanged, "second", false, false),
+        ]
+    );
+}
+
+#[test]
 fn abort_in_an_action_fails_the_action_not_the_unit() {
     let s = setup("", false);
     s.fake.always("action-get", 0, r#"{"target":"abort"}"#, "");
