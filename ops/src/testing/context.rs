@@ -827,7 +827,8 @@ pub(crate) fn run_options(event: &Event, restricted: bool) -> RunOptions {
 /// Turns a dispatch's outcome into a run's: sets statuses collected outside
 /// collect-status, records the emitted events and handlers, and commits the charm and the
 /// deferred queue into the sim's state. `None` when a handler asked for an immediate
-/// reboot or returned `ops::Abort` (nothing committed).
+/// reboot or returned `ops::Abort` (nothing committed; after an abort, the events and
+/// handlers up to the aborting one are still recorded, since they ran).
 pub(crate) fn record_dispatch<C: Charm, T>(
     sim: &SimRef,
     model: &Model<C>,
@@ -851,7 +852,12 @@ fn record_outcome<C: Charm, T>(
     };
     let dispatched = match result {
         Ok(d) => d,
-        Err(DispatchError::RebootNow | DispatchError::Aborted { .. }) => return Ok(None),
+        Err(DispatchError::RebootNow) => return Ok(None),
+        Err(DispatchError::Aborted { emitted, .. }) => {
+            // The handlers up to the aborting one did run; only the commit is skipped.
+            record_emitted(&mut sim.borrow_mut().out, &emitted);
+            return Ok(None);
+        }
         Err(DispatchError::Failed { error, .. }) => {
             return Err(charm_error(error.to_string(), false))
         }
@@ -869,18 +875,23 @@ fn record_outcome<C: Charm, T>(
         }
     }
     let mut s = sim.borrow_mut();
-    let mut last: Option<(&EventData, bool)> = None;
-    for emitted in &dispatched.emitted {
-        let key = (&emitted.event, emitted.reemitted);
-        if last != Some(key) {
-            s.out.emitted_events.push(emitted.event.clone());
-        }
-        last = Some(key);
-    }
-    s.out.handlers.extend(dispatched.emitted.iter().cloned());
+    record_emitted(&mut s.out, &dispatched.emitted);
     s.state.stored_state = dispatched.state.charm;
     s.state.deferred = dispatched.state.deferred;
     Ok(Some(dispatched.charm))
+}
+
+/// Records the handlers a dispatch ran, and each event once per emission.
+fn record_emitted(out: &mut Output, emitted: &[framework::Emitted]) {
+    let mut last: Option<(&EventData, bool)> = None;
+    for e in emitted {
+        let key = (&e.event, e.reemitted);
+        if last != Some(key) {
+            out.emitted_events.push(e.event.clone());
+        }
+        last = Some(key);
+    }
+    out.handlers.extend(emitted.iter().cloned());
 }
 
 impl JujuLogLine {

@@ -40,6 +40,15 @@ fn abort_ends_the_run_normally_with_the_status_and_commits_no_charm_state() {
         .juju_log()
         .iter()
         .any(|l| l.level == LogLevel::Warning && l.message.contains("ended early")));
+    // The event was emitted and its handler ran (up to the abort; no collect-status).
+    assert_eq!(
+        ctx.emitted_events(),
+        [EventData::new(EventKind::ConfigChanged)]
+    );
+    let handlers = &ctx.output().handlers;
+    assert_eq!(handlers.len(), 1);
+    assert_eq!(handlers[0].handler, "on_event");
+    assert!(!handlers[0].deferred && !handlers[0].reemitted);
 }
 
 #[test]
