@@ -69,6 +69,26 @@ impl Client {
         http::send(&self.socket, timeout, req)
     }
 
+    /// A `GET` whose success body is not Pebble's JSON envelope (metrics, logs): the
+    /// response to read, or the API error an error status carries.
+    fn get_non_json(&self, path: &str, query: &[(&str, String)]) -> Result<Response> {
+        let resp = self.send(
+            Request {
+                method: "GET",
+                path,
+                query,
+                headers: &[],
+                body: Body::Empty,
+            },
+            self.timeout,
+        )?;
+        if resp.status >= 400 {
+            json_envelope(resp)?;
+            return Err(Error::Protocol("error status without an error body".into()));
+        }
+        Ok(resp)
+    }
+
     /// Sends a JSON request and returns the response envelope (`type`, `result`, `change`).
     pub(crate) fn request(
         &self,
@@ -617,20 +637,7 @@ impl Pebble for Client {
     }
 
     fn get_metrics(&self) -> Result<String> {
-        let mut resp = self.send(
-            Request {
-                method: "GET",
-                path: "/v1/metrics",
-                query: &[],
-                headers: &[],
-                body: Body::Empty,
-            },
-            self.timeout,
-        )?;
-        if resp.status >= 400 {
-            json_envelope(resp)?;
-            return Err(Error::Protocol("error status without an error body".into()));
-        }
+        let mut resp = self.get_non_json("/v1/metrics", &[])?;
         let body = resp.read_all(MAX_JSON)?;
         String::from_utf8(body).map_err(|_| Error::Protocol("metrics are not UTF-8".into()))
     }
@@ -668,20 +675,7 @@ impl Client {
         if follow {
             query.push(("follow", "true".to_string()));
         }
-        let mut resp = self.send(
-            Request {
-                method: "GET",
-                path: "/v1/logs",
-                query: &query,
-                headers: &[],
-                body: Body::Empty,
-            },
-            self.timeout,
-        )?;
-        if resp.status >= 400 {
-            json_envelope(resp)?;
-            return Err(Error::Protocol("error status without an error body".into()));
-        }
+        let mut resp = self.get_non_json("/v1/logs", &query)?;
         if follow {
             resp.body
                 .set_read_timeout(None)
