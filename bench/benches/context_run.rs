@@ -7,26 +7,11 @@
 //! `runs_per_second=N` (the median round) and a summary. Without `--bench` (as
 //! `cargo test --benches` runs it) it checks the run once and exits.
 
-use fastapi_charm_libs::fastapi_demo::mock_version;
+use fastapi_charm_libs::fastapi_demo::{mock_version, rock_layer};
 use k8s_2_configurable::FastApiDemo;
-use ops::pebble::Layer;
 use ops::testing::{Container, Context, State};
 use ops::Status;
 use std::time::Duration;
-
-/// The default Pebble layer in the application image (as in the Python test).
-const ROCK_LAYER: &str = r#"
-services:
-  fastapi:
-    override: replace
-    summary: FastAPI demo server
-    command: /bin/uvicorn api_demo_server.app:app --host 0.0.0.0 --port 8000
-    startup: enabled
-    environment:
-      DEMO_SERVER_LOGFILE: /tmp/demo_server.log
-    on-success: shutdown
-    on-failure: shutdown
-"#;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,7 +21,7 @@ fn main() {
     let round_ms = numbers.next().unwrap_or(200);
 
     let _version = mock_version("0.0.1");
-    let rock = Layer::from_yaml(ROCK_LAYER).expect("the rock's layer");
+    let rock = rock_layer();
     let container = Container::new("demo-server")
         .can_connect(true)
         .layer("rock", rock);
