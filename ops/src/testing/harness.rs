@@ -19,7 +19,7 @@ use crate::model::{JujuVersion, Model};
 use crate::status::Status;
 use serde_json::{Map, Value};
 use std::cell::{Ref, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -912,19 +912,12 @@ impl<C: Charm> Harness<C> {
         let Some(relation_id) = self.grant_relation(id, observer)? else {
             return Ok(());
         };
-        let mut sim = self.sim.borrow_mut();
-        if let Some(secret) = sim
-            .state
-            .secrets
-            .iter_mut()
-            .find(|s| super::state::same_secret_id(&s.id, id))
-        {
-            secret
-                .remote_grants
+        self.edit_grants(id, |grants| {
+            grants
                 .entry(relation_id)
                 .or_default()
                 .insert(observer.to_string());
-        }
+        });
         Ok(())
     }
 
@@ -934,6 +927,19 @@ impl<C: Charm> Harness<C> {
         let Some(relation_id) = self.grant_relation(id, observer)? else {
             return Ok(());
         };
+        self.edit_grants(id, |grants| {
+            if let Some(grantees) = grants.get_mut(&relation_id) {
+                grantees.remove(observer);
+                if grantees.is_empty() {
+                    grants.remove(&relation_id);
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Changes the relation grants of secret `id`, if the state has it.
+    fn edit_grants(&self, id: &str, edit: impl FnOnce(&mut BTreeMap<u64, BTreeSet<String>>)) {
         let mut sim = self.sim.borrow_mut();
         if let Some(secret) = sim
             .state
@@ -941,14 +947,8 @@ impl<C: Charm> Harness<C> {
             .iter_mut()
             .find(|s| super::state::same_secret_id(&s.id, id))
         {
-            if let Some(grantees) = secret.remote_grants.get_mut(&relation_id) {
-                grantees.remove(observer);
-                if grantees.is_empty() {
-                    secret.remote_grants.remove(&relation_id);
-                }
-            }
+            edit(&mut secret.remote_grants);
         }
-        Ok(())
     }
 
     /// The revisions of secret `id`, oldest first, as Python's
