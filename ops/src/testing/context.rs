@@ -12,7 +12,7 @@ use crate::model::{JujuVersion, Model};
 use crate::status::Status;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -488,35 +488,17 @@ impl<C: Charm> Context<C> {
         let sim = self.new_sim(&settings, state, &event);
         let stored = state.stored_state.clone();
         let result = run_framework::<C>(&sim, &settings, &event, false, stored);
-        let sim = match Rc::try_unwrap(sim) {
-            Ok(cell) => cell.into_inner(),
+        // A handle may have escaped the run (e.g. a leaked model): then copy out.
+        let (out_state, out) = match Rc::try_unwrap(sim) {
+            Ok(cell) => {
+                let sim = cell.into_inner();
+                (sim.state, sim.out)
+            }
             Err(rc) => {
-                // A handle escaped the run (e.g. a leaked model); copy out what we need.
                 let sim = rc.borrow();
-                Sim {
-                    state: sim.state.clone(),
-                    out: sim.out.clone(),
-                    env: Env {
-                        meta: sim.env.meta,
-                        app_name: sim.env.app_name.clone(),
-                        unit_name: sim.env.unit_name.clone(),
-                        juju_version: sim.env.juju_version.clone(),
-                        config_defaults: Rc::clone(&sim.env.config_defaults),
-                        action_params: None,
-                        charm_root: sim.env.charm_root.clone(),
-                    },
-                    controller_state: BTreeMap::new(),
-                    pebble: HashMap::new(),
-                    exec_handlers: BTreeMap::new(),
-                    tracking: Tracking::default(),
-                }
+                (sim.state.clone(), sim.out.clone())
             }
         };
-        let Sim {
-            state: out_state,
-            out,
-            ..
-        } = sim;
         self.output = out;
         result?;
         if is_action {
@@ -551,23 +533,18 @@ impl<C: Charm> Context<C> {
     /// A simulated unit for one run of `event` over a copy of `state`.
     pub(crate) fn new_sim(&self, settings: &Settings, state: &State, event: &Event) -> SimRef {
         let is_action = event.data.kind == EventKind::Action;
-        Rc::new(RefCell::new(Sim {
-            state: state.clone(),
-            out: Output::default(),
-            env: Env {
+        Rc::new(RefCell::new(Sim::new(
+            state.clone(),
+            Env {
                 meta: C::META,
                 app_name: settings.app_name.clone(),
                 unit_name: settings.unit_name(),
                 juju_version: settings.juju_version.clone(),
                 config_defaults: Rc::clone(&self.config_defaults),
                 action_params: is_action.then(|| event.params.clone()),
-                charm_root: settings.charm_root.clone(),
             },
-            controller_state: BTreeMap::new(),
-            pebble: HashMap::new(),
-            exec_handlers: BTreeMap::new(),
-            tracking: Tracking::default(),
-        }))
+            Tracking::default(),
+        )))
     }
 
     /// Replaces the outputs of the last run (the [`Manager`](super::Manager) sets them).

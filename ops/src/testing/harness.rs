@@ -88,29 +88,24 @@ impl<C: Charm> Harness<C> {
             availability_zone: None,
             principal_unit: None,
         };
-        let sim = Rc::new(RefCell::new(Sim {
+        let sim = Rc::new(RefCell::new(Sim::new(
             // A unit Juju has just deployed shows maintenance until a hook sets a status
             // (as Python's Harness starts it).
-            state: State::new().unit_status(Status::maintenance("")),
-            out: Output::default(),
-            env: Env {
+            State::new().unit_status(Status::maintenance("")),
+            Env {
                 meta: C::META,
                 app_name: settings.app_name.clone(),
                 unit_name: settings.unit_name(),
                 juju_version: settings.juju_version.clone(),
                 config_defaults: Rc::new(config_defaults(C::META)),
                 action_params: None,
-                charm_root: settings.charm_root.clone(),
             },
-            controller_state: BTreeMap::new(),
-            pebble: HashMap::new(),
-            exec_handlers: BTreeMap::new(),
             // As Python's Harness: planned units follow the peers until set.
-            tracking: Tracking {
+            Tracking {
                 planned_units_follow_peers: true,
                 ..Tracking::default()
             },
-        }));
+        )));
         Harness {
             on: super::context::On::for_app(&settings.app_name),
             sim,

@@ -186,7 +186,6 @@ pub(crate) struct Env {
     pub config_defaults: Rc<Map<String, Value>>,
     /// The action's params when running an action.
     pub action_params: Option<Map<String, Value>>,
-    pub charm_root: PathBuf,
 }
 
 /// The shared state of one simulated hook (or of a Harness).
@@ -243,6 +242,19 @@ fn relation_mut(state: &mut State, id: u64) -> Result<&mut Relation, ModelError>
 }
 
 impl Sim {
+    /// A simulated unit in `state`, knowing `env`, with nothing recorded yet.
+    pub fn new(state: State, env: Env, tracking: Tracking) -> Self {
+        Sim {
+            state,
+            out: Output::default(),
+            env,
+            controller_state: BTreeMap::new(),
+            pebble: HashMap::new(),
+            exec_handlers: BTreeMap::new(),
+            tracking,
+        }
+    }
+
     /// This unit plus the distinct units of its peer relations.
     pub fn peer_planned_units(&self) -> u32 {
         let app = &self.env.app_name;
