@@ -324,19 +324,20 @@ pub fn dispatch<C: Charm>(
     event: Option<&EventData>,
     options: RunOptions,
 ) -> Result<Dispatched<C>, DispatchError> {
-    crate::action::reset_failed();
-    let result = restore::<C>(state.charm).and_then(|mut charm| {
-        let done = dispatch_inner(model, &mut charm, state.deferred, event, options)?;
-        Ok(Dispatched {
-            charm,
-            state: done.state,
-            emitted: done.emitted,
-        })
-    });
-    if let Err(err) = &result {
-        report_failure(model, event, err);
-    }
-    result
+    let mut charm = match restore::<C>(state.charm) {
+        Ok(charm) => charm,
+        Err(err) => {
+            crate::action::reset_failed();
+            report_failure(model, event, &err);
+            return Err(err);
+        }
+    };
+    let done = dispatch_in_place(model, &mut charm, state.deferred, event, options)?;
+    Ok(Dispatched {
+        charm,
+        state: done.state,
+        emitted: done.emitted,
+    })
 }
 
 /// [`dispatch`] on a charm the caller already has (restored from its saved state, or
