@@ -7,7 +7,7 @@
 
 #![deny(missing_docs)]
 
-use fastapi_charm_libs::data_interfaces::{DatabaseEvent, DatabaseRequires};
+use charmlib_data_interfaces::{DatabaseEvent, DatabaseRequires};
 pub use fastapi_charm_libs::fastapi_demo;
 use ops::event::{RelationChanged, RelationCreated};
 use ops::pebble::{Error as PebbleError, Layer, Override, Service};

@@ -9,11 +9,11 @@
 
 #![deny(missing_docs)]
 
-use fastapi_charm_libs::data_interfaces::{DatabaseEvent, DatabaseRequires};
+use charmlib_data_interfaces::{DatabaseEvent, DatabaseRequires};
 pub use fastapi_charm_libs::fastapi_demo;
-use fastapi_charm_libs::grafana_dashboard::GrafanaDashboardProvider;
-use fastapi_charm_libs::loki_push_api::LogForwarder;
-use fastapi_charm_libs::prometheus_scrape::MetricsEndpointProvider;
+use charmlib_grafana_dashboard::GrafanaDashboardProvider;
+use charmlib_loki_push_api::LogForwarder;
+use charmlib_prometheus_scrape::MetricsEndpointProvider;
 use ops::event::{PebbleReady, RelationChanged, RelationCreated};
 use ops::pebble::{Error as PebbleError, Layer, Override, Service};
 use ops::prelude::*;

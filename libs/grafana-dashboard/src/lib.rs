@@ -21,7 +21,9 @@
 //! JSON is re-serialized with its keys sorted (Python keeps the file's order) and
 //! "compressed" with uncompressed LZMA2 chunks (any xz reader reads it).
 
-use crate::codec::{lzma_base64, py_dumps, py_dumps_object, shake256_hex, uuid4};
+#![deny(missing_docs)]
+
+use charmlib_cosl::codec::{lzma_base64, py_dumps, py_dumps_object, shake256_hex, uuid4};
 use ops::{Member, ModelCore};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

@@ -22,8 +22,10 @@
 //! Not ported: alert rule files (`alert_rules` is always `{"groups": []}`, as with
 //! `forward_alert_rules=False`).
 
-use crate::codec::py_dumps;
-use crate::topology::JujuTopology;
+#![deny(missing_docs)]
+
+use charmlib_cosl::codec::py_dumps;
+use charmlib_cosl::topology::JujuTopology;
 use ops::pebble::{Layer, LogTarget, LogTargetType, Override};
 use ops::{Container, Member, ModelCore, Relation};
 use serde_json::{json, Value};

@@ -1,13 +1,10 @@
-//! The libraries driven by a small charm through `ops::testing`: what each reads and
+//! The requirer driven by a small charm through `ops::testing`: what it reads and
 //! writes on the wire.
 
-use fastapi_charm_libs::data_interfaces::DatabaseRequires;
-use fastapi_charm_libs::grafana_dashboard::GrafanaDashboardProvider;
-use fastapi_charm_libs::prometheus_scrape::MetricsEndpointProvider;
+use charmlib_data_interfaces::DatabaseRequires;
 use ops::event::{RelationChanged, RelationCreated};
 use ops::prelude::*;
 use ops::testing::{Context, Relation, State};
-use serde_json::json;
 use std::collections::BTreeMap;
 
 const DATABASE: DatabaseRequires = DatabaseRequires::new("database", "probe_db");
@@ -38,17 +35,6 @@ impl Probe {
         Ok(())
     }
 
-    #[on(relation_joined = "metrics-endpoint")]
-    fn metrics(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        let jobs = [json!({"job_name": "x", "static_configs": [{"targets": ["*:9"]}]})];
-        MetricsEndpointProvider::new("metrics-endpoint").set_scrape_job_spec(model, &jobs)?;
-        Ok(())
-    }
-
-    #[on(relation_created = "grafana-dashboard")]
-    fn dashboards(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        GrafanaDashboardProvider::new("grafana-dashboard").update_dashboards(model)
-    }
 }
 
 fn database() -> Relation {
@@ -111,7 +97,7 @@ fn credentials_must_arrive_together() {
     assert!(!probe.created);
     // The copy for the next diff is in this unit's databag, as JSON.
     let bag = &out.get_relation(relation.id).unwrap().local_unit_data;
-    assert_eq!(bag["data"], r#"{"username":"u"}"#);
+    assert_eq!(bag["data"], r#"{"username": "u"}"#);
 
     // The password comes later: username is not new, so no Created (as in Python).
     let mut later = out.get_relation(relation.id).unwrap().clone();
@@ -148,66 +134,4 @@ fn the_leader_asks_for_the_database() {
         out.get_relation(relation.id).unwrap().local_app_data["database"],
         "probe_db"
     );
-}
-
-#[test]
-fn scrape_jobs_are_sanitized_and_completed() {
-    let relation = Relation::new("metrics-endpoint");
-    let mut ctx = Context::<Probe>::new();
-    let out = ctx
-        .run(
-            ctx.on.relation_joined(&relation),
-            &State::new().relation(relation.clone()).leader(true),
-        )
-        .unwrap();
-    assert_eq!(
-        out.get_relation(relation.id).unwrap().local_app_data["scrape_jobs"],
-        r#"[{"job_name": "x", "metrics_path": "/metrics", "static_configs": [{"targets": ["*:9"]}]}]"#
-    );
-}
-
-#[test]
-fn no_dashboards_folder_sends_no_templates() {
-    let relation = Relation::new("grafana-dashboard");
-    let dir = std::env::temp_dir().join(format!("probe-charm-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut ctx = Context::<Probe>::new().charm_root(&dir);
-    let out = ctx
-        .run(
-            ctx.on.relation_created(&relation),
-            &State::new().relation(relation.clone()).leader(true),
-        )
-        .unwrap();
-    let data: serde_json::Value =
-        serde_json::from_str(&out.get_relation(relation.id).unwrap().local_app_data["dashboards"])
-            .unwrap();
-    assert_eq!(data["templates"], json!({}));
-
-    // A broken file is skipped; a valid one with a Path-40 uid keeps it.
-    let folder = dir.join("src/grafana_dashboards");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("broken.json"), "{").unwrap();
-    let uid = "0123456789abcdef0123456789abcdef01234567";
-    std::fs::write(
-        folder.join("ok.json"),
-        format!(r#"{{"uid": "{uid}", "tags": ["charm: other"]}}"#),
-    )
-    .unwrap();
-    std::fs::write(folder.join("notes.txt"), "not a dashboard").unwrap();
-    let out = ctx
-        .run(
-            ctx.on.relation_created(&relation),
-            &State::new().relation(relation.clone()).leader(true),
-        )
-        .unwrap();
-    let data: serde_json::Value =
-        serde_json::from_str(&out.get_relation(relation.id).unwrap().local_app_data["dashboards"])
-            .unwrap();
-    let templates = data["templates"].as_object().unwrap();
-    assert_eq!(templates.keys().collect::<Vec<_>>(), ["file:ok"]);
-    assert!(ctx
-        .juju_log()
-        .iter()
-        .any(|l| l.message.starts_with("Failed to load dashboard")));
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -22,8 +22,10 @@
 //! and cosl's generic host-health rules); the alert-rule and scrape-job error events;
 //! `external_url` and look-aside jobs.
 
-use crate::codec::py_dumps;
-use crate::topology::JujuTopology;
+#![deny(missing_docs)]
+
+use charmlib_cosl::codec::py_dumps;
+use charmlib_cosl::topology::JujuTopology;
 use ops::{Member, ModelCore, ModelError};
 use serde_json::{json, Map, Value};
 use std::net::IpAddr;
