@@ -64,7 +64,11 @@ impl DatabaseProvides {
     }
 
     /// Sets `endpoints` (`host:port`, comma-separated).
-    pub fn set_endpoints(&self, relation: &Relation<'_>, endpoints: &str) -> Result<(), ModelError> {
+    pub fn set_endpoints(
+        &self,
+        relation: &Relation<'_>,
+        endpoints: &str,
+    ) -> Result<(), ModelError> {
         self.update(relation, &[("endpoints", endpoints)])
     }
 
@@ -89,7 +93,12 @@ impl DatabaseProvides {
 
     /// Sets `tls` (`"True"`/`"False"` in the Python library) and `tls-ca` (secret fields,
     /// group `tls`).
-    pub fn set_tls(&self, relation: &Relation<'_>, tls: &str, tls_ca: &str) -> Result<(), ModelError> {
+    pub fn set_tls(
+        &self,
+        relation: &Relation<'_>,
+        tls: &str,
+        tls_ca: &str,
+    ) -> Result<(), ModelError> {
         self.update(relation, &[("tls", tls), ("tls-ca", tls_ca)])
     }
 
@@ -158,9 +167,9 @@ impl DatabaseProvides {
                     .app()
                     .add_secret(content, SecretSettings::new().label(label))?;
                 secret.grant(relation, None)?;
-                let uri = secret.id().ok_or_else(|| {
-                    ModelError::Other("the new secret has no id".to_string())
-                })?;
+                let uri = secret
+                    .id()
+                    .ok_or_else(|| ModelError::Other("the new secret has no id".to_string()))?;
                 relation.set(Member::ThisApp, &group.field(), uri)
             }
         }

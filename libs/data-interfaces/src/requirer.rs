@@ -124,7 +124,9 @@ impl DatabaseRequires {
         let mut bag = relation.data(Member::RemoteApp)?;
         let requested = decode_list(
             REQUESTED_SECRETS,
-            relation.get(Member::ThisUnit, REQUESTED_SECRETS)?.as_deref(),
+            relation
+                .get(Member::ThisUnit, REQUESTED_SECRETS)?
+                .as_deref(),
         )?;
         for group in SecretGroup::ALL {
             let Some(uri) = bag.remove(&group.field()) else {

@@ -34,7 +34,6 @@ impl Probe {
         self.created = DATABASE.is_resource_created(model)?;
         Ok(())
     }
-
 }
 
 fn database() -> Relation {

@@ -48,7 +48,8 @@ fn field<T: serde::de::DeserializeOwned>(
 
 /// Whether `url` is an HTTP(S) URL with a host.
 fn is_http_url(url: &str) -> bool {
-    ["http://", "https://"]
-        .iter()
-        .any(|p| url.strip_prefix(p).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/')))
+    ["http://", "https://"].iter().any(|p| {
+        url.strip_prefix(p)
+            .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+    })
 }

@@ -116,7 +116,11 @@ impl IngressPerAppProvider {
     /// HTTP(S) is logged and an empty answer published, as in Python.
     pub fn publish_url(&self, relation: &Relation<'_>, url: &str) -> Result<(), ModelError> {
         if crate::is_http_url(url) {
-            replace_bag(relation, Member::ThisApp, &[("ingress", json!({ "url": url }))])
+            replace_bag(
+                relation,
+                Member::ThisApp,
+                &[("ingress", json!({ "url": url }))],
+            )
         } else {
             log::error!("Failed to validate ingress url '{url}'");
             replace_bag(relation, Member::ThisApp, &[])

@@ -101,7 +101,10 @@ impl IngressPerAppRequirer {
             let host = self.host.clone().unwrap_or_else(host_name);
             let mut unit = vec![("host", Value::from(host))];
             let network = relation.network()?;
-            match network.bind_address().filter(|a| a.parse::<IpAddr>().is_ok()) {
+            match network
+                .bind_address()
+                .filter(|a| a.parse::<IpAddr>().is_ok())
+            {
                 Some(ip) => unit.push(("ip", Value::from(ip))),
                 None => log::error!("failed to retrieve ip information from juju"),
             }
