@@ -10,10 +10,10 @@
 #![deny(missing_docs)]
 
 use charmlib_data_interfaces::{DatabaseEvent, DatabaseRequires};
-pub use fastapi_charm_libs::fastapi_demo;
 use charmlib_grafana_dashboard::GrafanaDashboardProvider;
 use charmlib_loki_push_api::LogForwarder;
 use charmlib_prometheus_scrape::MetricsEndpointProvider;
+pub use fastapi_charm_libs::fastapi_demo;
 use ops::event::{PebbleReady, RelationChanged, RelationCreated};
 use ops::pebble::{Error as PebbleError, Layer, Override, Service};
 use ops::prelude::*;

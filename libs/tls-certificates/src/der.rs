@@ -172,6 +172,39 @@ pub(crate) fn certificate_public_key(der: &[u8]) -> Option<Vec<u8>> {
     Some(key.raw.to_vec())
 }
 
+/// `tag`, the DER length of `body`, then `body`.
+fn encode(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = body.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+/// rsaEncryption's AlgorithmIdentifier (OID 1.2.840.113549.1.1.1, NULL parameters).
+const RSA_ALGORITHM: &[u8] = &[
+    0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+];
+
+/// A PKCS#1 RSA private key (`RSA PRIVATE KEY`, what Python's library stores) as
+/// PKCS#8 (`PRIVATE KEY`, what `ring` reads).
+pub(crate) fn rsa_pkcs1_to_pkcs8(pkcs1: &[u8]) -> Vec<u8> {
+    let mut body = vec![0x02, 0x01, 0x00];
+    body.extend_from_slice(RSA_ALGORITHM);
+    body.extend(encode(0x04, pkcs1));
+    encode(SEQUENCE, &body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +218,22 @@ mod tests {
         assert!(whole(&[0x05, 0x00, 0x00]).is_none());
         assert!(csr_info(b"not der at all").is_none());
         assert!(certificate_public_key(&[0x30, 0x00]).is_none());
+    }
+
+    #[test]
+    fn encode_reads_back() {
+        for len in [0usize, 5, 0x7f, 0x80, 0x1234] {
+            let body = vec![9u8; len];
+            let encoded = encode(0x04, &body);
+            let tlv = whole(&encoded).unwrap();
+            assert_eq!(tlv.body, &body[..]);
+        }
+        let wrapped = rsa_pkcs1_to_pkcs8(&[0x30, 0x00]);
+        let outer = whole(&wrapped).unwrap();
+        let parts: Vec<_> = children(outer.body).collect();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[1].raw, RSA_ALGORITHM);
+        assert_eq!(parts[2].body, &[0x30, 0x00]);
     }
 
     #[test]

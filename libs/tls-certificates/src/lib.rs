@@ -31,10 +31,10 @@
 
 mod der;
 
-use charmlib_cosl::codec::py_dumps;
+use charmlib_cosl::codec::py_dumps_object;
 use ops::{Member, ModelCore, ModelError, Relation, SecretSettings};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::net::IpAddr;
 
 /// The Python library's id, part of its secrets' labels.
@@ -184,7 +184,7 @@ impl TlsCertificatesRequires {
                 let pem = content
                     .get("private-key")
                     .ok_or_else(|| invalid(format!("secret {label} has no private-key")))?;
-                rcgen::KeyPair::from_pem(pem)
+                load_key(pem)
                     .map_err(|e| invalid(format!("the private key in secret {label}: {e}")))
             }
             Err(ModelError::SecretNotFound(_)) => {
@@ -244,13 +244,20 @@ impl TlsCertificatesRequires {
             });
         }
         if kept != old {
-            let list: Vec<Value> = kept
+            // In the Python model's field order, as pydantic dumps it.
+            let entries: Vec<String> = kept
                 .iter()
                 .map(|e| {
-                    json!({"certificate_signing_request": e.certificate_signing_request, "ca": e.ca})
+                    let csr = Value::from(e.certificate_signing_request.as_str());
+                    let ca = e.ca.map_or(Value::Null, Value::Bool);
+                    py_dumps_object([("certificate_signing_request", &csr), ("ca", &ca)])
                 })
                 .collect();
-            relation.set(Member::ThisUnit, CSRS_KEY, py_dumps(&Value::Array(list)))?;
+            relation.set(
+                Member::ThisUnit,
+                CSRS_KEY,
+                format!("[{}]", entries.join(", ")),
+            )?;
         }
         Ok(())
     }
@@ -354,8 +361,7 @@ impl TlsCertificatesRequires {
         let Some(pem) = pem else {
             return Ok((Vec::new(), None));
         };
-        let key = rcgen::KeyPair::from_pem(&pem)
-            .map_err(|e| invalid(format!("this unit's private key: {e}")))?;
+        let key = load_key(&pem).map_err(|e| invalid(format!("this unit's private key: {e}")))?;
         let public_key = rcgen::PublicKeyData::subject_public_key_info(&key);
         let certificates = self
             .answers(&relation)?
@@ -416,6 +422,18 @@ fn generate_csr(request: &CertificateRequest, key: &rcgen::KeyPair) -> Result<St
             ))
         })?;
     Ok(csr.trim().to_string())
+}
+
+/// A private key from PEM: PKCS#8 (`PRIVATE KEY`, as this library stores it) or PKCS#1
+/// (`RSA PRIVATE KEY`, as the Python library stores its RSA keys).
+fn load_key(text: &str) -> Result<rcgen::KeyPair, String> {
+    let block = pem::parse(text).map_err(|e| e.to_string())?;
+    let der = match block.tag() {
+        "PRIVATE KEY" => block.into_contents(),
+        "RSA PRIVATE KEY" => der::rsa_pkcs1_to_pkcs8(block.contents()),
+        other => return Err(format!("unsupported key type {other:?}")),
+    };
+    rcgen::KeyPair::try_from(der.as_slice()).map_err(|e| e.to_string())
 }
 
 /// The DER inside `text` if it is one PEM block with `tag`.
