@@ -7,7 +7,7 @@ use ops::{Member, ModelError, Relation, SecretSettings};
 use std::collections::BTreeMap;
 
 /// A requirer asked for a database (Python's `database_requested` event).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DatabaseRequested {
     /// The relation's id.
     pub relation_id: u64,

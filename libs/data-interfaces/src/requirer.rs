@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 /// What a `relation-changed` of the database relation means (the Python library's
 /// events on the requirer side).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DatabaseEvent {
     /// The provider shared the credentials (plain or in a `secret-user` secret): the
     /// database is ready to use (`database_created`).

@@ -4,7 +4,7 @@
 use charmlib_data_interfaces::DatabaseRequires;
 use ops::event::{RelationChanged, RelationCreated};
 use ops::prelude::*;
-use ops::testing::{Context, Relation, State};
+use ops::testing::{Context, Relation, Secret, State};
 use std::collections::BTreeMap;
 
 const DATABASE: DatabaseRequires = DatabaseRequires::new("database", "probe_db");
@@ -133,4 +133,66 @@ fn the_leader_asks_for_the_database() {
         out.get_relation(relation.id).unwrap().local_app_data["database"],
         "probe_db"
     );
+}
+
+#[test]
+fn the_leader_asks_for_secrets_in_both_databags() {
+    let relation = database();
+    let mut ctx = Context::<Probe>::new();
+    let out = ctx
+        .run(
+            ctx.on.relation_created(&relation),
+            &State::new().relation(relation.clone()).leader(true),
+        )
+        .unwrap();
+    let out = out.get_relation(relation.id).unwrap();
+    // json.dumps of the Python library's RequirerData.SECRET_FIELDS.
+    let expected = r#"["username", "password", "tls", "tls-ca", "uris", "read-only-uris", "entity-name", "entity-password"]"#;
+    assert_eq!(out.local_app_data["requested-secrets"], expected);
+    assert_eq!(out.local_unit_data["requested-secrets"], expected);
+}
+
+#[test]
+fn credentials_in_a_secret_mean_created() {
+    let secret = Secret::new([("username", "u"), ("password", "p"), ("tls", "x")]);
+    let relation = database()
+        .local_unit_data([("requested-secrets", r#"["username", "password"]"#)])
+        .remote_app_data([
+            ("secret-user", secret.id.as_str()),
+            ("endpoints", "db-0:5432"),
+        ]);
+    let state = State::new()
+        .relation(relation.clone())
+        .secret(secret.clone());
+    let out = run_changed(&relation, &state);
+    let probe: Probe = out.get_stored().unwrap();
+    assert_eq!(probe.events, ["Some(Created)"]);
+    assert!(probe.created);
+    let fetched = &probe.fetched[&relation.id];
+    assert_eq!(fetched["username"], "u");
+    assert_eq!(fetched["password"], "p");
+    assert!(!fetched.contains_key("tls"), "only the requested fields");
+    assert!(!fetched.contains_key("secret-user"));
+    let label = format!("database.{}.user.secret", relation.id);
+    assert_eq!(
+        out.get_secret(Some(&secret.id), None)
+            .unwrap()
+            .label
+            .as_deref(),
+        Some(label.as_str())
+    );
+}
+
+#[test]
+fn an_unreadable_secret_is_a_clear_error() {
+    let relation = database().remote_app_data([("secret-user", "secret:nonexistent")]);
+    let mut ctx = Context::<Probe>::new();
+    let error = ctx
+        .run(
+            ctx.on.relation_changed(&relation),
+            &State::new().relation(relation.clone()),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("secret"), "{error}");
 }
