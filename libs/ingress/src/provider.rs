@@ -3,10 +3,11 @@
 use crate::field;
 use crate::requirer::replace_bag;
 use ops::{Member, ModelError, Relation};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// Where one requirer unit can be reached.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitAddress {
     /// Its host name (`host`).
     pub host: String,
@@ -15,7 +16,7 @@ pub struct UnitAddress {
 }
 
 /// What a requirer asks for (the Python library's `data_provided` event's payload).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngressRequest {
     /// The relation's id.
     pub relation_id: u64,

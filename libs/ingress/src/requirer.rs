@@ -9,7 +9,7 @@ use std::net::IpAddr;
 
 /// What the ingress relation's events mean to the requirer (the Python library's
 /// `ready` and `revoked`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IngressEvent {
     /// The provider published a new URL for this application.
     Ready {
