@@ -121,7 +121,7 @@ fn ready_once_per_new_url_then_revoked() {
     let ready = IngressEvent::Ready {
         url: "http://foo.bar/model-probe".into(),
     };
-    assert_eq!(probe.events, [ready.clone()]);
+    assert_eq!(probe.events, [ready]);
 
     // The same URL again: nothing new.
     let again = run(&out, out.get_relation(relation.id).unwrap());
