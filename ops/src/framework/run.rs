@@ -186,6 +186,27 @@ fn settable_only(
     }
 }
 
+/// The tracing span of one handler run, named and annotated as Python `ops` names it
+/// (`config_changed: Demo`, with `handler` `Demo.on_config`).
+fn handler_span<C>(event: &EventData, handler: &str, reemitted: bool) -> crate::tracing::SpanGuard {
+    let charm = std::any::type_name::<C>().rsplit("::").next().unwrap_or("");
+    let label = event_label(event);
+    let span = crate::tracing::span_with(|| format!("{label}: {charm}"));
+    if span.is_recording() {
+        let event_type = match event.kind {
+            EventKind::Action => "action",
+            EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "framework",
+            _ => "hook",
+        };
+        span.attr("deferred", || reemitted.into());
+        span.attr("event", || format!("{event:?}").into());
+        span.attr("event_type", || event_type.into());
+        span.attr("event_name", || label.clone().into());
+        span.attr("handler", || format!("{charm}.{handler}").into());
+    }
+    span
+}
+
 struct Runner<'a, C: Charm> {
     model: &'a Model<C>,
     charm: &'a mut C,
@@ -202,9 +223,16 @@ impl<C: Charm> Runner<'_, C> {
     ) -> Result<bool, DispatchError> {
         let model = self.model;
         let charm = &mut *self.charm;
+        let span = handler_span::<C>(event, handler, reemitted);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             charm.dispatch(model, event, Some(handler))
         }));
+        match &outcome {
+            Ok(Err(error)) => span.error(|| error.to_string()),
+            Err(payload) => span.error(|| format!("panicked: {}", panic_message(&**payload))),
+            Ok(Ok(_)) => {}
+        }
+        drop(span);
         let what = || format!("{} (handler {handler})", event_label(event));
         let deferred = match outcome {
             Ok(Ok(deferred)) => deferred.contains(&handler),
