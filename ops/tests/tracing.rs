@@ -1,0 +1,320 @@
+//! Tracing end to end: the tracing example charm (`ops/examples/tracing_charm.rs`) run as
+//! Juju runs it, under the stand-in hook tools, with the tracing relation's data pointing
+//! at an OTLP/HTTP receiver on loopback that this test runs. Asserts the span tree the
+//! receiver gets (names, parent links, attributes, an error span for a failing handler),
+//! that spans are buffered while the receiver is down and flushed when it is back.
+
+#[path = "../examples/tracing_charm.rs"]
+#[allow(dead_code)]
+mod tracing_charm;
+
+mod common;
+
+use common::Unit;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// Not a test: the charm's entry point when this binary is re-run as a hook.
+#[test]
+#[ignore = "entry point of the charm process the other tests start"]
+fn charm_process() {
+    if std::env::var_os("OPS_E2E_RUN_CHARM").is_some() {
+        let code = ops::run_main::<tracing_charm::Traced>(ops::MainOptions::default());
+        std::process::exit(code);
+    }
+}
+
+/// A minimal OTLP/HTTP receiver: answers 200 to each `POST /v1/traces` and keeps the
+/// JSON bodies.
+struct Receiver {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Receiver {
+    fn start(port: u16, bodies: Arc<Mutex<Vec<Value>>>) -> Receiver {
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (stop2, bodies2) = (Arc::clone(&stop), Arc::clone(&bodies));
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                if let Some((path, body)) = read_request(stream) {
+                    assert_eq!(path, "/v1/traces");
+                    bodies2.lock().unwrap().push(body);
+                }
+            }
+        });
+        Receiver {
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn read_request(stream: TcpStream) -> Option<(String, Value)> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let path = line.split_whitespace().nth(1)?.to_string();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        if header.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse().ok()?;
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let mut stream = stream;
+    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+    Some((path, serde_json::from_slice(&body).ok()?))
+}
+
+/// The spans of one OTLP body, and its resource attributes.
+fn spans(body: &Value) -> (Vec<&Value>, Vec<(String, String)>) {
+    let rs = &body["resourceSpans"][0];
+    let resource = rs["resource"]["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["key"].as_str().unwrap().to_string(),
+                a["value"]["stringValue"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let spans = rs["scopeSpans"][0]["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    (spans, resource)
+}
+
+fn named<'a>(spans: &[&'a Value], name: &str) -> &'a Value {
+    spans
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no span {name:?} in {spans:#?}"))
+}
+
+fn attr<'a>(span: &'a Value, key: &str) -> &'a Value {
+    let attrs = span["attributes"].as_array().unwrap();
+    &attrs.iter().find(|a| a["key"] == key).unwrap()["value"]
+}
+
+fn relation_env() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("JUJU_RELATION", "charm-tracing"),
+        ("JUJU_RELATION_ID", "charm-tracing:1"),
+        ("JUJU_REMOTE_APP", "tempo"),
+        ("JUJU_REMOTE_UNIT", "tempo/0"),
+    ]
+}
+
+fn provide_receiver(unit: &Unit, url: &str) {
+    unit.answer("relation-ids", r#"["charm-tracing:1"]"#);
+    unit.answer("relation-list", r#""tempo""#);
+    let receivers = format!(
+        r#"[{{"protocol": {{"name": "otlp_grpc", "type": "grpc"}}, "url": "127.0.0.1:1"}}, {{"protocol": {{"name": "otlp_http", "type": "http"}}, "url": "{url}"}}]"#
+    );
+    let databag = serde_json::json!({ "receivers": receivers }).to_string();
+    unit.answer("relation-get", &databag);
+}
+
+#[test]
+fn spans_go_to_the_receiver_the_relation_names_buffered_while_it_is_down() {
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let receiver = Receiver::start(0, Arc::clone(&bodies));
+    let unit = Unit::named("tracing", "traced/0");
+    provide_receiver(&unit, &receiver.url());
+    unit.answer("config-get", r#"{"mode": "run"}"#);
+
+    // 1. The tracing relation's event: the leader asks for otlp_http, the destination is
+    // kept, and this hook's spans are sent.
+    let (code, calls) = unit.run("hooks/charm-tracing-relation-changed", &relation_env());
+    assert_eq!(code, 0, "{calls:#?}");
+    assert!(
+        calls.iter().any(|c| c.starts_with("relation-set")
+            && c.contains("--app")
+            && c.contains(r#"\"otlp_http\""#)),
+        "the leader asks for the otlp_http receiver: {calls:#?}"
+    );
+    {
+        let got = bodies.lock().unwrap();
+        assert_eq!(got.len(), 1, "one export for the first hook");
+        let (spans, resource) = spans(&got[0]);
+        let root = named(&spans, "ops.main");
+        assert!(root.get("parentSpanId").is_none());
+        assert!(resource.contains(&("service.name".into(), "traced".into())));
+        assert!(resource.contains(&("juju_unit".into(), "traced/0".into())));
+        assert!(resource.contains(&("charm_type".into(), "Traced".into())));
+        let ids = named(&spans, "relation-ids");
+        assert_eq!(ids["parentSpanId"], root["spanId"]);
+        assert_eq!(attr(ids, "call")["stringValue"], "subprocess.run");
+        assert!(
+            spans.iter().all(|s| s["name"] != "juju-log"),
+            "juju-log calls are not traced (as in Python ops)"
+        );
+    }
+
+    // 2. config-changed: a handler span under the root, the hook tools under it.
+    let (code, calls) = unit.run("hooks/config-changed", &[]);
+    assert_eq!(code, 0, "{calls:#?}");
+    {
+        let got = bodies.lock().unwrap();
+        assert_eq!(got.len(), 2);
+        let (spans, _) = spans(&got[1]);
+        let root = named(&spans, "ops.main");
+        let handler = named(&spans, "config_changed: Traced");
+        assert_eq!(handler["parentSpanId"], root["spanId"]);
+        assert_eq!(handler["traceId"], root["traceId"]);
+        assert_eq!(attr(handler, "handler")["stringValue"], "Traced.on_config");
+        assert_eq!(attr(handler, "event_name")["stringValue"], "config_changed");
+        assert_eq!(attr(handler, "event_type")["stringValue"], "hook");
+        assert_eq!(attr(handler, "deferred")["boolValue"], false);
+        assert!(handler.get("status").is_none());
+        for tool in ["config-get", "status-set"] {
+            assert_eq!(
+                named(&spans, tool)["parentSpanId"],
+                handler["spanId"],
+                "{tool}"
+            );
+        }
+        let args = &attr(named(&spans, "config-get"), "args")["arrayValue"]["values"];
+        assert_eq!(args[0]["stringValue"], "--format=json");
+    }
+
+    // 3. A failing handler: its span has the error status; the hook fails; the spans
+    // are still sent.
+    unit.answer("config-get", r#"{"mode": "fail"}"#);
+    let (code, _) = unit.run("hooks/config-changed", &[]);
+    assert_eq!(code, 1);
+    {
+        let got = bodies.lock().unwrap();
+        assert_eq!(got.len(), 3);
+        let (spans, _) = spans(&got[2]);
+        let handler = named(&spans, "config_changed: Traced");
+        assert_eq!(handler["status"]["code"], 2);
+        assert!(handler["status"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("mode is fail"));
+    }
+
+    // 4. The receiver is down: the hook still succeeds, its spans are buffered.
+    let port = receiver.port;
+    drop(receiver);
+    unit.answer("config-get", r#"{"mode": "run"}"#);
+    let (code, calls) = unit.run("hooks/config-changed", &[]);
+    assert_eq!(code, 0, "{calls:#?}");
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("juju-log --log-level WARNING")
+                && c.contains("cannot send spans")),
+        "{calls:#?}"
+    );
+    let buffer = unit.charm_dir().join(".tracing-buffer.jsonl");
+    let buffered = std::fs::read_to_string(&buffer).unwrap();
+    assert_eq!(buffered.lines().filter(|l| l.starts_with('{')).count(), 1);
+    assert_eq!(bodies.lock().unwrap().len(), 3);
+
+    // 5. Back up: the next hook sends the buffered spans first, then its own.
+    let _receiver = Receiver::start(port, Arc::clone(&bodies));
+    let (code, calls) = unit.run("hooks/update-status", &[]);
+    assert_eq!(code, 0, "{calls:#?}");
+    let got = bodies.lock().unwrap();
+    assert_eq!(got.len(), 5, "the buffered hook, then this one");
+    let (flushed, _) = spans(&got[3]);
+    named(&flushed, "config_changed: Traced");
+    let (latest, _) = spans(&got[4]);
+    named(&latest, "ops.main");
+    assert!(!buffer.exists(), "the buffer is emptied once sent");
+}
+
+#[test]
+fn without_a_destination_spans_wait_in_the_buffer() {
+    let unit = Unit::named("tracing-nodest", "traced/0");
+    unit.answer("config-get", r#"{"mode": "run"}"#);
+    for _ in 0..2 {
+        let (code, calls) = unit.run("hooks/config-changed", &[]);
+        assert_eq!(code, 0, "{calls:#?}");
+    }
+    let buffered = std::fs::read_to_string(unit.charm_dir().join(".tracing-buffer.jsonl")).unwrap();
+    let payloads: Vec<Value> = buffered
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(payloads.len(), 2);
+    let (spans, _) = spans(&payloads[0]);
+    named(&spans, "config_changed: Traced");
+}
+
+/// `ops::testing` records every run's spans (Python Scenario's `trace_data`).
+#[cfg(feature = "testing")]
+#[test]
+fn a_context_run_records_its_spans_for_assertions() {
+    use ops::testing::{Context, State};
+    use ops::tracing::{AttrValue, SpanStatus};
+
+    let mut ctx = Context::<tracing_charm::Traced>::new();
+    let on = ctx.on.clone();
+    ctx.run(on.config_changed(), &State::new().config("mode", "run"))
+        .unwrap();
+    let spans = &ctx.output().trace_data;
+    let root = spans.iter().find(|s| s.name == "ops.main").unwrap();
+    let handler = spans
+        .iter()
+        .find(|s| s.name == "config_changed: Traced")
+        .unwrap();
+    assert_eq!(handler.parent_span_id, Some(root.span_id));
+    assert_eq!(
+        handler.attribute("handler"),
+        Some(&AttrValue::Str("Traced.on_config".into()))
+    );
+    assert_eq!(handler.status, SpanStatus::Unset);
+
+    let failed = ctx.run(on.config_changed(), &State::new().config("mode", "fail"));
+    assert!(failed.is_err());
+    let handler = ctx
+        .output()
+        .trace_data
+        .iter()
+        .find(|s| s.name == "config_changed: Traced")
+        .unwrap();
+    assert!(matches!(&handler.status, SpanStatus::Error(m) if m.contains("mode is fail")));
+}
