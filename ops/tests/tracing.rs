@@ -38,19 +38,28 @@ struct Receiver {
 
 impl Receiver {
     fn start(port: u16, bodies: Arc<Mutex<Vec<Value>>>) -> Receiver {
+        Receiver::serve(port, bodies, |tcp| Box::new(tcp))
+    }
+
+    /// Accepts on `port` (0: any), each connection wrapped by `wrap` (e.g. in TLS).
+    fn serve(
+        port: u16,
+        bodies: Arc<Mutex<Vec<Value>>>,
+        wrap: fn(TcpStream) -> Box<dyn ReadWrite>,
+    ) -> Receiver {
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
-        let (stop2, bodies2) = (Arc::clone(&stop), Arc::clone(&bodies));
+        let stop2 = Arc::clone(&stop);
         let thread = std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                if let Some((path, body)) = read_request(stream) {
+                if let Some((path, body)) = read_request(wrap(stream)) {
                     assert_eq!(path, "/v1/traces");
-                    bodies2.lock().unwrap().push(body);
+                    bodies.lock().unwrap().push(body);
                 }
             }
         });
@@ -76,29 +85,37 @@ impl Drop for Receiver {
     }
 }
 
-fn read_request(stream: TcpStream) -> Option<(String, Value)> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let path = line.split_whitespace().nth(1)?.to_string();
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).ok()?;
-        if header.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = header.split_once(':') {
-            if k.eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse().ok()?;
+/// A connection the receiver reads a request from and answers on.
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
+
+fn read_request(mut stream: Box<dyn ReadWrite>) -> Option<(String, Value)> {
+    let (head, mut body) = {
+        let mut reader = BufReader::new(&mut stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let path = line.split_whitespace().nth(1)?.to_string();
+        let mut length = 0;
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header).ok()?;
+            if header.trim().is_empty() {
+                break;
+            }
+            if let Some((k, v)) = header.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().ok()?;
+                }
             }
         }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    let mut stream = stream;
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).ok()?;
+        (path, body)
+    };
     let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
-    Some((path, serde_json::from_slice(&body).ok()?))
+    let _ = stream.flush();
+    let body = serde_json::from_slice(&std::mem::take(&mut body)).ok()?;
+    Some((head, body))
 }
 
 /// The spans of one OTLP body, and its resource attributes.
@@ -317,4 +334,85 @@ fn a_context_run_records_its_spans_for_assertions() {
         .find(|s| s.name == "config_changed: Traced")
         .unwrap();
     assert!(matches!(&handler.status, SpanStatus::Error(m) if m.contains("mode is fail")));
+}
+
+/// An https endpoint: the CA comes from the certificate-transfer relation, and the spans
+/// go over TLS once it has.
+#[cfg(feature = "tracing-tls")]
+#[test]
+fn an_https_endpoint_is_trusted_through_the_certificate_transfer_relation() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    fn tls(tcp: TcpStream) -> Box<dyn ReadWrite> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tracing_tls");
+        let certs = CertificateDer::pem_file_iter(format!("{dir}/server.pem"))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(format!("{dir}/server.key")).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+        let conn = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+        Box::new(rustls::StreamOwned::new(conn, tcp))
+    }
+
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let receiver = Receiver::serve(0, Arc::clone(&bodies), tls);
+    let unit = Unit::named("tracing-tls", "traced/0");
+    let url = format!("https://localhost:{}", receiver.port);
+    provide_receiver(&unit, &url);
+    unit.answer("config-get", r#"{"mode": "run"}"#);
+    unit.answer_call(
+        "relation-ids receive-ca-cert --format=json",
+        r#"["receive-ca-cert:2"]"#,
+    );
+
+    // No certificates yet: an https endpoint with a CA relation waits for them.
+    unit.answer_call(
+        "relation-get --format=json -r receive-ca-cert:2 --app - tempo",
+        r#"{"version": "1"}"#,
+    );
+    let (code, calls) = unit.run("hooks/charm-tracing-relation-changed", &relation_env());
+    assert_eq!(code, 0, "{calls:#?}");
+    assert!(bodies.lock().unwrap().is_empty());
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("relation-set -r receive-ca-cert:2 --app")
+                && c.contains(r#"{"version":"1"}"#)),
+        "the leader says it speaks certificate_transfer v1: {calls:#?}"
+    );
+
+    // The CA arrives: the buffered spans and this hook's go over TLS.
+    let ca = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/tracing_tls/ca.pem"
+    ))
+    .unwrap();
+    let certificates = serde_json::to_string(&vec![ca]).unwrap();
+    unit.answer_call(
+        "relation-get --format=json -r receive-ca-cert:2 --app - tempo",
+        &serde_json::json!({ "certificates": certificates, "version": "1" }).to_string(),
+    );
+    let env = [
+        ("JUJU_RELATION", "receive-ca-cert"),
+        ("JUJU_RELATION_ID", "receive-ca-cert:2"),
+        ("JUJU_REMOTE_APP", "tempo"),
+    ];
+    let (code, calls) = unit.run("hooks/receive-ca-cert-relation-changed", &env);
+    assert_eq!(code, 0, "{calls:#?}");
+    assert_eq!(bodies.lock().unwrap().len(), 2, "{calls:#?}");
+    let (code, _) = unit.run("hooks/config-changed", &[]);
+    assert_eq!(code, 0);
+    let got = bodies.lock().unwrap();
+    assert_eq!(got.len(), 3);
+    let (spans, _) = spans(&got[2]);
+    named(&spans, "config_changed: Traced");
 }

@@ -85,32 +85,27 @@ pub(crate) fn export_after_hook(
     };
     let mut buffer = Buffer::load(&session.charm_dir.join(BUFFER_FILE));
     buffer.push(payload);
-    match read_destination(&session.charm_dir) {
-        Some(url) if url.starts_with("http://") => {
-            let deadline = Instant::now() + EXPORT_DEADLINE;
-            let mut sent = 0;
-            for body in &buffer.payloads {
-                if let Err(e) = post(&url, body, deadline) {
-                    warn(&format!(
-                        "Tracing: cannot send spans to {url}: {e}; kept for the next hook."
-                    ));
-                    break;
-                }
-                sent += 1;
-            }
-            buffer.payloads.drain(..sent);
-            if buffer.payloads.is_empty() && buffer.dropped > 0 {
+    if let Some(destination) = read_destination(&session.charm_dir) {
+        let deadline = Instant::now() + EXPORT_DEADLINE;
+        let mut sent = 0;
+        for body in &buffer.payloads {
+            if let Err(e) = post(&destination, body, deadline) {
                 warn(&format!(
-                    "Tracing: the spans of {} earlier hooks were dropped: the buffer was full.",
-                    buffer.dropped
+                    "Tracing: cannot send spans to {}: {e}; kept for the next hook.",
+                    destination.url
                 ));
-                buffer.dropped = 0;
+                break;
             }
+            sent += 1;
         }
-        Some(url) => warn(&format!(
-            "Tracing: {url} needs TLS, which this build of ops does not include; spans are kept buffered."
-        )),
-        None => {}
+        buffer.payloads.drain(..sent);
+        if buffer.payloads.is_empty() && buffer.dropped > 0 {
+            warn(&format!(
+                "Tracing: the spans of {} earlier hooks were dropped: the buffer was full.",
+                buffer.dropped
+            ));
+            buffer.dropped = 0;
+        }
     }
     if let Err(e) = buffer.save() {
         warn(&format!("Tracing: cannot write the span buffer: {e}"));
@@ -133,36 +128,89 @@ fn reconciles(config: &TracingConfig, event: &EventData) -> bool {
     }
 }
 
-/// Reads the tracing relation, asks for `otlp_http` as leader, and keeps the destination.
+/// Reads the tracing relation (and the CA relation), asks for `otlp_http` as leader, and
+/// keeps the destination: as Python `ops-tracing`, an https endpoint with a CA relation
+/// declared waits for that relation's certificates.
 fn reconcile(session: &Session, backend: &dyn Backend) {
-    let endpoint = session.config.endpoint;
-    let ids = backend.relation_ids(endpoint).unwrap_or_default();
-    let url = ids.first().and_then(|&id| {
-        if backend.is_leader().unwrap_or(false) {
-            request_receiver(backend, endpoint, id, &session.app);
+    let leader = backend.is_leader().unwrap_or(false);
+    let url = first_relation(backend, session.config.endpoint).and_then(|(id, remote)| {
+        let endpoint = session.config.endpoint;
+        if leader {
+            request(
+                backend,
+                endpoint,
+                id,
+                &session.app,
+                "receivers",
+                r#"["otlp_http"]"#,
+            );
         }
-        let app = backend
-            .relation_remote_app_on(endpoint, id)
-            .ok()
-            .flatten()?;
-        let data = backend.relation_get_on(endpoint, id, &app, true).ok()?;
+        let data = backend.relation_get_on(endpoint, id, &remote, true).ok()?;
         otlp_http_url(data.get("receivers")?)
     });
+    let ca = session.config.ca_endpoint.and_then(|endpoint| {
+        let (id, remote) = first_relation(backend, endpoint)?;
+        if leader {
+            request(backend, endpoint, id, &session.app, "version", "1");
+        }
+        let data = backend.relation_get_on(endpoint, id, &remote, true).ok()?;
+        ca_bundle(data.get("certificates")?)
+    });
+    let destination = match url {
+        Some(url) if url.starts_with("https://") && session.config.ca_endpoint.is_some() => {
+            ca.map(|ca| Destination { url, ca: Some(ca) })
+        }
+        Some(url) => Some(Destination { url, ca: None }),
+        None => None,
+    };
     let path = session.charm_dir.join(DESTINATION_FILE);
-    let _ = match url {
-        Some(url) => write_atomic(&path, url.as_bytes()),
+    let _ = match destination.and_then(|d| serde_json::to_vec(&d).ok()) {
+        Some(bytes) => write_atomic(&path, &bytes),
         None => std::fs::remove_file(&path).or(Ok(())),
     };
 }
 
-/// `receivers: ["otlp_http"]` in our app databag, unless it is already there.
-fn request_receiver(backend: &dyn Backend, endpoint: &str, relation_id: u64, app: &str) {
-    const REQUEST: &str = r#"["otlp_http"]"#;
+/// The first relation on `endpoint` (the declared ones have `limit: 1`), with the remote
+/// application's name.
+fn first_relation(backend: &dyn Backend, endpoint: &str) -> Option<(u64, String)> {
+    let id = *backend.relation_ids(endpoint).ok()?.first()?;
+    let remote = backend
+        .relation_remote_app_on(endpoint, id)
+        .ok()
+        .flatten()?;
+    Some((id, remote))
+}
+
+/// The certificate-transfer provider's `certificates` (a JSON list of PEM certificates)
+/// as one bundle, sorted as Python `ops-tracing` joins them.
+fn ca_bundle(certificates: &str) -> Option<String> {
+    let mut certs: Vec<String> = serde_json::from_str(certificates).ok()?;
+    certs.sort();
+    Some(certs.join("\n")).filter(|b| !b.is_empty())
+}
+
+/// Where spans go: the URL, and the CA bundle to trust for an https one.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Destination {
+    url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ca: Option<String>,
+}
+
+/// Sets `key` to `value` in our app databag of the relation, unless it is already.
+fn request(
+    backend: &dyn Backend,
+    endpoint: &str,
+    relation_id: u64,
+    app: &str,
+    key: &str,
+    value: &str,
+) {
     let ours = backend
         .relation_get_on(endpoint, relation_id, app, true)
         .unwrap_or_default();
-    if ours.get("receivers").map(String::as_str) != Some(REQUEST) {
-        let data = [("receivers".to_string(), REQUEST.to_string())];
+    if ours.get(key).map(String::as_str) != Some(value) {
+        let data = [(key.to_string(), value.to_string())];
         let _ = backend.relation_set_on(endpoint, relation_id, &data.into_iter().collect(), true);
     }
 }
@@ -182,9 +230,9 @@ fn otlp_http_url(receivers: &str) -> Option<String> {
     Some(format!("{}/v1/traces", url.trim_end_matches('/')))
 }
 
-fn read_destination(charm_dir: &Path) -> Option<String> {
-    let url = std::fs::read_to_string(charm_dir.join(DESTINATION_FILE)).ok()?;
-    Some(url.trim().to_string()).filter(|u| !u.is_empty())
+fn read_destination(charm_dir: &Path) -> Option<Destination> {
+    let bytes = std::fs::read(charm_dir.join(DESTINATION_FILE)).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// The unsent spans: one OTLP JSON body per line, after a `#dropped N` header line.
@@ -261,17 +309,24 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-/// POSTs `body` to the `http://` `url` before `deadline`: Ok on a 2xx answer.
-fn post(url: &str, body: &[u8], deadline: Instant) -> Result<(), String> {
-    let rest = url.strip_prefix("http://").ok_or("not an http:// URL")?;
+/// POSTs `body` to the destination before `deadline`: Ok on a 2xx answer.
+fn post(destination: &Destination, body: &[u8], deadline: Instant) -> Result<(), String> {
+    let url = destination.url.as_str();
+    let (tls, rest) = match (url.strip_prefix("http://"), url.strip_prefix("https://")) {
+        (Some(rest), _) => (false, rest),
+        (_, Some(rest)) => (true, rest),
+        _ => return Err("not an http:// or https:// URL".into()),
+    };
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let addr = if authority.contains(':') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
+    let (host, addr) = match authority.rsplit_once(':') {
+        Some((host, _)) => (host, authority.to_string()),
+        None => (
+            authority,
+            format!("{authority}:{}", if tls { 443 } else { 80 }),
+        ),
     };
     let remaining = || {
         deadline
@@ -279,10 +334,9 @@ fn post(url: &str, body: &[u8], deadline: Instant) -> Result<(), String> {
             .filter(|d| !d.is_zero())
             .ok_or_else(|| "deadline passed".to_string())
     };
-    let addrs = addr.to_socket_addrs().map_err(|e| e.to_string())?;
     let mut last = "no address".to_string();
     let mut stream = None;
-    for a in addrs {
+    for a in addr.to_socket_addrs().map_err(|e| e.to_string())? {
         match TcpStream::connect_timeout(&a, remaining()?) {
             Ok(s) => {
                 stream = Some(s);
@@ -291,31 +345,24 @@ fn post(url: &str, body: &[u8], deadline: Instant) -> Result<(), String> {
             Err(e) => last = e.to_string(),
         }
     }
-    let mut stream = stream.ok_or(last)?;
-    stream
-        .set_write_timeout(Some(remaining()?))
-        .map_err(|e| e.to_string())?;
+    let tcp = stream.ok_or(last)?;
+    let timeouts = |d: Duration| {
+        tcp.set_write_timeout(Some(d))
+            .and_then(|_| tcp.set_read_timeout(Some(d)))
+            .map_err(|e| e.to_string())
+    };
+    timeouts(remaining()?)?;
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    stream
-        .write_all(head.as_bytes())
-        .and_then(|_| stream.write_all(body))
-        .map_err(|e| e.to_string())?;
-    // The status line is all we need; read at most a little, each read bounded.
-    let mut answer = Vec::new();
-    let mut chunk = [0u8; 512];
-    while !answer.windows(2).any(|w| w == b"\r\n") && answer.len() < 4096 {
-        stream
-            .set_read_timeout(Some(remaining()?))
-            .map_err(|e| e.to_string())?;
-        match stream.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => answer.extend_from_slice(&chunk[..n]),
-            Err(e) => return Err(e.to_string()),
-        }
-    }
+    let mut request = head.into_bytes();
+    request.extend_from_slice(body);
+    let answer = if tls {
+        tls_exchange(&tcp, host, destination.ca.as_deref(), &request)?
+    } else {
+        exchange(&mut &tcp, &request)?
+    };
     let line = String::from_utf8_lossy(&answer);
     let status = line.split_whitespace().nth(1).unwrap_or("");
     if status.starts_with('2') && status.len() == 3 {
@@ -326,6 +373,39 @@ fn post(url: &str, body: &[u8], deadline: Instant) -> Result<(), String> {
             line.lines().next().unwrap_or("nothing")
         ))
     }
+}
+
+/// Writes `request` and reads the answer's first line (at most 4 KiB).
+fn exchange(stream: &mut (impl Read + Write), request: &[u8]) -> Result<Vec<u8>, String> {
+    stream.write_all(request).map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 512];
+    while !answer.windows(2).any(|w| w == b"\r\n") && answer.len() < 4096 {
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(answer)
+}
+
+#[cfg(feature = "tracing-tls")]
+fn tls_exchange(
+    tcp: &TcpStream,
+    host: &str,
+    ca: Option<&str>,
+    request: &[u8],
+) -> Result<Vec<u8>, String> {
+    let mut conn = super::tls::connect(host, ca)?;
+    let mut tcp = tcp;
+    let mut stream = rustls::Stream::new(&mut conn, &mut tcp);
+    exchange(&mut stream, request)
+}
+
+#[cfg(not(feature = "tracing-tls"))]
+fn tls_exchange(_: &TcpStream, _: &str, _: Option<&str>, _: &[u8]) -> Result<Vec<u8>, String> {
+    Err("an https:// endpoint needs ops built with the `tracing-tls` feature".into())
 }
 
 #[cfg(test)]

@@ -37,8 +37,11 @@
 //! destination is known, or when sending fails, they are buffered in
 //! `<charm dir>/.tracing-buffer.jsonl` (at most [`BUFFER_LIMIT`] bytes; the oldest hooks'
 //! spans are dropped first, and counted), and flushed, oldest first, by the next hook that
-//! can send. A `https://` destination needs a CA from the certificate-transfer relation
-//! and TLS, which this build does not include: such spans stay buffered, with a WARNING.
+//! can send. An `https://` destination needs the `tracing-tls` feature (rustls with the
+//! `ring` provider; off by default to keep charms lean) and trusts the CA bundle of the
+//! certificate-transfer relation (`ca = "..."`: the provider's `certificates`), or the
+//! system's CAs when no CA relation is declared. With a CA relation declared, an https
+//! endpoint is used only once that relation provides certificates (as Python's).
 //!
 //! In `ops::testing`, every run records its spans (`Output::trace_data`), whether or not
 //! the charm declares tracing: Python Scenario's `trace_data`.
@@ -46,6 +49,8 @@
 mod export;
 mod otlp;
 pub(crate) mod recorder;
+#[cfg(feature = "tracing-tls")]
+mod tls;
 
 pub use export::BUFFER_LIMIT;
 pub(crate) use export::{export_after_hook, Session};
