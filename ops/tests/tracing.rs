@@ -416,3 +416,164 @@ fn an_https_endpoint_is_trusted_through_the_certificate_transfer_relation() {
     let (spans, _) = spans(&got[2]);
     named(&spans, "config_changed: Traced");
 }
+
+/// The Python interpreter with `ops[tracing]` 3.9 (`.ci/python-refs.sh` makes it), or
+/// `None` after saying why the comparison is skipped (a failure under `CI=true`).
+fn python_with_ops_tracing() -> Option<std::path::PathBuf> {
+    let python = std::env::var_os("OPS_PYTHON_REFS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv-refs/bin/python")
+        });
+    let ok = std::process::Command::new(&python)
+        .args(["-c", "import ops_tracing"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(python);
+    }
+    let why = format!(
+        "SKIP: comparison with Python ops[tracing]: no {} with ops-tracing (run `bash .ci/python-refs.sh`)",
+        python.display()
+    );
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
+    eprintln!("{why}");
+    None
+}
+
+/// Runs the Python twin charm (`tests/tracing_python`) in `unit`, as Juju runs it.
+fn run_python(
+    unit: &Unit,
+    python: &std::path::Path,
+    dispatch_path: &str,
+    extra: &[(&str, &str)],
+) -> (i32, String) {
+    let log = unit.root.join("calls.log");
+    let _ = std::fs::remove_file(&log);
+    let mut command = std::process::Command::new(python);
+    command
+        .arg(unit.charm_dir().join("src/charm.py"))
+        .env_clear()
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", unit.root.join("bin").display()),
+        )
+        .env("OPS_E2E_LOG", &log)
+        .env("OPS_E2E_ANSWERS", unit.root.join("answers"))
+        .env("JUJU_CHARM_DIR", unit.charm_dir())
+        .env("JUJU_UNIT_NAME", &unit.unit_name)
+        .env("JUJU_MODEL_NAME", "test")
+        .env("JUJU_MODEL_UUID", "00000000-0000-4000-8000-000000000000")
+        .env("JUJU_VERSION", "3.6.4")
+        .env("JUJU_DISPATCH_PATH", dispatch_path)
+        .env("JUJU_HOOK_NAME", dispatch_path.trim_start_matches("hooks/"))
+        .envs(extra.iter().copied())
+        .current_dir(unit.charm_dir())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let child = {
+        let _lock = common::fork_or_write_lock();
+        command.spawn().unwrap()
+    };
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code().unwrap_or(-1), stderr)
+}
+
+/// The same hooks through the Rust charm and its Python `ops[tracing]` twin, each to its
+/// own receiver: the root, the handler span (name, parent, attribute values), its
+/// hook-tool children, the error status and the resource attributes agree.
+#[test]
+fn the_span_tree_matches_python_ops_tracing() {
+    let Some(python) = python_with_ops_tracing() else {
+        return;
+    };
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tracing_python");
+    let mut sent = Vec::new();
+    for side in ["rust", "python"] {
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let receiver = Receiver::start(0, Arc::clone(&bodies));
+        let unit = Unit::named(&format!("tracing-diff-{side}"), "traced/0");
+        if side == "python" {
+            std::fs::create_dir_all(unit.charm_dir().join("src")).unwrap();
+            for file in ["metadata.yaml", "config.yaml", "src/charm.py"] {
+                std::fs::copy(src.join(file), unit.charm_dir().join(file)).unwrap();
+            }
+        }
+        provide_receiver(&unit, &receiver.url());
+        let run = |dispatch: &str, extra: &[(&str, &str)]| match side {
+            "rust" => {
+                let (code, calls) = unit.run(dispatch, extra);
+                (code, format!("{calls:#?}"))
+            }
+            _ => run_python(&unit, &python, dispatch, extra),
+        };
+        let (code, out) = run("hooks/charm-tracing-relation-changed", &relation_env());
+        assert_eq!(code, 0, "{side}: {out}");
+        unit.answer("config-get", r#"{"mode": "run"}"#);
+        let (code, out) = run("hooks/config-changed", &[]);
+        assert_eq!(code, 0, "{side}: {out}");
+        unit.answer("config-get", r#"{"mode": "fail"}"#);
+        let (code, out) = run("hooks/config-changed", &[]);
+        assert_ne!(code, 0, "{side}: {out}");
+        drop(receiver);
+        let got = bodies.lock().unwrap().clone();
+        assert_eq!(got.len(), 3, "{side}: one export per hook");
+        sent.push(got);
+    }
+    let (rust, python) = (&sent[0], &sent[1]);
+
+    let (_, rust_resource) = spans(&rust[1]);
+    let (_, py_resource) = spans(&python[1]);
+    let keys = |r: &[(String, String)]| r.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+    let mut want = keys(&py_resource);
+    let mut have = keys(&rust_resource);
+    want.sort();
+    have.sort();
+    assert_eq!(have, want, "resource attribute keys");
+    for key in [
+        "service.name",
+        "service.instance.id",
+        "juju_unit",
+        "charm",
+        "charm_type",
+    ] {
+        let value =
+            |r: &[(String, String)]| r.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        assert_eq!(value(&rust_resource), value(&py_resource), "{key}");
+    }
+
+    for hook in [1, 2] {
+        let (rs, _) = spans(&rust[hook]);
+        let (ps, _) = spans(&python[hook]);
+        for spans in [&rs, &ps] {
+            let root = named(spans, "ops.main");
+            assert!(root.get("parentSpanId").is_none());
+            let handler = named(spans, "config_changed: Traced");
+            assert_eq!(handler["parentSpanId"], root["spanId"]);
+            let tool = named(spans, "config-get");
+            assert_eq!(tool["parentSpanId"], handler["spanId"]);
+        }
+        let (rh, ph) = (
+            named(&rs, "config_changed: Traced"),
+            named(&ps, "config_changed: Traced"),
+        );
+        for key in [
+            "handler",
+            "event_name",
+            "event_type",
+            "event_class",
+            "deferred",
+        ] {
+            assert_eq!(attr(rh, key), attr(ph, key), "hook {hook}: attribute {key}");
+        }
+        assert_eq!(
+            attr(named(&rs, "config-get"), "call"),
+            attr(named(&ps, "config-get"), "call")
+        );
+        let failed = |h: &Value| h["status"]["code"] == 2;
+        assert_eq!(failed(rh), failed(ph), "hook {hook}: error status");
+        assert_eq!(failed(rh), hook == 2);
+    }
+}

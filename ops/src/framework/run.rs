@@ -201,10 +201,32 @@ fn handler_span<C>(event: &EventData, handler: &str, reemitted: bool) -> crate::
         span.attr("deferred", || reemitted.into());
         span.attr("event", || format!("{event:?}").into());
         span.attr("event_type", || event_type.into());
+        span.attr("event_class", || python_event_class(event.kind).into());
         span.attr("event_name", || label.clone().into());
         span.attr("handler", || format!("{charm}.{handler}").into());
     }
     span
+}
+
+/// The class Python `ops` gives an event of `kind` (`ConfigChangedEvent`), for the
+/// handler span's `event_class`.
+fn python_event_class(kind: EventKind) -> String {
+    let name = match kind {
+        EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "collect-status",
+        other => kind_name(other),
+    };
+    let mut class: String = name
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    class.push_str("Event");
+    class
 }
 
 struct Runner<'a, C: Charm> {

@@ -54,6 +54,13 @@ impl Session {
             ("juju_model_uuid", context.model_uuid.clone()),
             ("juju_application", app.to_string()),
             ("juju_unit", context.unit_name.clone()),
+            // The OpenTelemetry SDK's own keys, which Python's resource carries too.
+            ("telemetry.sdk.language", "rust".to_string()),
+            ("telemetry.sdk.name", "ops".to_string()),
+            (
+                "telemetry.sdk.version",
+                env!("CARGO_PKG_VERSION").to_string(),
+            ),
         ];
         Session {
             config,
