@@ -190,8 +190,7 @@ fn settable_only(
 /// (`config_changed: Demo`, with `handler` `Demo.on_config`).
 fn handler_span<C>(event: &EventData, handler: &str, reemitted: bool) -> crate::tracing::SpanGuard {
     let charm = std::any::type_name::<C>().rsplit("::").next().unwrap_or("");
-    let label = event_label(event);
-    let span = crate::tracing::span_with(|| format!("{label}: {charm}"));
+    let span = crate::tracing::span_with(|| format!("{}: {charm}", event_label(event)));
     if span.is_recording() {
         let event_type = match event.kind {
             EventKind::Action => "action",
@@ -202,7 +201,7 @@ fn handler_span<C>(event: &EventData, handler: &str, reemitted: bool) -> crate::
         span.attr("event", || format!("{event:?}").into());
         span.attr("event_type", || event_type.into());
         span.attr("event_class", || python_event_class(event.kind).into());
-        span.attr("event_name", || label.clone().into());
+        span.attr("event_name", || event_label(event).into());
         span.attr("handler", || format!("{charm}.{handler}").into());
     }
     span
