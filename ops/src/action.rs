@@ -74,6 +74,7 @@ impl<'m, P: ActionParams> FromEvent<'m> for Action<'m, P> {
 }
 
 impl<P> crate::event::Deferrable for Action<'_, P> {
+    const CAN_DEFER: bool = false;
     fn is_deferred(&self) -> bool {
         false
     }

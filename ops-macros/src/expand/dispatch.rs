@@ -1,6 +1,6 @@
 //! `Charm::observers` and `Charm::dispatch`: the dispatch table.
 
-use crate::events::{payload_has_lifetime, Target};
+use crate::events::Target;
 use crate::validate::{Binding, PayloadArg};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -71,7 +71,7 @@ fn run(b: &Binding) -> TokenStream {
         }
         Some(PayloadArg::Event(span)) => {
             let ty_name = Ident::new(b.spec.payload_name, *span);
-            let ty = if payload_has_lifetime(b.spec) {
+            let ty = if b.spec.lifetime {
                 quote!(::ops::event::#ty_name<'_>)
             } else {
                 quote!(::ops::event::#ty_name)

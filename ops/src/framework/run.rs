@@ -111,38 +111,7 @@ pub fn event_label(event: &EventData) -> String {
 
 /// The kind's hook-name part (`relation-changed`, `pebble-ready`, `action`).
 pub fn kind_name(kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Install => "install",
-        EventKind::Start => "start",
-        EventKind::Stop => "stop",
-        EventKind::Remove => "remove",
-        EventKind::UpdateStatus => "update-status",
-        EventKind::ConfigChanged => "config-changed",
-        EventKind::UpgradeCharm => "upgrade-charm",
-        EventKind::LeaderElected => "leader-elected",
-        EventKind::LeaderSettingsChanged => "leader-settings-changed",
-        EventKind::PreSeriesUpgrade => "pre-series-upgrade",
-        EventKind::PostSeriesUpgrade => "post-series-upgrade",
-        EventKind::CollectMetrics => "collect-metrics",
-        EventKind::SecretChanged => "secret-changed",
-        EventKind::SecretExpired => "secret-expired",
-        EventKind::SecretRemove => "secret-remove",
-        EventKind::SecretRotate => "secret-rotate",
-        EventKind::RelationCreated => "relation-created",
-        EventKind::RelationJoined => "relation-joined",
-        EventKind::RelationChanged => "relation-changed",
-        EventKind::RelationDeparted => "relation-departed",
-        EventKind::RelationBroken => "relation-broken",
-        EventKind::StorageAttached => "storage-attached",
-        EventKind::StorageDetaching => "storage-detaching",
-        EventKind::PebbleReady => "pebble-ready",
-        EventKind::PebbleCustomNotice => "pebble-custom-notice",
-        EventKind::PebbleCheckFailed => "pebble-check-failed",
-        EventKind::PebbleCheckRecovered => "pebble-check-recovered",
-        EventKind::Action => "action",
-        EventKind::CollectUnitStatus => "collect-unit-status",
-        EventKind::CollectAppStatus => "collect-app-status",
-    }
+    kind.hook_name()
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
