@@ -806,8 +806,9 @@ fn record_outcome<C: Charm, T>(
         Err(other) => return Err(charm_error(other.to_string(), false)),
     };
     // Statuses collected outside collect-status (the Harness's evaluate_status).
-    for app in [true, false] {
-        if let Some(status) = model.core().take_collected_statuses(app).winner() {
+    let collected = &dispatched.collected;
+    for (app, statuses) in [(true, &collected.app), (false, &collected.unit)] {
+        if let Some(status) = statuses.winner() {
             model
                 .core()
                 .backend()
