@@ -244,9 +244,12 @@ impl<'a, C: Charm> Runner<'a, C> {
             charm.dispatch(model, event, Some(handler))
         }));
         match &outcome {
-            Ok(Err(error)) => span.error(|| error.to_string()),
+            Ok(outcome) => {
+                if let Some(error) = outcome.handlers.iter().find_map(|r| r.error.as_ref()) {
+                    span.error(|| error.to_string());
+                }
+            }
             Err(payload) => span.error(|| format!("panicked: {}", panic_message(&**payload))),
-            Ok(Ok(_)) => {}
         }
         drop(span);
         let what = || format!("{} (handler {handler})", event_label(event));
