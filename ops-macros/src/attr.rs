@@ -99,8 +99,10 @@ pub struct LibField {
     pub endpoint: Option<LitStr>,
 }
 
-/// Takes the `#[lib]` attributes off `item`'s fields: the library fields, in order.
-pub fn take_lib_fields(item: &mut syn::ItemStruct) -> darling::Result<Vec<LibField>> {
+/// Takes the `#[lib]` attributes off `item`'s fields: the library fields, in order. With
+/// `serde` (the struct derives it), each gets `#[serde(default)]`: a library added to a
+/// charm finds no state of its own in what the previous revision saved.
+pub fn take_lib_fields(item: &mut syn::ItemStruct, serde: bool) -> darling::Result<Vec<LibField>> {
     let mut errors = darling::Error::accumulator();
     let mut libs = Vec::new();
     for field in item.fields.iter_mut() {
@@ -110,6 +112,9 @@ pub fn take_lib_fields(item: &mut syn::ItemStruct) -> darling::Result<Vec<LibFie
             .partition(|a| a.path().is_ident("lib"));
         field.attrs = rest;
         let Some(attr) = ours.first() else { continue };
+        if serde {
+            field.attrs.push(syn::parse_quote!(#[serde(default)]));
+        }
         let Some(ident) = field.ident.clone() else {
             errors.push(
                 darling::Error::custom("a library field has a name: `db: DatabaseRequires`")

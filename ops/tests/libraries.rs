@@ -409,3 +409,100 @@ fn tests_emit_library_and_custom_events() {
         .unwrap();
     assert_eq!(charm(&out).seen, ["backup_done t"]);
 }
+
+#[test]
+fn library_state_in_and_out() {
+    let mut ctx = Context::<LibApp>::new();
+    let seen: BTreeMap<u64, String> = [(1, "pg:5432".to_string())].into();
+    let db = DatabaseRequires {
+        seen: seen.clone(),
+        log: Vec::new(),
+    };
+    let state = State::new()
+        .relation(provider("database", 1, "pg:5432"))
+        .stored(&LibApp::default())
+        .library_state("db", &db);
+    // The library remembers it reported these endpoints: no event this time.
+    let out = ctx
+        .run(
+            ctx.on.relation_changed(&provider("database", 1, "pg:5432")),
+            &state,
+        )
+        .unwrap();
+    assert_eq!(charm(&out).seen, ["charm:changed"]);
+    let db: DatabaseRequires = out.get_library_state("db").unwrap();
+    assert_eq!(db.seen, seen);
+    assert_eq!(db.log, ["database:changed"]);
+    // A library inside a library, by its path.
+    let inner = DatabaseRequires {
+        seen: [(3, "olap:1".to_string())].into(),
+        log: Vec::new(),
+    };
+    let state = State::new()
+        .stored(&LibApp::default())
+        .library_state("analytics.db", &inner);
+    let got: DatabaseRequires = state.get_library_state("analytics.db").unwrap();
+    assert_eq!(got.seen, inner.seen);
+    let out = ctx.run(ctx.on.update_status(), &state).unwrap();
+    let got: DatabaseRequires = out.get_library_state("analytics.db").unwrap();
+    assert_eq!(got.seen, inner.seen);
+}
+
+#[test]
+fn deferred_library_events_in_state_and_the_consistency_checker() {
+    let mut ctx = Context::<LibApp>::new();
+    let created = DatabaseCreated {
+        relation_id: 4,
+        username: "u4".into(),
+        endpoints: "h:4".into(),
+    };
+    let event = ctx.on.custom::<DatabaseRequires, _>("db", created.clone());
+    let state = State::new().deferred(event.deferred("db_created"));
+    let out = ctx.run(ctx.on.update_status(), &state).unwrap();
+    assert_eq!(
+        charm(&out).seen,
+        ["db_created 4 u4 h:4", "backup_done h:4", "update_status"]
+    );
+    // A library event under a path no library has, or deferred to a handler that does
+    // not observe it, is refused before the charm runs.
+    let wrong = ctx.on.custom::<DatabaseRequires, _>("dbb", created.clone());
+    let err = ctx.run(wrong.clone(), &State::new()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "inconsistent test scenario:\n  - event: no handler observes the custom event dbb.database_created (a library event is named by the library's field path, `db`; the charm's own by no path)"
+    );
+    let state = State::new().deferred(event.deferred("replica_created"));
+    let err = ctx.run(ctx.on.update_status(), &state).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "inconsistent test scenario:\n  - State.deferred[0]: no handler replica_created observes db.database_created (handlers: db_created)"
+    );
+}
+
+#[test]
+fn harness_emits_library_and_custom_events() {
+    let mut harness = ops::testing::Harness::<LibApp>::new();
+    harness.begin().unwrap();
+    harness
+        .emit::<DatabaseRequires, _>(
+            "replica",
+            DatabaseCreated {
+                relation_id: 2,
+                username: "u".into(),
+                endpoints: "r:1".into(),
+            },
+        )
+        .unwrap();
+    harness
+        .emit::<LibApp, _>(
+            "self",
+            BackupDone {
+                target: "s3".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        harness.charm().unwrap().seen,
+        ["replica_created 2", "backup_done s3"]
+    );
+}

@@ -267,7 +267,7 @@ fn forwarder(lib: &Ident, header: TokenStream) -> TokenStream {
 
 /// `#[library(...)]` on a struct.
 pub fn library_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
-    super::use_ops_serde(&mut item);
+    let serde = super::use_ops_serde(&mut item);
     let lib = item.ident.clone();
     let mut errors = Errors::default();
     if !item.generics.params.is_empty() {
@@ -276,7 +276,7 @@ pub fn library_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
             "a library struct cannot be generic",
         );
     }
-    let libs = match crate::attr::take_lib_fields(&mut item) {
+    let libs = match crate::attr::take_lib_fields(&mut item, serde) {
         Ok(libs) => libs,
         Err(e) => {
             errors.darling(e);

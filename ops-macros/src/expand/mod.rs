@@ -122,7 +122,7 @@ pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
 /// Points serde's derives on the charm struct at the serde `ops` re-exports, so a charm
 /// crate needs no `serde` dependency of its own (`#[derive(Serialize, Deserialize)]` from
 /// `ops::prelude`). Left alone when the struct derives neither or names a crate itself.
-pub(crate) fn use_ops_serde(item: &mut ItemStruct) {
+pub(crate) fn use_ops_serde(item: &mut ItemStruct) -> bool {
     let derives_serde = item.attrs.iter().any(|attr| {
         attr.path().is_ident("derive")
             && attr
@@ -144,6 +144,7 @@ pub(crate) fn use_ops_serde(item: &mut ItemStruct) {
         item.attrs
             .push(syn::parse_quote!(#[serde(crate = "::ops::__private::serde")]));
     }
+    derives_serde
 }
 
 /// `#[library(...)]` on a struct or `#[library]` on its impl.
@@ -259,7 +260,7 @@ fn relative_message(
 }
 
 fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
-    use_ops_serde(&mut item);
+    let serde = use_ops_serde(&mut item);
     let charm = &item.ident.clone();
     let failed = forwarder(charm, quote!(failed));
     if args.is_empty() {
@@ -281,7 +282,7 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
     if !item.generics.params.is_empty() {
         errors.at(item.generics.span(), "a charm struct cannot be generic");
     }
-    let libs = match crate::attr::take_lib_fields(&mut item) {
+    let libs = match crate::attr::take_lib_fields(&mut item, serde) {
         Ok(libs) => libs,
         Err(e) => {
             errors.darling(e);
