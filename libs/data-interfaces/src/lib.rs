@@ -15,6 +15,11 @@
 //!   it keeps under `data` (JSON) in its own databag: the requirer in its unit databag,
 //!   the provider in its application databag.
 //!
+//! [`DatabaseRequires`] is the requirer as a charm library: embed it with
+//! `#[lib(endpoint = "database")] db: DatabaseRequires` and observe
+//! `#[on(db.database_created)]`. [`Requirer`] and [`DatabaseProvides`] are the protocol
+//! as functions to call from handlers.
+//!
 //! Not ported: relation aliases, entities (`entity-type`...), prefix matching, the
 //! subordinate handshake, status codes, `extra-group-roles`, mTLS and the other
 //! products' variants (Kafka, OpenSearch, ...).
@@ -22,12 +27,14 @@
 #![deny(missing_docs)]
 
 mod diff;
+pub mod library;
 pub mod provider;
 pub mod requirer;
 
 pub use diff::Diff;
+pub use library::{DatabaseCreated, DatabaseRequires, EndpointsChanged, ReadOnlyEndpointsChanged};
 pub use provider::{DatabaseProvides, DatabaseRequested};
-pub use requirer::{DatabaseEvent, DatabaseRequires};
+pub use requirer::{DatabaseEvent, Requirer};
 
 /// The key of the requirer's application databag listing the fields it wants in secrets.
 pub const REQUESTED_SECRETS: &str = "requested-secrets";

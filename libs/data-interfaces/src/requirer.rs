@@ -20,21 +20,23 @@ pub enum DatabaseEvent {
     ReadOnlyEndpointsChanged,
 }
 
-/// The requirer side of a database relation.
+/// The requirer side's protocol, called from handlers: what the
+/// [`DatabaseRequires`](crate::DatabaseRequires) library runs, usable directly (for a
+/// charm's own reads, or from its own handlers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DatabaseRequires {
+pub struct Requirer<'a> {
     /// The relation endpoint (from `charmcraft.yaml`).
-    pub relation_name: &'static str,
+    pub relation_name: &'a str,
     /// The database the charm asks for.
-    pub database_name: &'static str,
+    pub database_name: &'a str,
     /// Extra roles for the user the provider creates (`extra-user-roles`), if any.
-    pub extra_user_roles: Option<&'static str>,
+    pub extra_user_roles: Option<&'a str>,
 }
 
-impl DatabaseRequires {
+impl<'a> Requirer<'a> {
     /// A requirer on `relation_name` asking for `database_name`.
-    pub const fn new(relation_name: &'static str, database_name: &'static str) -> Self {
-        DatabaseRequires {
+    pub const fn new(relation_name: &'a str, database_name: &'a str) -> Self {
+        Requirer {
             relation_name,
             database_name,
             extra_user_roles: None,
@@ -42,7 +44,7 @@ impl DatabaseRequires {
     }
 
     /// The same requirer, asking for `roles` as well.
-    pub const fn with_extra_user_roles(mut self, roles: &'static str) -> Self {
+    pub const fn with_extra_user_roles(mut self, roles: &'a str) -> Self {
         self.extra_user_roles = Some(roles);
         self
     }
@@ -53,6 +55,12 @@ impl DatabaseRequires {
     pub fn on_relation_created(&self, relation: &Relation<'_>) -> Result<(), ModelError> {
         if !relation.model().is_leader()? {
             return Ok(());
+        }
+        if self.database_name.is_empty() {
+            return Err(ModelError::Invalid {
+                what: "database request",
+                detail: format!("{}: no database name to ask for", self.relation_name),
+            });
         }
         let requested = encode_list(SECRET_FIELDS);
         relation.set(Member::ThisApp, REQUESTED_SECRETS, requested.as_str())?;

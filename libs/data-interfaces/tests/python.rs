@@ -11,7 +11,7 @@
 //! form; and it puts credentials in a secret even for a requirer that asked for none,
 //! where v0 (and this crate) write them plain.
 
-use charmlib_data_interfaces::{DatabaseEvent, DatabaseProvides, DatabaseRequires};
+use charmlib_data_interfaces::{DatabaseEvent, DatabaseProvides, Requirer};
 use charmlib_python_refs::{python, run};
 use ops::event::{RelationChanged, RelationCreated};
 use ops::prelude::*;
@@ -33,13 +33,13 @@ pub struct Probe {
 impl Probe {
     #[on(relation_created = "database")]
     fn created(&mut self, _model: &Model<Self>, event: &RelationCreated) -> ops::Result<()> {
-        DatabaseRequires::new("database", "probe_db").on_relation_created(&event.relation)?;
+        Requirer::new("database", "probe_db").on_relation_created(&event.relation)?;
         Ok(())
     }
 
     #[on(relation_changed = "database")]
     fn changed(&mut self, _model: &Model<Self>, event: &RelationChanged) -> ops::Result<()> {
-        let requires = DatabaseRequires::new("database", "probe_db");
+        let requires = Requirer::new("database", "probe_db");
         self.events
             .push(requires.on_relation_changed(&event.relation)?);
         self.fetched = requires.relation_data(&event.relation)?;

@@ -1,13 +1,13 @@
 //! The requirer driven by a small charm through `ops::testing`: what it reads and
 //! writes on the wire.
 
-use charmlib_data_interfaces::DatabaseRequires;
+use charmlib_data_interfaces::Requirer;
 use ops::event::{RelationChanged, RelationCreated};
 use ops::prelude::*;
 use ops::testing::{Context, Relation, Secret, State};
 use std::collections::BTreeMap;
 
-const DATABASE: DatabaseRequires = DatabaseRequires::new("database", "probe_db");
+const DATABASE: Requirer = Requirer::new("database", "probe_db");
 
 /// Records what the database library said about each change.
 #[charm(metadata = "tests/probe.yaml")]
