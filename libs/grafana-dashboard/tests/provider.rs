@@ -1,7 +1,7 @@
 //! The provider driven by a small charm through `ops::testing`: what it writes on the
 //! wire.
 
-use charmlib_grafana_dashboard::GrafanaDashboardProvider;
+use charmlib_grafana_dashboard::Provider;
 use ops::prelude::*;
 use ops::testing::{Context, Relation, State};
 use serde_json::json;
@@ -15,7 +15,7 @@ pub struct Probe {}
 impl Probe {
     #[on(relation_created = "grafana-dashboard")]
     fn dashboards(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        GrafanaDashboardProvider::new("grafana-dashboard").update_dashboards(model)
+        Provider::new("grafana-dashboard").update_dashboards(model)
     }
 }
 

@@ -7,7 +7,7 @@
 //! Difference: Python keeps the dashboard file's key order in `content`; we sort the
 //! keys. The decoded dashboards are equal, the compressed bytes are not.
 
-use charmlib_grafana_dashboard::GrafanaDashboardProvider;
+use charmlib_grafana_dashboard::Provider;
 use charmlib_python_refs::{python, run};
 use ops::prelude::*;
 use ops::testing::{Context, ModelInfo, Relation, State};
@@ -24,7 +24,7 @@ pub struct Probe {}
 impl Probe {
     #[on(relation_created = "grafana-dashboard")]
     fn dashboards(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        GrafanaDashboardProvider::new("grafana-dashboard").update_dashboards(model)
+        Provider::new("grafana-dashboard").update_dashboards(model)
     }
 }
 

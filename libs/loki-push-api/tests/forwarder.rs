@@ -3,13 +3,13 @@
 //! the Python library's, read off `lib/charms/loki_k8s/v1/loki_push_api.py`: the library
 //! is not on PyPI.
 
-use charmlib_loki_push_api::LogForwarder;
+use charmlib_loki_push_api::Forwarder;
 use ops::pebble::{LogTargetType, Override};
 use ops::prelude::*;
 use ops::testing::{Container, Context, ModelInfo, Relation, State};
 use std::collections::BTreeMap;
 
-const LOGGING: LogForwarder = LogForwarder::new("logging");
+const LOGGING: Forwarder = Forwarder::new("logging");
 
 /// Forwards on the relation's events and on pebble-ready.
 #[charm(metadata = "tests/probe.yaml")]

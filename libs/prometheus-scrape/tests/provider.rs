@@ -3,7 +3,7 @@
 //! the Python library's, read off `lib/charms/prometheus_k8s/v0/prometheus_scrape.py`:
 //! the library is not on PyPI.
 
-use charmlib_prometheus_scrape::{MetricsEndpointProvider, ALLOWED_KEYS};
+use charmlib_prometheus_scrape::{Provider, ALLOWED_KEYS};
 use ops::backend::{BindAddress, InterfaceAddress, NetworkInfo};
 use ops::prelude::*;
 use ops::testing::{Context, ModelInfo, Relation, State};
@@ -23,7 +23,7 @@ impl Probe {
             json!({"job_name": "x", "static_configs": [{"targets": ["*:9"]}]}),
             json!({"job_name": "y", "scrape_interval": "5s", "honor_labels": true}),
         ];
-        MetricsEndpointProvider::new("metrics-endpoint").set_scrape_job_spec(model, &jobs)?;
+        Provider::new("metrics-endpoint").set_scrape_job_spec(model, &jobs)?;
         Ok(())
     }
 }
