@@ -11,6 +11,10 @@
 //! - the provider's leader answers with `ingress`, `{"url": "..."}`, in its application
 //!   databag.
 //!
+//! [`IngressPerAppRequirer`] is the requirer as a charm library (events `ready`,
+//! `revoked`); [`Requirer`] and [`IngressPerAppProvider`] are the protocol as functions
+//! to call from handlers.
+//!
 //! The requirer reports [`IngressEvent::Ready`] when the URL it reads differs from the
 //! last one it reported (kept in [`RequirerState`], the Python library's stored
 //! `current_url`), and [`IngressEvent::Revoked`] when the relation is broken.
@@ -21,11 +25,13 @@
 
 #![deny(missing_docs)]
 
+mod library;
 mod provider;
 mod requirer;
 
+pub use library::{IngressPerAppRequirer, IngressReady, IngressRevoked};
 pub use provider::{IngressPerAppProvider, IngressRequest, UnitAddress};
-pub use requirer::{IngressEvent, IngressPerAppRequirer, RequirerState};
+pub use requirer::{IngressEvent, Requirer, RequirerState};
 
 /// The default endpoint name.
 pub const DEFAULT_RELATION_NAME: &str = "ingress";

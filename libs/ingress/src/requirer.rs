@@ -27,27 +27,28 @@ pub struct RequirerState {
     pub current_url: Option<String>,
 }
 
-/// The requirer side of an ingress relation (limit 1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IngressPerAppRequirer {
+/// The requirer side's protocol (limit 1), called from handlers: what the
+/// [`IngressPerAppRequirer`](crate::IngressPerAppRequirer) library runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Requirer<'a> {
     /// The relation endpoint (from `charmcraft.yaml`).
-    pub relation_name: &'static str,
+    pub relation_name: &'a str,
     /// The port to expose.
     pub port: u16,
     /// `http`, `https` or `h2c`.
-    pub scheme: &'static str,
+    pub scheme: &'a str,
     /// Whether Traefik strips the path prefix (`strip-prefix`).
     pub strip_prefix: bool,
     /// Whether Traefik redirects HTTP to HTTPS (`redirect-https`).
     pub redirect_https: bool,
     /// The host name the provider reaches units at (default: the unit's host name).
-    pub host: Option<String>,
+    pub host: Option<&'a str>,
 }
 
-impl IngressPerAppRequirer {
+impl<'a> Requirer<'a> {
     /// A requirer on `relation_name` exposing `port` over plain HTTP.
-    pub fn new(relation_name: &'static str, port: u16) -> Self {
-        IngressPerAppRequirer {
+    pub fn new(relation_name: &'a str, port: u16) -> Self {
+        Requirer {
             relation_name,
             port,
             scheme: "http",
@@ -98,7 +99,7 @@ impl IngressPerAppRequirer {
                 }
                 replace_bag(&relation, Member::ThisApp, &app)?;
             }
-            let host = self.host.clone().unwrap_or_else(host_name);
+            let host = self.host.map_or_else(host_name, str::to_string);
             let mut unit = vec![("host", Value::from(host))];
             let network = relation.network()?;
             match network

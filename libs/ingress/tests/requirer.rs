@@ -4,7 +4,7 @@
 //! library's `DatabagModel.dump` writes them (each `json.dumps`-ed, defaults left out),
 //! read off `lib/charms/traefik_k8s/v2/ingress.py`: the library is not on PyPI.
 
-use charmlib_ingress::{IngressEvent, IngressPerAppRequirer, RequirerState};
+use charmlib_ingress::{IngressEvent, Requirer, RequirerState};
 use ops::prelude::*;
 use ops::testing::{Context, Relation, State};
 
@@ -16,16 +16,16 @@ pub struct Probe {
     events: Vec<IngressEvent>,
 }
 
-fn requirer(model: &Model<Probe>) -> ops::Result<IngressPerAppRequirer> {
+fn requirer(model: &Model<Probe>) -> ops::Result<Requirer<'static>> {
     let config = model.config()?;
-    let mut requirer = IngressPerAppRequirer::new("ingress", 8080);
+    let mut requirer = Requirer::new("ingress", 8080);
     requirer.strip_prefix = config.strip_prefix;
     requirer.scheme = if config.scheme == "https" {
         "https"
     } else {
         "http"
     };
-    requirer.host = Some("probe-0.probe-endpoints".into());
+    requirer.host = Some("probe-0.probe-endpoints");
     Ok(requirer)
 }
 
