@@ -13,6 +13,8 @@ mod exec;
 mod http;
 mod merge;
 mod multipart;
+#[cfg(feature = "real-pebble")]
+pub mod real;
 mod types;
 pub mod ws;
 

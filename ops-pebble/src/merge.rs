@@ -5,6 +5,9 @@ use crate::types::{Check, Layer, LogTarget, Override, Plan, Service};
 use crate::Error;
 use std::collections::BTreeMap;
 
+/// Failures in a row before a check is down, when its layers do not say.
+const DEFAULT_CHECK_THRESHOLD: u32 = 3;
+
 /// Combines layers in order, later ones over earlier ones, as Pebble does: each entry
 /// needs `override`; `replace` swaps the entry, `merge` overlays the fields the new entry
 /// sets (list fields append, map fields merge key by key). Summary and description come
@@ -44,9 +47,14 @@ pub fn combine_layers<'a>(layers: impl IntoIterator<Item = &'a Layer>) -> Result
 }
 
 impl Plan {
-    /// The plan Pebble computes from these layers (see [`combine_layers`]).
+    /// The plan Pebble computes from these layers (see [`combine_layers`]), with the one
+    /// default Pebble writes into its plan: a check's `threshold` is 3 when no layer sets it
+    /// (the period, timeout and backoff defaults apply without showing in the plan).
     pub fn from_layers<'a>(layers: impl IntoIterator<Item = &'a Layer>) -> Result<Plan, Error> {
-        let layer = combine_layers(layers)?;
+        let mut layer = combine_layers(layers)?;
+        for check in layer.checks.values_mut() {
+            check.threshold.get_or_insert(DEFAULT_CHECK_THRESHOLD);
+        }
         Ok(Plan {
             services: layer.services,
             checks: layer.checks,
