@@ -108,5 +108,8 @@ fn bad_layers_are_refused_with_pebbles_message() {
         .add_layer("pebble-x", &layer("summary: x\n"), false)
         .unwrap_err();
     assert_eq!(err.as_api().map(|e| e.code), Some(400), "{err}");
-    assert_eq!(err.to_string(), "cannot use reserved label prefix \"pebble-\"");
+    assert_eq!(
+        err.to_string(),
+        "cannot parse layer YAML: cannot use reserved label prefix \"pebble-\""
+    );
 }
