@@ -17,14 +17,21 @@ fn http_server() -> u16 {
             let n = stream.read(&mut buf).unwrap_or(0);
             let ok = buf[..n].starts_with(b"GET /ok ");
             let status = if ok { "200 OK" } else { "500 Oops" };
-            let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
         }
     });
     port
 }
 
 fn check(infos: &[CheckInfo], name: &str) -> CheckInfo {
-    infos.iter().find(|c| c.name == name).cloned().unwrap_or_else(|| panic!("no {name}: {infos:?}"))
+    infos
+        .iter()
+        .find(|c| c.name == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {name}: {infos:?}"))
 }
 
 #[test]
@@ -105,7 +112,9 @@ fn http_tcp_and_exec_checks_go_up_and_down() {
     assert!(!client.health(None, &["tcp-bad"]).unwrap());
 
     // The failing check's change is a recover-check; a healthy one's a perform-check.
-    let bad_change = client.get_change(bad.change_id.as_deref().unwrap()).unwrap();
+    let bad_change = client
+        .get_change(bad.change_id.as_deref().unwrap())
+        .unwrap();
     assert_eq!(bad_change.kind, "recover-check");
     let ok = check(&infos, "web-ok");
     let ok_change = client.get_change(ok.change_id.as_deref().unwrap()).unwrap();
@@ -119,8 +128,14 @@ fn http_tcp_and_exec_checks_go_up_and_down() {
         })
         .unwrap();
     assert_eq!(notices.len(), 1, "{notices:?}");
-    assert_eq!(notices[0].last_data.get("kind").map(String::as_str), Some("recover-check"));
-    assert_eq!(notices[0].last_data.get("check-name").map(String::as_str), Some("web-bad"));
+    assert_eq!(
+        notices[0].last_data.get("kind").map(String::as_str),
+        Some("recover-check")
+    );
+    assert_eq!(
+        notices[0].last_data.get("check-name").map(String::as_str),
+        Some("web-bad")
+    );
 }
 
 #[test]
@@ -161,24 +176,35 @@ fn checks_start_stop_and_refresh() {
     let refresh = client.refresh_check("lazy").unwrap();
     assert_eq!(refresh.info.name, "lazy");
     assert_eq!(refresh.error, "exit status 1", "{refresh:?}");
-    eventually("the refreshed failure to count", Duration::from_secs(5), || {
-        let lazy = check(&client.get_checks(None, &["lazy"]).unwrap(), "lazy");
-        lazy.status == CheckStatus::Down && lazy.failures == 1
-    });
+    eventually(
+        "the refreshed failure to count",
+        Duration::from_secs(5),
+        || {
+            let lazy = check(&client.get_checks(None, &["lazy"]).unwrap(), "lazy");
+            lazy.status == CheckStatus::Down && lazy.failures == 1
+        },
+    );
     std::fs::write(&marker, b"").unwrap();
     let refresh = client.refresh_check("lazy").unwrap();
     assert_eq!(refresh.error, "", "{refresh:?}");
-    eventually("the refreshed success to count", Duration::from_secs(5), || {
-        let lazy = check(&client.get_checks(None, &["lazy"]).unwrap(), "lazy");
-        lazy.status == CheckStatus::Up && lazy.failures == 0
-    });
+    eventually(
+        "the refreshed success to count",
+        Duration::from_secs(5),
+        || {
+            let lazy = check(&client.get_checks(None, &["lazy"]).unwrap(), "lazy");
+            lazy.status == CheckStatus::Up && lazy.failures == 0
+        },
+    );
 
     // Stop: only the running ones are reported; a stopped check is inactive.
     let changed = client.stop_checks(&["lazy", "busy"]).unwrap();
     assert_eq!(changed, ["busy", "lazy"]);
     assert!(client.stop_checks(&["lazy"]).unwrap().is_empty());
     let infos = client.get_checks(None, &[]).unwrap();
-    assert!(infos.iter().all(|c| c.status == CheckStatus::Inactive), "{infos:?}");
+    assert!(
+        infos.iter().all(|c| c.status == CheckStatus::Inactive),
+        "{infos:?}"
+    );
 
     // Unknown names.
     let err = client.start_checks(&["nope"]).unwrap_err();

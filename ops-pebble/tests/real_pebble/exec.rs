@@ -50,12 +50,20 @@ fn stdio_environment_working_dir_and_exit_codes() {
     env.working_dir = Some(pebble.scratch().display().to_string());
     let out = client.exec(&env, ExecStdio::default()).unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(text, format!("hi there|/root|{}\n", pebble.scratch().display()));
+    assert_eq!(
+        text,
+        format!("hi there|/root|{}\n", pebble.scratch().display())
+    );
 
     // Exit codes are reported, not errors, by exec; the process handle's wait_output turns
     // them into Error::Exec with the output.
-    let out = client.exec(&sh("echo partial; exit 7"), ExecStdio::default()).unwrap();
-    assert_eq!((out.exit_code, out.stdout.as_slice()), (7, &b"partial\n"[..]));
+    let out = client
+        .exec(&sh("echo partial; exit 7"), ExecStdio::default())
+        .unwrap();
+    assert_eq!(
+        (out.exit_code, out.stdout.as_slice()),
+        (7, &b"partial\n"[..])
+    );
     let err = client
         .exec_start(&sh("echo partial; exit 7"), ExecStdio::default())
         .unwrap()
@@ -97,7 +105,9 @@ fn commands_pebble_cannot_run() {
         "cannot find executable \"/no/such/binary\""
     );
     // An empty command is refused before Pebble sees it.
-    let err = client.exec(&command(&[]), ExecStdio::default()).unwrap_err();
+    let err = client
+        .exec(&command(&[]), ExecStdio::default())
+        .unwrap_err();
     assert!(matches!(err, Error::Format(_)), "{err:?}");
     let mut bad_dir = command(&["true"]);
     bad_dir.working_dir = Some("/no/such/dir".into());
@@ -118,7 +128,11 @@ fn timeout_and_signals() {
     slow.timeout = Some(Duration::from_millis(300));
     let started = Instant::now();
     let err = client.exec(&slow, ExecStdio::default()).unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     match &err {
         Error::Change(c) => assert!(c.err.contains("timed out after 300ms"), "{c:?}"),
         other => panic!("expected the change's timeout error, got {other:?}"),
@@ -144,7 +158,9 @@ fn timeout_and_signals() {
 
     // SIGTERM, by number, kills an untrapped process; Pebble reports the signal death as
     // exit code 128 + 15.
-    let mut process = client.exec_start(&command(&["sleep", "30"]), ExecStdio::default()).unwrap();
+    let mut process = client
+        .exec_start(&command(&["sleep", "30"]), ExecStdio::default())
+        .unwrap();
     std::thread::sleep(Duration::from_millis(100));
     process.send_signal(15).unwrap();
     let started = Instant::now();
@@ -153,7 +169,9 @@ fn timeout_and_signals() {
     assert_eq!(out.exit_code, 143, "{out:?}");
 
     // stdin written through the handle, closed to end the command.
-    let mut process = client.exec_start(&command(&["wc", "-c"]), ExecStdio::default()).unwrap();
+    let mut process = client
+        .exec_start(&command(&["wc", "-c"]), ExecStdio::default())
+        .unwrap();
     let mut stdin = process.stdin.take().unwrap();
     stdin.write_all(&[b'x'; 100_000]).unwrap();
     stdin.close().unwrap();

@@ -38,7 +38,10 @@ impl Read for Pattern {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = buf.len().min(self.left as usize);
         for b in &mut buf[..n] {
-            self.state = self.state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.state = self
+                .state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             *b = (self.state >> 33) as u8;
         }
         self.left -= n as u64;
@@ -70,16 +73,28 @@ fn push_pull_permissions_and_ownership() {
     assert_eq!(info.size, Some(6));
     assert_eq!(info.permissions, "600");
     assert_eq!(info.mode(), Some(0o600));
-    assert_eq!((info.user_id, info.user.as_deref()), (Some(0), Some("root")));
-    assert_eq!((info.group_id, info.group.as_deref()), (Some(0), Some("root")));
+    assert_eq!(
+        (info.user_id, info.user.as_deref()),
+        (Some(0), Some("root"))
+    );
+    assert_eq!(
+        (info.group_id, info.group.as_deref()),
+        (Some(0), Some("root"))
+    );
     // The host sees the same file.
     let meta = std::fs::metadata(&path).unwrap();
-    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777, 0o600);
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
+        0o600
+    );
 
     // Overwriting keeps the new content; without permissions the default is 644.
     push_bytes(&client, &path, b"bye", &PushOptions::default());
     assert_eq!(pull_bytes(&client, &path), b"bye");
-    assert_eq!(client.list_files(&path, None, true).unwrap()[0].permissions, "644");
+    assert_eq!(
+        client.list_files(&path, None, true).unwrap()[0].permissions,
+        "644"
+    );
 
     // Empty files and awkward names.
     let odd = format!("{}/with space & ü.bin", root.display());
@@ -112,7 +127,14 @@ fn large_files_stream_both_ways() {
     let path = format!("{}/big.bin", pebble.scratch().display());
     const LEN: u64 = 48 * 1024 * 1024 + 7;
     client
-        .push(&path, &mut Pattern { left: LEN, state: 1 }, &PushOptions::default())
+        .push(
+            &path,
+            &mut Pattern {
+                left: LEN,
+                state: 1,
+            },
+            &PushOptions::default(),
+        )
         .unwrap();
     assert_eq!(std::fs::metadata(&path).unwrap().len(), LEN);
     // Pull into a checker that compares with the same pattern as it goes.
@@ -133,7 +155,10 @@ fn large_files_stream_both_ways() {
         }
     }
     let mut compare = Compare {
-        expected: Pattern { left: LEN, state: 1 },
+        expected: Pattern {
+            left: LEN,
+            state: 1,
+        },
         seen: 0,
     };
     assert_eq!(client.pull(&path, &mut compare).unwrap(), LEN);
@@ -161,23 +186,31 @@ fn list_make_dir_and_remove() {
     assert_eq!(info.size, None);
     // With parents, an existing directory is fine; without, it is an error.
     client.make_dir(&deep, &options).unwrap();
-    let err = client.make_dir(&deep, &MakeDirOptions::default()).unwrap_err();
+    let err = client
+        .make_dir(&deep, &MakeDirOptions::default())
+        .unwrap_err();
     let (kind, message) = path_kind(&err);
     assert_eq!(kind, "generic-file-error");
     assert_eq!(message, format!("mkdir {deep}: file exists"));
     // Without parents, a missing parent is not-found.
     let orphan = format!("{root}/x/y");
-    let err = client.make_dir(&orphan, &MakeDirOptions::default()).unwrap_err();
+    let err = client
+        .make_dir(&orphan, &MakeDirOptions::default())
+        .unwrap_err();
     // (Pebble makes the directory under a temporary name, then renames it.)
     let message = format!("mkdir {orphan}.mkdir-new: no such file or directory");
     assert_eq!(path_kind(&err), ("not-found", message.as_str()));
 
     for name in ["one.txt", "two.txt", "three.log"] {
         let p = format!("{root}/a/{name}");
-        client.push(&p, &mut &b"x"[..], &PushOptions::default()).unwrap();
+        client
+            .push(&p, &mut &b"x"[..], &PushOptions::default())
+            .unwrap();
     }
     let names = |pattern: Option<&str>| -> Vec<String> {
-        let mut infos = client.list_files(&format!("{root}/a"), pattern, false).unwrap();
+        let mut infos = client
+            .list_files(&format!("{root}/a"), pattern, false)
+            .unwrap();
         infos.sort_by(|a, b| a.name.cmp(&b.name));
         infos.into_iter().map(|i| i.name).collect()
     };
@@ -186,14 +219,27 @@ fn list_make_dir_and_remove() {
     assert_eq!(names(Some("t??.*")), ["two.txt"]);
     assert!(names(Some("*.none")).is_empty());
     // A bad pattern is an error.
-    let err = client.list_files(&format!("{root}/a"), Some("["), false).unwrap_err();
+    let err = client
+        .list_files(&format!("{root}/a"), Some("["), false)
+        .unwrap_err();
     assert_eq!(err.as_api().map(|e| e.code), Some(400), "{err}");
     // Listing a file lists it; listing a missing path is not-found.
     let one = format!("{root}/a/one.txt");
-    assert_eq!(client.list_files(&one, None, false).unwrap()[0].name, "one.txt");
-    let err = client.list_files(&format!("{root}/nope"), None, false).unwrap_err();
+    assert_eq!(
+        client.list_files(&one, None, false).unwrap()[0].name,
+        "one.txt"
+    );
+    let err = client
+        .list_files(&format!("{root}/nope"), None, false)
+        .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(path_kind(&err), ("not-found", format!("stat {root}/nope: no such file or directory").as_str()));
+    assert_eq!(
+        path_kind(&err),
+        (
+            "not-found",
+            format!("stat {root}/nope: no such file or directory").as_str()
+        )
+    );
 
     // Remove: a non-empty directory needs recursive.
     let a = format!("{root}/a");
@@ -205,7 +251,13 @@ fn list_make_dir_and_remove() {
     assert!(!std::path::Path::new(&a).exists());
     // A missing path: not-found without recursive, fine with it.
     let err = client.remove_path(&a, false).unwrap_err();
-    assert_eq!(path_kind(&err), ("not-found", format!("remove {a}: no such file or directory").as_str()));
+    assert_eq!(
+        path_kind(&err),
+        (
+            "not-found",
+            format!("remove {a}: no such file or directory").as_str()
+        )
+    );
     client.remove_path(&a, true).unwrap();
 }
 
@@ -217,10 +269,18 @@ fn missing_paths_and_relative_paths_are_errors() {
     let missing = format!("{root}/nope.txt");
     let err = client.pull(&missing, &mut Vec::new()).unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(path_kind(&err), ("not-found", format!("stat {missing}: no such file or directory").as_str()));
+    assert_eq!(
+        path_kind(&err),
+        (
+            "not-found",
+            format!("stat {missing}: no such file or directory").as_str()
+        )
+    );
     // Pushing into a missing directory: not-found, unless make_dirs.
     let nested = format!("{root}/new/dir/f.txt");
-    let err = client.push(&nested, &mut &b"x"[..], &PushOptions::default()).unwrap_err();
+    let err = client
+        .push(&nested, &mut &b"x"[..], &PushOptions::default())
+        .unwrap_err();
     assert_eq!(path_kind(&err).0, "not-found", "{err:?}");
     let make = PushOptions {
         make_dirs: true,

@@ -54,7 +54,11 @@ fn combine_merges_and_replaces_services_and_checks() {
     let web = &plan.services["web"];
     assert_eq!(web.command, "sleep 100");
     assert_eq!(web.startup, Some(ServiceStartup::Enabled));
-    let env: Vec<_> = web.environment.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let env: Vec<_> = web
+        .environment
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     assert_eq!(env, ["A=a1", "B=b2", "C=c2"]);
     assert_eq!(web.after, ["db", "cache"]);
     let db = &plan.services["db"];

@@ -42,11 +42,15 @@ fn start_stop_restart_autostart_and_status() {
     let change = client.get_change(&id).unwrap();
     assert_eq!(change.status, ops_pebble::ChangeStatus::Done, "{change:?}");
 
-    let since = client.get_services(&["one"]).unwrap()[0].current_since.clone();
+    let since = client.get_services(&["one"]).unwrap()[0]
+        .current_since
+        .clone();
     std::thread::sleep(Duration::from_millis(20));
     client.restart_services(&["one"], WAIT).unwrap();
     assert_eq!(status(&client, "one"), ServiceStatus::Active);
-    let after = client.get_services(&["one"]).unwrap()[0].current_since.clone();
+    let after = client.get_services(&["one"]).unwrap()[0]
+        .current_since
+        .clone();
     assert_ne!(since, after, "restart sets a new current-since");
 
     client.stop_services(&["one", "off"], WAIT).unwrap();
@@ -88,7 +92,11 @@ fn replan_restarts_changed_services_and_starts_enabled_ones() {
     let after = client.get_services(&[]).unwrap();
     for (b, a) in before.iter().zip(&after) {
         assert_eq!(a.current, ServiceStatus::Active, "{a:?}");
-        assert_eq!(b.current_since != a.current_since, a.name == "one", "{b:?} {a:?}");
+        assert_eq!(
+            b.current_since != a.current_since,
+            a.name == "one",
+            "{b:?} {a:?}"
+        );
     }
 }
 
@@ -113,6 +121,10 @@ fn a_service_that_exits_fails_its_start_change() {
     assert_eq!(change.status, ops_pebble::ChangeStatus::Error);
     assert!(change.ready);
     assert_eq!(change.tasks.len(), 1);
-    assert!(change.tasks[0].log.iter().any(|l| l.contains("oops")), "{:?}", change.tasks[0].log);
+    assert!(
+        change.tasks[0].log.iter().any(|l| l.contains("oops")),
+        "{:?}",
+        change.tasks[0].log
+    );
     assert_ne!(status(&client, "bad"), ServiceStatus::Active);
 }

@@ -56,7 +56,10 @@ fn metrics_are_open_metrics_text() {
         .unwrap();
     client.start_services(&["svc"], WAIT).unwrap();
     let text = client.get_metrics().unwrap();
-    assert!(text.contains("pebble_service_active{service=\"svc\"} 1"), "{text}");
+    assert!(
+        text.contains("pebble_service_active{service=\"svc\"} 1"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -81,7 +84,9 @@ fn identities_replace_add_and_remove() {
     ids.insert("alice".to_string(), Some(alice.clone()));
     client.post_identities(IdentityAction::Add, &ids).unwrap();
     // Adding one that exists is an error.
-    let err = client.post_identities(IdentityAction::Add, &ids).unwrap_err();
+    let err = client
+        .post_identities(IdentityAction::Add, &ids)
+        .unwrap_err();
     assert_eq!(err.as_api().map(|e| e.code), Some(400), "{err}");
     assert!(err.to_string().contains("alice"), "{err}");
 
@@ -90,7 +95,10 @@ fn identities_replace_add_and_remove() {
     client.replace_identities(&ids).unwrap();
     let got = client.get_identities().unwrap();
     assert_eq!(got.get("alice"), Some(&alice));
-    assert_eq!(got.get("bob").map(|b| &b.access), Some(&IdentityAccess::Read));
+    assert_eq!(
+        got.get("bob").map(|b| &b.access),
+        Some(&IdentityAccess::Read)
+    );
     assert!(got["bob"].basic.is_some());
 
     client.remove_identities(&["alice"]).unwrap();
@@ -118,13 +126,22 @@ fn logs_of_services_and_signals_to_them() {
         .unwrap();
     client.start_services(&["talker", "quiet"], WAIT).unwrap();
     crate::eventually("the service's first line", Duration::from_secs(10), || {
-        client.get_logs(&["talker"], None).unwrap().iter().any(|e| e.message == "started")
+        client
+            .get_logs(&["talker"], None)
+            .unwrap()
+            .iter()
+            .any(|e| e.message == "started")
     });
     client.send_signal("SIGHUP", &["talker"]).unwrap();
-    crate::eventually("the trapped SIGHUP in the log", Duration::from_secs(10), || {
-        let logs = client.get_logs(&["talker"], Some(-1)).unwrap();
-        logs.iter().any(|e| e.message == "got-hup" && e.service == "talker")
-    });
+    crate::eventually(
+        "the trapped SIGHUP in the log",
+        Duration::from_secs(10),
+        || {
+            let logs = client.get_logs(&["talker"], Some(-1)).unwrap();
+            logs.iter()
+                .any(|e| e.message == "got-hup" && e.service == "talker")
+        },
+    );
     // Filter and count: the quiet service has written nothing; n=1 keeps the last line.
     assert!(client.get_logs(&["quiet"], None).unwrap().is_empty());
     let last = client.get_logs(&[], Some(1)).unwrap();
@@ -160,4 +177,37 @@ fn logs_of_services_and_signals_to_them() {
         .unwrap();
     assert_eq!(seen, 1);
     hup.join().unwrap().unwrap();
+}
+
+#[test]
+fn a_panicking_test_leaves_no_process_behind() {
+    let Some(probe) = ops_pebble::real::RealPebble::start("a_panicking_test_leaves_no_process")
+    else {
+        return;
+    };
+    drop(probe);
+    let pids = std::panic::catch_unwind(|| {
+        let pebble = ops_pebble::real::RealPebble::start("(the panicking part)").unwrap();
+        let client = pebble.client();
+        let pid_file = pebble.scratch().join("service.pid");
+        let yaml = format!(
+            "services:\n  svc:\n    override: replace\n    command: sh -c 'echo $$ > {}; exec sleep 1000'\n",
+            pid_file.display()
+        );
+        client.add_layer("p", &layer(&yaml), false).unwrap();
+        client.start_services(&["svc"], WAIT).unwrap();
+        let service: u32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+        std::panic::panic_any((pebble.pid(), service));
+    })
+    .unwrap_err();
+    let (daemon, service) = *pids.downcast::<(u32, u32)>().unwrap();
+    for pid in [daemon, service] {
+        // Gone, or at most a zombie not yet reaped by init.
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit(") ").next().and_then(|s| s.chars().next());
+        assert!(
+            matches!(state, None | Some('Z')),
+            "process {pid} still there: {stat}"
+        );
+    }
 }
