@@ -43,12 +43,12 @@ impl RealPebble {
     pub fn start(what: &str) -> Option<RealPebble> {
         let Some(bin) = binary() else {
             let line = format!(
-                "SKIP: {what} needs the real Pebble (bash .ci/install-pebble.sh, or set PEBBLE_BIN)"
+                "{what} needs the real Pebble (bash .ci/install-pebble.sh, or set PEBBLE_BIN)"
             );
             if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("{line}: CI=true requires it");
+                panic!("{line}, and CI=true requires it");
             }
-            eprintln!("{line}");
+            eprintln!("SKIP: {line}");
             return None;
         };
         match RealPebble::spawn(&bin) {
