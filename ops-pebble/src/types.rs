@@ -949,7 +949,8 @@ fn ser_permissions<S: Serializer>(p: &Option<u32>, s: S) -> Result<S::Ok, S::Err
 pub struct PushOptions {
     /// Create missing parent directories.
     pub make_dirs: bool,
-    /// Owner and permissions of the file (and of created parents).
+    /// Owner and permissions of the file; parents made with `make_dirs` get the owner and
+    /// mode 755 (not the file's permissions).
     pub ownership: FileOwnership,
 }
 

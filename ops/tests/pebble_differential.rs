@@ -374,10 +374,11 @@ fn scenario(p: &dyn Pebble, root: &str) -> Outcomes {
     );
     let make = PushOptions {
         make_dirs: true,
-        ..PushOptions::default()
+        ownership: mode(0o600),
     };
     o.record("push make_dirs", p.push(&nested, &mut &b"x"[..], &make), ok);
     o.listing("list made dirs", p, &format!("{root}/new"), None, false);
+    o.listing("list made file", p, &format!("{root}/new/dir"), None, false);
     o.record(
         "push onto dir",
         p.push(&deep, &mut &b"x"[..], &PushOptions::default()),

@@ -284,10 +284,23 @@ fn missing_paths_and_relative_paths_are_errors() {
     assert_eq!(path_kind(&err).0, "not-found", "{err:?}");
     let make = PushOptions {
         make_dirs: true,
-        ..PushOptions::default()
+        ownership: FileOwnership {
+            permissions: Some(0o600),
+            ..FileOwnership::default()
+        },
     };
     client.push(&nested, &mut &b"x"[..], &make).unwrap();
     assert_eq!(pull_bytes(&client, &nested), b"x");
+    // The parents made get mode 755, not the file's permissions.
+    let parent = format!("{root}/new/dir");
+    assert_eq!(
+        client.list_files(&parent, None, true).unwrap()[0].permissions,
+        "755"
+    );
+    assert_eq!(
+        client.list_files(&nested, None, true).unwrap()[0].permissions,
+        "600"
+    );
     // Pulling a directory is an error.
     let err = client.pull(&root, &mut Vec::new()).unwrap_err();
     assert_eq!(path_kind(&err).0, "generic-file-error", "{err:?}");
