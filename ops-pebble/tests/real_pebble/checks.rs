@@ -184,6 +184,13 @@ fn checks_start_stop_and_refresh() {
             lazy.status == CheckStatus::Down && lazy.failures == 1
         },
     );
+    // Down: its change is now a recover-check (Juju's check-failed).
+    let down = check(&client.get_checks(None, &["lazy"]).unwrap(), "lazy");
+    let recover = client
+        .get_change(down.change_id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(recover.kind, "recover-check");
+    assert!(!recover.ready, "{recover:?}");
     std::fs::write(&marker, b"").unwrap();
     let refresh = client.refresh_check("lazy").unwrap();
     assert_eq!(refresh.error, "", "{refresh:?}");
@@ -195,6 +202,17 @@ fn checks_start_stop_and_refresh() {
             lazy.status == CheckStatus::Up && lazy.failures == 0
         },
     );
+    // Up again (Juju's check-recovered): the recover-check change is done, and a new
+    // perform-check change runs the check, the recovery its previous change.
+    let up = check(&client.get_checks(None, &["lazy"]).unwrap(), "lazy");
+    let recovered = client.get_change(&recover.id).unwrap();
+    assert_eq!(
+        (recovered.ready, recovered.status.clone()),
+        (true, ops_pebble::ChangeStatus::Done)
+    );
+    let perform = client.get_change(up.change_id.as_deref().unwrap()).unwrap();
+    assert_eq!(perform.kind, "perform-check");
+    assert_eq!(up.prev_change_id.as_deref(), Some(recover.id.as_str()));
 
     // Stop: only the running ones are reported; a stopped check is inactive.
     let changed = client.stop_checks(&["lazy", "busy"]).unwrap();
