@@ -15,6 +15,7 @@ mod merge;
 mod multipart;
 #[cfg(feature = "real-pebble")]
 pub mod real;
+pub mod trace;
 mod types;
 pub mod ws;
 
