@@ -19,6 +19,10 @@
 //!   [`CertificateAvailable`] (Python's `certificate_available`, emitted on every pass);
 //!   a revoked one has its secret removed.
 //!
+//! [`TlsCertificatesRequires`] is the requirer as a charm library (event
+//! `certificate_available`); [`Requirer`] is the protocol as functions to call from
+//! handlers.
+//!
 //! Keys here are ECDSA P-256 (the Python library makes RSA 2048 by default and accepts
 //! both); the key is PKCS#8 PEM, which Python's `PrivateKey.from_string` reads.
 //!
@@ -45,7 +49,7 @@ pub const CSRS_KEY: &str = "certificate_signing_requests";
 
 /// What a certificate is asked for (Python's `CertificateRequestAttributes`, the part
 /// ported).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CertificateRequest {
     /// The subject's common name.
     pub common_name: String,
@@ -114,11 +118,12 @@ struct ProviderEntry {
     revoked: Option<bool>,
 }
 
-/// The requirer side of a `tls-certificates` relation (limit 1), unit mode.
+/// The requirer side's protocol (limit 1, unit mode), called from handlers: what the
+/// [`TlsCertificatesRequires`] library runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TlsCertificatesRequires {
+pub struct Requirer<'a> {
     /// The relation endpoint (from `charmcraft.yaml`).
-    pub relation_name: &'static str,
+    pub relation_name: &'a str,
     /// The certificates this unit wants.
     pub requests: Vec<CertificateRequest>,
 }
@@ -131,10 +136,10 @@ fn invalid(detail: impl Into<String>) -> ModelError {
     }
 }
 
-impl TlsCertificatesRequires {
+impl<'a> Requirer<'a> {
     /// A requirer on `relation_name` asking for `requests`.
-    pub fn new(relation_name: &'static str, requests: Vec<CertificateRequest>) -> Self {
-        TlsCertificatesRequires {
+    pub fn new(relation_name: &'a str, requests: Vec<CertificateRequest>) -> Self {
+        Requirer {
             relation_name,
             requests,
         }
@@ -391,6 +396,49 @@ impl ProviderEntry {
                 .map(|c| c.trim().to_string())
                 .collect(),
         })
+    }
+}
+
+/// The requirer as a charm library (Python's `TLSCertificatesRequiresV4(self,
+/// "certificates", certificate_requests=[...])`): it observes its endpoint's
+/// `relation-created` and `relation-changed` and `leader-elected` itself, and emits
+/// `certificate_available` for each certificate signed for this unit. What it asks for
+/// is its state: set it in the charm's `Default` or when it changes.
+#[ops::library(
+    interface = "tls-certificates",
+    role = "requires",
+    events(certificate_available = CertificateAvailable)
+)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsCertificatesRequires {
+    /// The certificates this unit wants.
+    #[serde(default)]
+    pub requests: Vec<CertificateRequest>,
+}
+
+impl TlsCertificatesRequires {
+    /// A requirer asking for `requests`.
+    pub fn new(requests: Vec<CertificateRequest>) -> Self {
+        TlsCertificatesRequires { requests }
+    }
+
+    /// The protocol on `endpoint`, with these requests.
+    pub fn requirer<'a>(&self, endpoint: &'a str) -> Requirer<'a> {
+        Requirer::new(endpoint, self.requests.clone())
+    }
+}
+
+#[ops::library]
+impl TlsCertificatesRequires {
+    /// Reconciles the key, the CSRs and the certificates; reports each available one.
+    #[on(relation_created)]
+    #[on(relation_changed)]
+    #[on(leader_elected)]
+    fn configure(&mut self, model: &ops::LibModel<Self>) -> ops::Result<()> {
+        for certificate in self.requirer(model.endpoint()).configure(model)? {
+            model.emit(certificate)?;
+        }
+        Ok(())
     }
 }
 

@@ -5,9 +5,7 @@
 //! does with the other's, not by bytes.
 
 use charmlib_python_refs::{python, run};
-use charmlib_tls_certificates::{
-    CertificateAvailable, CertificateRequest, TlsCertificatesRequires, CSRS_KEY,
-};
+use charmlib_tls_certificates::{CertificateAvailable, CertificateRequest, Requirer, CSRS_KEY};
 use ops::prelude::*;
 use ops::testing::{Context, Relation, Secret, State};
 use serde_json::{json, Value};
@@ -28,7 +26,7 @@ impl Probe {
     #[on(relation_changed = "certificates")]
     fn configure(&mut self, model: &Model<Self>) -> ops::Result<()> {
         let request = CertificateRequest::new("probe.example").san_dns("probe.local");
-        let requirer = TlsCertificatesRequires::new("certificates", vec![request]);
+        let requirer = Requirer::new("certificates", vec![request]);
         self.available = requirer.configure(model)?;
         Ok(())
     }

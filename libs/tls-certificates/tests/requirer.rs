@@ -2,7 +2,7 @@
 //! library's `tests/unit/.../v4/test_tls_certificates_v4_requires.py` (unit mode).
 
 use charmlib_tls_certificates::{
-    CertificateAvailable, CertificateRequest, TlsCertificatesRequires, CSRS_KEY, LIBID,
+    CertificateAvailable, CertificateRequest, Requirer, CSRS_KEY, LIBID,
 };
 use ops::prelude::*;
 use ops::testing::{Context, Relation, Secret, State};
@@ -16,11 +16,11 @@ pub struct Probe {
     error: Option<String>,
 }
 
-fn requirer(model: &Model<Probe>) -> ops::Result<TlsCertificatesRequires> {
+fn requirer(model: &Model<Probe>) -> ops::Result<Requirer<'static>> {
     let config = model.config()?;
     let mut request = CertificateRequest::new(config.common_name.clone()).san_dns("probe.local");
     request.is_ca = config.ca;
-    Ok(TlsCertificatesRequires::new("certificates", vec![request]))
+    Ok(Requirer::new("certificates", vec![request]))
 }
 
 #[charm]
@@ -298,4 +298,60 @@ fn malformed_provider_data_blocks_the_unit_without_panicking() {
         );
         assert_eq!(out.unit_status.name, ops::StatusName::Blocked);
     }
+}
+
+/// The same requests through the library: the charm only observes its event.
+#[charm(metadata = "tests/probe.yaml")]
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LibProbe {
+    #[lib(endpoint = "certificates")]
+    tls: charmlib_tls_certificates::TlsCertificatesRequires,
+    available: Vec<String>,
+}
+
+impl Default for LibProbe {
+    fn default() -> Self {
+        let request = CertificateRequest::new("probe.example").san_dns("probe.local");
+        LibProbe {
+            tls: charmlib_tls_certificates::TlsCertificatesRequires::new(vec![request]),
+            available: Vec::new(),
+        }
+    }
+}
+
+#[charm]
+impl LibProbe {
+    #[on(tls.certificate_available)]
+    fn certificate_available(
+        &mut self,
+        _model: &Model<Self>,
+        event: &Custom<CertificateAvailable>,
+    ) {
+        self.available.push(event.certificate.clone());
+    }
+}
+
+#[test]
+fn the_library_requests_and_reports_by_itself() {
+    let relation = relation();
+    let mut ctx = Context::<LibProbe>::new();
+    let out = ctx
+        .run(
+            ctx.on.relation_created(&relation),
+            &State::new().relation(relation.clone()),
+        )
+        .unwrap();
+    let csr = csrs(&out, relation.id)[0]["certificate_signing_request"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (certificate, ca) = sign("probe.example", &unit_key(&out));
+    let (state, relation) = answered(
+        &out,
+        relation.id,
+        provider_data(&csr, &certificate, &ca, false),
+    );
+    let out = ctx.run(ctx.on.relation_changed(&relation), &state).unwrap();
+    let probe: LibProbe = out.get_stored().unwrap();
+    assert_eq!(probe.available, [certificate.trim().to_string()]);
 }
