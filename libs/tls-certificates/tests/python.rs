@@ -9,6 +9,9 @@ use charmlib_tls_certificates::{CertificateAvailable, CertificateRequest, Requir
 use ops::prelude::*;
 use ops::testing::{Context, Relation, Secret, State};
 use serde_json::{json, Value};
+use support::sign;
+
+mod support;
 
 const SCRIPT: &str = include_str!("python/requirer.py");
 const KEY_LABEL: &str = "afd8c2bccf834997afce12c2706d2ede-private-key-0-certificates";
@@ -158,24 +161,12 @@ fn rust_keeps_the_csr_and_key_python_wrote() {
 /// A CA and a certificate for the unit's key, signed by it, as the provider sends.
 fn provider_answer(csr: &str, key_pem: &str) -> String {
     let key = rcgen::KeyPair::from_pem(key_pem).unwrap();
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "probe CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let mut params = rcgen::CertificateParams::new(vec!["probe.local".to_string()]).unwrap();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "probe.example");
-    let certificate = params.signed_by(&key, &issuer).unwrap();
+    let (certificate, ca) = sign("probe.example", &key);
     json!([{
         "certificate_signing_request": csr,
-        "certificate": certificate.pem().trim(),
-        "ca": ca.pem().trim(),
-        "chain": [certificate.pem().trim(), ca.pem().trim()],
+        "certificate": certificate.trim(),
+        "ca": ca.trim(),
+        "chain": [certificate.trim(), ca.trim()],
     }])
     .to_string()
 }

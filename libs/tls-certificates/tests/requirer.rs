@@ -7,6 +7,9 @@ use charmlib_tls_certificates::{
 use ops::prelude::*;
 use ops::testing::{Context, Relation, Secret, State};
 use serde_json::Value;
+use support::sign;
+
+mod support;
 
 /// Records the certificates the library reported.
 #[charm(metadata = "tests/probe.yaml")]
@@ -55,25 +58,6 @@ fn unit_key(state: &State) -> rcgen::KeyPair {
         .get_secret(None, Some(KEY_LABEL))
         .expect("the key secret");
     rcgen::KeyPair::from_pem(&secret.latest_content["private-key"]).unwrap()
-}
-
-/// A CA, and a certificate for `common_name` carrying `key`'s public key, signed by it
-/// (PEM each): what the provider would send.
-fn sign(common_name: &str, key: &rcgen::KeyPair) -> (String, String) {
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "probe CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let mut params = rcgen::CertificateParams::new(vec!["probe.local".to_string()]).unwrap();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, common_name);
-    let certificate = params.signed_by(key, &issuer).unwrap();
-    (certificate.pem(), ca.pem())
 }
 
 fn provider_data(csr: &str, certificate: &str, ca: &str, revoked: bool) -> String {
