@@ -17,8 +17,9 @@
 //!
 //! [`DatabaseRequires`] is the requirer as a charm library: embed it with
 //! `#[lib(endpoint = "database")] db: DatabaseRequires` and observe
-//! `#[on(db.database_created)]`. [`Requirer`] and [`DatabaseProvides`] are the protocol
-//! as functions to call from handlers.
+//! `#[on(db.database_created)]`; [`DatabaseProvides`] is the provider as a library
+//! (`database_requested`). [`Requirer`] and [`Provider`] are the protocol as functions to
+//! call from handlers (the provider's answers: `set_credentials`, `set_endpoints`...).
 //!
 //! Not ported: relation aliases, entities (`entity-type`...), prefix matching, the
 //! subordinate handshake, status codes, `extra-group-roles`, mTLS and the other
@@ -32,8 +33,10 @@ pub mod provider;
 pub mod requirer;
 
 pub use diff::Diff;
-pub use library::{DatabaseCreated, DatabaseRequires, EndpointsChanged, ReadOnlyEndpointsChanged};
-pub use provider::{DatabaseProvides, DatabaseRequested};
+pub use library::{
+    DatabaseCreated, DatabaseProvides, DatabaseRequires, EndpointsChanged, ReadOnlyEndpointsChanged,
+};
+pub use provider::{DatabaseRequested, Provider};
 pub use requirer::{DatabaseEvent, Requirer};
 
 /// The key of the requirer's application databag listing the fields it wants in secrets.

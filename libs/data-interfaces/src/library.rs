@@ -3,6 +3,7 @@
 //! emits `database_created`, `endpoints_changed` and `read_only_endpoints_changed`,
 //! which the charm observes (and may defer) with `#[on(field.event)]`.
 
+use crate::provider::{DatabaseRequested, Provider};
 use crate::requirer::{DatabaseEvent, Requirer};
 use ops::backend::Databag;
 use ops::event::{RelationChanged, RelationCreated};
@@ -132,5 +133,31 @@ impl DatabaseRequires {
                 read_only_endpoints: get("read-only-endpoints")?,
             }),
         }
+    }
+}
+
+/// The provider side of a `postgresql_client` relation, as a library (Python's
+/// `DatabaseProvides`): it keeps the copy of each requirer's databag and emits
+/// `database_requested` when a requirer asks for a database; the charm answers with
+/// [`Provider`] (`set_credentials`, `set_endpoints`, ...).
+#[library(
+    interface = "postgresql_client",
+    role = "provides",
+    events(database_requested = DatabaseRequested)
+)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseProvides {}
+
+#[library]
+impl DatabaseProvides {
+    /// On the leader, reports a new request.
+    #[on(relation_changed)]
+    fn on_changed(&mut self, model: &LibModel<Self>, event: &RelationChanged) -> ops::Result<()> {
+        if let Some(request) =
+            Provider::new(model.endpoint()).on_relation_changed(&event.relation)?
+        {
+            model.emit(request)?;
+        }
+        Ok(())
     }
 }

@@ -17,17 +17,18 @@ pub struct DatabaseRequested {
     pub extra_user_roles: Option<String>,
 }
 
-/// The provider side of a database relation.
+/// The provider side's protocol, called from handlers: what the
+/// [`DatabaseProvides`](crate::DatabaseProvides) library runs, and how the charm answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DatabaseProvides {
+pub struct Provider<'a> {
     /// The relation endpoint (from `charmcraft.yaml`).
-    pub relation_name: &'static str,
+    pub relation_name: &'a str,
 }
 
-impl DatabaseProvides {
+impl<'a> Provider<'a> {
     /// A provider on `relation_name`.
-    pub const fn new(relation_name: &'static str) -> Self {
-        DatabaseProvides { relation_name }
+    pub const fn new(relation_name: &'a str) -> Self {
+        Provider { relation_name }
     }
 
     /// On `relation-changed` of the endpoint, on the leader: records the requirer's data

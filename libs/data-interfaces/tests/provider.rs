@@ -1,23 +1,23 @@
 //! The provider driven by a small database charm through `ops::testing`, after the
 //! Python library's `tests/unit/test_data_interfaces.py` (`TestDatabaseProvides`).
 
-use charmlib_data_interfaces::{DatabaseProvides, DatabaseRequested, SECRET_FIELDS};
+use charmlib_data_interfaces::{DatabaseRequested, Provider, SECRET_FIELDS};
 use ops::event::RelationChanged;
 use ops::prelude::*;
 use ops::testing::{Context, Relation, State};
 
-const DATABASE: DatabaseProvides = DatabaseProvides::new("database");
+const DATABASE: Provider = Provider::new("database");
 
 /// Answers each request with fixed credentials, as a database charm would.
 #[charm(metadata = "tests/provider.yaml")]
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Provider {
+pub struct DbCharm {
     requests: Vec<(u64, String, Option<String>)>,
     error: Option<String>,
 }
 
 #[charm]
-impl Provider {
+impl DbCharm {
     #[on(relation_changed = "database")]
     fn changed(&mut self, _model: &Model<Self>, event: &RelationChanged) -> ops::Result<()> {
         let relation = &event.relation;
@@ -46,7 +46,7 @@ fn requested_secrets() -> String {
 }
 
 fn run(relation: &Relation, leader: bool) -> State {
-    let mut ctx = Context::<Provider>::new();
+    let mut ctx = Context::<DbCharm>::new();
     let state = State::new().relation(relation.clone()).leader(leader);
     ctx.run(ctx.on.relation_changed(relation), &state).unwrap()
 }
@@ -61,7 +61,7 @@ fn database_requested_then_credentials_in_a_secret() {
             ("requested-secrets", requested_secrets().as_str()),
         ]);
     let out = run(&relation, true);
-    let provider: Provider = out.get_stored().unwrap();
+    let provider: DbCharm = out.get_stored().unwrap();
     assert_eq!(provider.error, None);
     assert_eq!(
         provider.requests,
@@ -87,7 +87,7 @@ fn database_requested_then_credentials_in_a_secret() {
     assert!(secret.remote_grants[&relation.id].contains("probe"));
 
     // The same databag again: no new request (the copy under `data` says so).
-    let mut ctx = Context::<Provider>::new();
+    let mut ctx = Context::<DbCharm>::new();
     let again = ctx
         .run(
             ctx.on
@@ -95,7 +95,7 @@ fn database_requested_then_credentials_in_a_secret() {
             &out,
         )
         .unwrap();
-    let provider: Provider = again.get_stored().unwrap();
+    let provider: DbCharm = again.get_stored().unwrap();
     assert_eq!(provider.requests.len(), 1);
 }
 
@@ -118,7 +118,7 @@ fn only_the_leader_handles_requests() {
         .remote_app_name("probe")
         .remote_app_data([("database", "probe_db")]);
     let out = run(&relation, false);
-    let provider: Provider = out.get_stored().unwrap();
+    let provider: DbCharm = out.get_stored().unwrap();
     assert!(provider.requests.is_empty());
 }
 
@@ -128,7 +128,7 @@ fn no_database_yet_is_no_request() {
         .remote_app_name("probe")
         .remote_app_data([("requested-secrets", requested_secrets().as_str())]);
     let out = run(&relation, true);
-    let provider: Provider = out.get_stored().unwrap();
+    let provider: DbCharm = out.get_stored().unwrap();
     assert!(provider.requests.is_empty());
     assert_eq!(provider.error, None);
 }
@@ -138,7 +138,7 @@ fn malformed_requested_secrets_is_a_clear_error() {
     let relation = Relation::new("database")
         .remote_app_name("probe")
         .remote_app_data([("database", "probe_db"), ("requested-secrets", "username")]);
-    let mut ctx = Context::<Provider>::new();
+    let mut ctx = Context::<DbCharm>::new();
     let state = State::new().relation(relation.clone()).leader(true);
     let error = ctx
         .run(ctx.on.relation_changed(&relation), &state)

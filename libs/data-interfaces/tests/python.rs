@@ -11,7 +11,9 @@
 //! form; and it puts credentials in a secret even for a requirer that asked for none,
 //! where v0 (and this crate) write them plain.
 
-use charmlib_data_interfaces::{DatabaseEvent, DatabaseProvides, Requirer};
+use charmlib_data_interfaces::{
+    DatabaseEvent, DatabaseProvides, DatabaseRequested, Provider, Requirer,
+};
 use charmlib_python_refs::{python, run};
 use ops::event::{RelationChanged, RelationCreated};
 use ops::prelude::*;
@@ -47,21 +49,28 @@ impl Probe {
     }
 }
 
-/// The provider side, answering as the Python script does.
+/// The provider side, through the library, answering as the Python script does.
 #[charm(metadata = "tests/provider.yaml")]
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Provider {}
+pub struct DbCharm {
+    #[lib(endpoint = "database")]
+    db: DatabaseProvides,
+}
 
 #[charm]
-impl Provider {
-    #[on(relation_changed = "database")]
-    fn changed(&mut self, _model: &Model<Self>, event: &RelationChanged) -> ops::Result<()> {
-        let provides = DatabaseProvides::new("database");
-        if provides.on_relation_changed(&event.relation)?.is_some() {
-            let username = format!("relation-{}", event.relation.id());
-            provides.set_credentials(&event.relation, &username, "pw")?;
-            provides.set_endpoints(&event.relation, "db-0:5432")?;
-        }
+impl DbCharm {
+    #[on(db.database_requested)]
+    fn requested(
+        &mut self,
+        model: &Model<Self>,
+        event: &Custom<DatabaseRequested>,
+    ) -> ops::Result<()> {
+        let Some(relation) = model.get_relation("database", Some(event.relation_id))? else {
+            return Ok(());
+        };
+        let provider = Provider::new("database");
+        provider.set_credentials(&relation, &format!("relation-{}", event.relation_id), "pw")?;
+        provider.set_endpoints(&relation, "db-0:5432")?;
         Ok(())
     }
 }
@@ -152,7 +161,7 @@ fn rust_provider_answers_as_the_python_provider() {
         .id(id)
         .remote_app_name("probe")
         .remote_app_data(request.clone());
-    let mut ctx = Context::<Provider>::new();
+    let mut ctx = Context::<DbCharm>::new();
     let state = State::new().relation(relation.clone()).leader(true);
     let ours = ctx.run(ctx.on.relation_changed(&relation), &state).unwrap();
     let bag = &ours.get_relation(id).unwrap().local_app_data;
