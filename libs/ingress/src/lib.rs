@@ -11,9 +11,10 @@
 //! - the provider's leader answers with `ingress`, `{"url": "..."}`, in its application
 //!   databag.
 //!
-//! [`IngressPerAppRequirer`] is the requirer as a charm library (events `ready`,
-//! `revoked`); [`Requirer`] and [`IngressPerAppProvider`] are the protocol as functions
-//! to call from handlers.
+//! [`IngressPerAppRequirer`] and [`IngressPerAppProvider`] are the two sides as charm
+//! libraries (events `ready` and `revoked`; `data_provided` and `data_removed`);
+//! [`Requirer`] and [`Provider`] are the protocol as functions to call from handlers
+//! (the provider's answer: `publish_url`).
 //!
 //! The requirer reports [`IngressEvent::Ready`] when the URL it reads differs from the
 //! last one it reported (kept in [`RequirerState`], the Python library's stored
@@ -29,8 +30,10 @@ mod library;
 mod provider;
 mod requirer;
 
-pub use library::{IngressPerAppRequirer, IngressReady, IngressRevoked};
-pub use provider::{IngressPerAppProvider, IngressRequest, UnitAddress};
+pub use library::{
+    IngressDataRemoved, IngressPerAppProvider, IngressPerAppRequirer, IngressReady, IngressRevoked,
+};
+pub use provider::{IngressRequest, Provider, UnitAddress};
 pub use requirer::{IngressEvent, Requirer, RequirerState};
 
 /// The default endpoint name.

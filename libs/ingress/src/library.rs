@@ -2,6 +2,7 @@
 //! observes its endpoint's events itself, keeps its request and the last URL as its
 //! state, and emits `ready` and `revoked`.
 
+use crate::provider::{IngressRequest, Provider};
 use crate::requirer::{IngressEvent, Requirer, RequirerState};
 use ops::prelude::*;
 
@@ -112,4 +113,64 @@ impl IngressPerAppRequirer {
             .requirer(model.endpoint())
             .provide_ingress_requirements(model)?)
     }
+}
+
+/// A requirer's relation is gone (Python's `data_removed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngressDataRemoved {
+    /// The relation that was broken.
+    pub relation_id: u64,
+}
+
+/// The provider side of an `ingress` relation, as a library (Python's
+/// `IngressPerAppProvider`): emits `data_provided` with each complete request and
+/// `data_removed` when a relation is broken; the charm answers with [`Provider`]
+/// (`publish_url`).
+#[library(
+    interface = "ingress",
+    role = "provides",
+    events(data_provided = IngressRequest, data_removed = IngressDataRemoved)
+)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngressPerAppProvider {}
+
+#[library]
+impl IngressPerAppProvider {
+    /// Reports a complete request (a malformed one is an error).
+    #[on(relation_changed)]
+    fn on_changed(
+        &mut self,
+        model: &LibModel<Self>,
+        event: &ops::event::RelationChanged,
+    ) -> ops::Result<()> {
+        report(model, &event.relation)
+    }
+
+    /// A requirer unit left: the request changed.
+    #[on(relation_departed)]
+    fn on_departed(
+        &mut self,
+        model: &LibModel<Self>,
+        event: &ops::event::RelationDeparted,
+    ) -> ops::Result<()> {
+        report(model, &event.relation)
+    }
+
+    /// Reports the relation gone.
+    #[on(relation_broken)]
+    fn on_broken(&mut self, model: &LibModel<Self>) -> ops::Result<()> {
+        let relation_id = model.broken_relation_id().unwrap_or_default();
+        model.emit(IngressDataRemoved { relation_id })
+    }
+}
+
+/// Emits `relation`'s request, once complete.
+fn report(
+    model: &LibModel<IngressPerAppProvider>,
+    relation: &ops::Relation<'_>,
+) -> ops::Result<()> {
+    if let Some(request) = Provider::new(model.endpoint()).request(relation)? {
+        model.emit(request)?;
+    }
+    Ok(())
 }

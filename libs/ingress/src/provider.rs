@@ -36,17 +36,19 @@ pub struct IngressRequest {
     pub units: Vec<UnitAddress>,
 }
 
-/// The provider side of an ingress relation.
+/// The provider side's protocol, called from handlers: what the
+/// [`IngressPerAppProvider`](crate::IngressPerAppProvider) library runs, and how the
+/// charm answers (`publish_url`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IngressPerAppProvider {
+pub struct Provider<'a> {
     /// The relation endpoint (from `charmcraft.yaml`).
-    pub relation_name: &'static str,
+    pub relation_name: &'a str,
 }
 
-impl IngressPerAppProvider {
+impl<'a> Provider<'a> {
     /// A provider on `relation_name`.
-    pub const fn new(relation_name: &'static str) -> Self {
-        IngressPerAppProvider { relation_name }
+    pub const fn new(relation_name: &'a str) -> Self {
+        Provider { relation_name }
     }
 
     /// The requirer's request in `relation`: `None` while its application databag is

@@ -3,12 +3,12 @@
 //! the Python library writes them (each value `json.dumps`-ed), read off
 //! `lib/charms/traefik_k8s/v2/ingress.py`: the library is not on PyPI.
 
-use charmlib_ingress::{IngressPerAppProvider, IngressRequest, UnitAddress};
+use charmlib_ingress::{IngressRequest, Provider, UnitAddress};
 use ops::event::RelationChanged;
 use ops::prelude::*;
 use ops::testing::{Context, Relation, State};
 
-const PROVIDER: IngressPerAppProvider = IngressPerAppProvider::new("ingress");
+const PROVIDER: Provider = Provider::new("ingress");
 
 /// Publishes `http://traefik/<model>-<name>` for each complete request.
 #[charm(metadata = "tests/provider.yaml")]
@@ -121,4 +121,49 @@ fn malformed_requests_are_clear_errors() {
         &[("host", "\"h\""), ("ip", "\"nope\"")],
     ));
     assert!(said.unwrap_or_default().contains("not a valid ip address"));
+}
+
+/// The same provider through the library: the charm answers `data_provided`.
+#[charm(metadata = "tests/provider.yaml")]
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct LibTraefik {
+    #[lib(endpoint = "ingress")]
+    ingress: charmlib_ingress::IngressPerAppProvider,
+    removed: Vec<u64>,
+}
+
+#[charm]
+impl LibTraefik {
+    #[on(ingress.data_provided)]
+    fn provided(&mut self, model: &Model<Self>, event: &Custom<IngressRequest>) -> ops::Result<()> {
+        if let Some(relation) = model.get_relation("ingress", Some(event.relation_id))? {
+            let url = format!("http://traefik/{}-{}", event.model, event.name);
+            PROVIDER.publish_url(&relation, &url)?;
+        }
+        Ok(())
+    }
+
+    #[on(ingress.data_removed)]
+    fn removed(
+        &mut self,
+        _model: &Model<Self>,
+        event: &Custom<charmlib_ingress::IngressDataRemoved>,
+    ) {
+        self.removed.push(event.relation_id);
+    }
+}
+
+#[test]
+fn the_library_reports_requests_and_removals() {
+    let relation = requirer_relation(APP, UNIT);
+    let mut ctx = Context::<LibTraefik>::new();
+    let state = State::new().relation(relation.clone()).leader(true);
+    let out = ctx.run(ctx.on.relation_changed(&relation), &state).unwrap();
+    assert_eq!(
+        out.get_relation(relation.id).unwrap().local_app_data["ingress"],
+        r#"{"url": "http://traefik/coslite-probe"}"#
+    );
+    let out = ctx.run(ctx.on.relation_broken(&relation), &out).unwrap();
+    let traefik: LibTraefik = out.get_stored().unwrap();
+    assert_eq!(traefik.removed, [relation.id]);
 }
