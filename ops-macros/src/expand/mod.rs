@@ -353,7 +353,7 @@ pub fn charm_impl(input: TokenStream) -> TokenStream {
         }
     };
     let bindings = validate::validate(&charm.handlers, &meta, &file_label(&written), &mut errors);
-    let charm_impl = charm_impl::expand(&charm.charm, &meta, &bindings);
+    let charm_impl = charm_impl::expand(&charm.charm, &meta, &bindings, &charm.item);
     let errors = errors.into_tokens();
     quote! {
         #errors

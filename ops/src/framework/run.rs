@@ -1,6 +1,7 @@
 //! One dispatch: restore the charm, re-emit deferred events, emit the event, collect
 //! status, and hand back the state to commit.
 
+use super::evolve;
 use super::store::{DeferredEvent, Store, StoreError, UnitState};
 use crate::backend::LogLevel;
 use crate::charm::Charm;
@@ -9,7 +10,8 @@ use crate::event::{EventData, EventKind};
 use crate::model::Model;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// How one dispatch went wrong. Nothing is saved after any of these.
+/// How one dispatch went wrong. Nothing is saved after any of these but
+/// [`DispatchError::Aborted`], which carries the state to save.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DispatchError {
@@ -38,7 +40,9 @@ pub enum DispatchError {
     #[error("the unit is rebooting now")]
     RebootNow,
     /// A handler returned [`Abort`](crate::Abort): the unit status (or, in an action, the
-    /// action's failure) is set, nothing is committed, and the exit status is 0.
+    /// action's failure) is set, the hook's relation writes are sent and its state is
+    /// saved as after a success (so a later run of the same hook sees what this one did,
+    /// e.g. a secret it added), and the exit status is 0.
     #[error("{event}: {abort}")]
     Aborted {
         /// The event being handled, with the handler.
@@ -46,8 +50,11 @@ pub enum DispatchError {
         /// What the handler ended the hook with.
         abort: crate::Abort,
         /// The handlers run before the abort, in order, then the aborting one (as
-        /// [`Dispatched::emitted`]): they did run, though nothing is committed.
+        /// [`Dispatched::emitted`]): they did run.
         emitted: Vec<Emitted>,
+        /// The state to save: the charm as the handlers left it, the deferred events
+        /// still queued (those not reached stay queued; the aborting one is consumed).
+        state: Box<UnitState>,
     },
 }
 
@@ -258,6 +265,8 @@ impl<C: Charm> Runner<'_, C> {
                 event: what,
                 abort,
                 emitted: std::mem::take(&mut self.emitted),
+                // Filled in by `dispatch_inner`, which has the queue.
+                state: Box::default(),
             },
             Err(error) => DispatchError::Failed {
                 event: what,
@@ -324,8 +333,23 @@ pub fn dispatch<C: Charm>(
     event: Option<&EventData>,
     options: RunOptions,
 ) -> Result<Dispatched<C>, DispatchError> {
-    let mut charm = match restore::<C>(state.charm) {
+    let mut charm = match restore::<C>(model, state.charm, state.revision) {
         Ok(charm) => charm,
+        Err(err)
+            if event.is_some_and(|e| matches!(e.kind, EventKind::Stop | EventKind::Remove)) =>
+        {
+            // The unit is going away: its handlers must still run.
+            framework_log(
+                model,
+                LogLevel::Error,
+                &format!(
+                    "RUNNING {} FROM THE DEFAULT STATE: {err}. The saved state is replaced \
+                     by what the handlers leave.",
+                    event.map(event_label).unwrap_or_default()
+                ),
+            );
+            C::default()
+        }
         Err(err) => {
             crate::action::reset_failed();
             report_failure(model, event, &err);
@@ -394,21 +418,59 @@ fn report_failure<C>(model: &Model<C>, event: Option<&EventData>, err: &Dispatch
     }
 }
 
-/// The charm from its saved state, or `C::default()` before the first successful hook.
-fn restore<C: Charm>(saved: Option<serde_json::Value>) -> Result<C, DispatchError> {
-    match saved {
-        Some(value) => serde_json::from_value(value).map_err(|e| {
-            StoreError::Corrupt {
-                location: "the saved charm state".into(),
-                detail: format!(
-                    "it does not fit {}: {e} (give new fields #[serde(default)])",
-                    std::any::type_name::<C>()
+/// The charm from its saved state (saved by state revision `revision`), or `C::default()`
+/// before the first successful hook. State from another revision goes through
+/// [`Charm::migrate_state`] first; then fields it lacks take their values from
+/// `C::default()`, and fields the struct no longer keeps are dropped with one WARNING.
+/// Errors name the field and the expected type, never a saved value.
+fn restore<C: Charm>(
+    model: &Model<C>,
+    saved: Option<serde_json::Value>,
+    revision: u32,
+) -> Result<C, DispatchError> {
+    let Some(saved) = saved else {
+        return Ok(C::default());
+    };
+    let type_name = std::any::type_name::<C>();
+    let corrupt = |detail: String| -> DispatchError {
+        StoreError::Corrupt {
+            location: "the saved charm state".into(),
+            detail,
+        }
+        .into()
+    };
+    let saved = if revision == C::STATE_REVISION {
+        saved
+    } else {
+        C::migrate_state(saved, revision).map_err(|e| {
+            corrupt(format!(
+                "migrate_state from state revision {revision} to {} failed: {e}",
+                C::STATE_REVISION
+            ))
+        })?
+    };
+    let default = serde_json::to_value(C::default())
+        .map_err(|e| corrupt(format!("the default {type_name} cannot be serialised: {e}")))?;
+    let charm: C = crate::values::decode(evolve::overlay(default, saved.clone())).map_err(|e| {
+        corrupt(format!(
+            "it does not fit {type_name}: {e} (a charm whose saved layout changed migrates it \
+             in migrate_state: see the README's \"Persisted state\")"
+        ))
+    })?;
+    if let Ok(kept) = serde_json::to_value(&charm) {
+        let dropped = evolve::dropped_fields(&saved, &kept);
+        if !dropped.is_empty() {
+            framework_log(
+                model,
+                LogLevel::Warning,
+                &format!(
+                    "Dropping saved state fields {type_name} no longer has: {}.",
+                    dropped.join(", ")
                 ),
-            }
-            .into()
-        }),
-        None => Ok(C::default()),
+            );
+        }
     }
+    Ok(charm)
 }
 
 fn dispatch_inner<C: Charm>(
@@ -424,11 +486,81 @@ fn dispatch_inner<C: Charm>(
         emitted: Vec::new(),
     };
     let mut queue: Vec<DeferredEvent> = Vec::new();
+    let mut pending = deferred.into_iter();
+    let outcome = run_events(&mut runner, &mut queue, &mut pending, event, options);
+    let aborted = match outcome {
+        Ok(()) => None,
+        // An abort commits like a success: what the hook did stays done.
+        Err(err @ DispatchError::Aborted { .. }) => {
+            queue.extend(pending);
+            Some(err)
+        }
+        Err(err) => return Err(err),
+    };
+    // Relation writes are batched per databag during the hook; Juju sees them now.
+    model
+        .flush_relation_writes()
+        .map_err(|error| DispatchError::Failed {
+            event: "relation data".into(),
+            error: error.into(),
+        })?;
+    if let Some(path) = evolve::non_finite_float(&*runner.charm) {
+        let field = if path.is_empty() { "the value" } else { &path };
+        return Err(StoreError::Corrupt {
+            location: "the charm struct".into(),
+            detail: format!(
+                "cannot be saved: {field} is NaN or infinite, which JSON cannot hold (it \
+                 would be saved as null, and the next hook could not restore it)"
+            ),
+        }
+        .into());
+    }
+    let charm_value = serde_json::to_value(&*runner.charm).map_err(|e| StoreError::Corrupt {
+        location: "the charm struct".into(),
+        detail: format!("cannot be serialised: {e}"),
+    })?;
+    let state = UnitState {
+        charm: Some(charm_value),
+        deferred: queue,
+        revision: C::STATE_REVISION,
+    };
+    if let Some(DispatchError::Aborted {
+        event,
+        abort,
+        emitted,
+        ..
+    }) = aborted
+    {
+        return Err(DispatchError::Aborted {
+            event,
+            abort,
+            emitted,
+            state: Box::new(state),
+        });
+    }
+    Ok(Dispatched {
+        charm: (),
+        state,
+        emitted: runner.emitted,
+    })
+}
+
+/// Re-emits the deferred events taken from `pending` (those a handler defers again go to
+/// `queue`), emits `event`, then runs collect-status. On an abort, `pending` holds the
+/// deferred events not reached.
+fn run_events<C: Charm>(
+    runner: &mut Runner<'_, C>,
+    queue: &mut Vec<DeferredEvent>,
+    pending: &mut std::vec::IntoIter<DeferredEvent>,
+    event: Option<&EventData>,
+    options: RunOptions,
+) -> Result<(), DispatchError> {
+    let model = runner.model;
     if options.restricted {
-        queue = deferred;
+        queue.extend(pending);
     } else {
-        let total = deferred.len();
-        for (i, deferred) in deferred.into_iter().enumerate() {
+        let total = pending.len();
+        for (i, deferred) in pending.by_ref().enumerate() {
             if !C::observers(&deferred.event).contains(&deferred.handler.as_str()) {
                 // Saved by an earlier revision of the charm whose handler is gone.
                 framework_log(
@@ -489,29 +621,13 @@ fn dispatch_inner<C: Charm>(
     if !options.restricted && !options.skip_collect_status {
         runner.collect_status()?;
     }
-    // Relation writes are batched per databag during the hook; Juju sees them now.
-    model
-        .flush_relation_writes()
-        .map_err(|error| DispatchError::Failed {
-            event: "relation data".into(),
-            error: error.into(),
-        })?;
-    let charm_value = serde_json::to_value(&*runner.charm).map_err(|e| StoreError::Corrupt {
-        location: "the charm struct".into(),
-        detail: format!("cannot be serialised: {e}"),
-    })?;
-    Ok(Dispatched {
-        charm: (),
-        state: UnitState {
-            charm: Some(charm_value),
-            deferred: queue,
-        },
-        emitted: runner.emitted,
-    })
+    Ok(())
 }
 
-/// [`dispatch`] with the state loaded from `store` and, when every handler succeeded,
-/// saved back to it. A failure leaves the store untouched.
+/// [`dispatch`] with the state loaded from `store` and, when every handler succeeded (or
+/// one ended the hook with [`Abort`](crate::Abort)), saved back to it. A failure leaves
+/// the store untouched. The save is the last act: the `juju-log` lines still being
+/// written are waited for first, so a kill before the save leaves the old state, whole.
 pub fn run<C: Charm>(
     model: &Model<C>,
     store: &dyn Store,
@@ -526,11 +642,26 @@ pub fn run<C: Charm>(
             return Err(err);
         }
     };
-    let dispatched = dispatch(model, state, event, options)?;
-    if let Err(e) = store.save(model.core(), &dispatched.state) {
+    let result = dispatch(model, state, event, options);
+    let to_save = match &result {
+        Ok(dispatched) => &dispatched.state,
+        Err(DispatchError::Aborted { state, .. }) => &**state,
+        Err(_) => return result,
+    };
+    if let Err(e) = commit(model, store, to_save) {
         let err = DispatchError::State(e);
         report_failure(model, event, &err);
         return Err(err);
     }
-    Ok(dispatched)
+    result
+}
+
+/// Waits for the `juju-log` lines still being written, then saves `state`.
+fn commit<C: Charm>(
+    model: &Model<C>,
+    store: &dyn Store,
+    state: &UnitState,
+) -> Result<(), StoreError> {
+    model.backend().flush();
+    store.save(model.core(), state)
 }
