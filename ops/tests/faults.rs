@@ -14,9 +14,9 @@
 mod common;
 
 use common::Unit;
+use ops::event::RelationChanged;
 use ops::model::SecretSettings;
 use ops::prelude::*;
-use ops::event::RelationChanged;
 use ops::Action;
 use serde_json::Value;
 use std::os::unix::process::ExitStatusExt;
@@ -110,7 +110,9 @@ impl Faults {
 
     #[on(action = "peek")]
     fn peek(&mut self, model: &Model<Self>, action: &mut Action<PeekParams>) -> ops::Result<()> {
-        let content = model.get_secret_by_id(&action.params.id)?.get_content(false)?;
+        let content = model
+            .get_secret_by_id(&action.params.id)?
+            .get_content(false)?;
         action.set_results(serde_json::json!({"keys": content.len()}))?;
         Ok(())
     }
@@ -305,7 +307,10 @@ fn a_commit_waits_for_the_juju_log_lines_before_saving() {
     let (code, _) = unit.run(UPDATE_STATUS, &[]);
     assert_eq!(code, 0);
     let at_log_end: Value = serde_json::from_slice(&std::fs::read(&seen).unwrap()).unwrap();
-    assert_eq!(at_log_end["charm"]["count"], 1, "saved before the logs ended");
+    assert_eq!(
+        at_log_end["charm"]["count"], 1,
+        "saved before the logs ended"
+    );
     assert_eq!(saved_count(&unit), Ok(Some(2)));
 }
 
@@ -370,7 +375,10 @@ fn no_input_value_is_echoed_in_any_output() {
         setup(&unit);
         let (code, calls, printed) = unit.run_output(&exe(), Some(dispatch), env);
         let everything = format!("{}\n{printed}", calls.join("\n"));
-        assert_eq!(code, 1, "{path}: the bad input fails the hook\n{everything}");
+        assert_eq!(
+            code, 1,
+            "{path}: the bad input fails the hook\n{everything}"
+        );
         assert!(
             everything.contains(reason),
             "{path}: the error names the field and the type\n{everything}"
@@ -401,8 +409,9 @@ fn abort_commits_like_a_success_so_a_retry_adds_no_second_secret() {
         let (code, calls) = unit.run("hooks/config-changed", &[]);
         assert_eq!(code, 0, "an abort exits 0: {calls:#?}");
         assert!(
-            calls.iter().any(|c| c
-                == "status-set --application=False blocked -- set mode to something else"),
+            calls.iter().any(
+                |c| c == "status-set --application=False blocked -- set mode to something else"
+            ),
             "{calls:#?}"
         );
         assert!(
@@ -456,11 +465,12 @@ fn state_of_an_older_layout_is_migrated_filled_and_trimmed() {
         .filter(|c| c.starts_with("juju-log --log-level WARNING"))
         .collect();
     assert_eq!(warnings.len(), 2, "{warnings:#?}");
-    assert!(warnings[0].contains(
-        "Dropping saved deferred event #1 (db-relation-changed for db_changed) from "
-    ));
+    assert!(warnings[0]
+        .contains("Dropping saved deferred event #1 (db-relation-changed for db_changed) from "));
     assert!(warnings[0].contains("event.relation_id: invalid type: string, expected u64"));
-    assert!(warnings[1].ends_with("Dropping saved state fields faults::Faults no longer has: gone."));
+    assert!(
+        warnings[1].ends_with("Dropping saved state fields faults::Faults no longer has: gone.")
+    );
     let state = unit.state();
     assert_eq!(state["revision"], 2);
     assert_eq!(state["charm"]["count"], 8);

@@ -7,9 +7,60 @@
 //! non-finite floats, which JSON cannot hold (serde_json would write `null`, and the
 //! next hook could not restore it).
 
+use super::store::StoreError;
+use crate::charm::Charm;
 use serde::ser::{self, Serialize};
 use serde_json::Value;
 use std::fmt;
+
+/// The charm from its saved state (saved by state revision `revision`), or `C::default()`
+/// before the first successful hook. State from another revision goes through
+/// [`Charm::migrate_state`] first; then fields it lacks take their values from
+/// `C::default()` ([`overlay`]), and fields the struct no longer keeps are dropped with
+/// one WARNING (to `warn`). Errors name the field and the expected type, never a saved
+/// value.
+pub fn restore<C: Charm>(
+    saved: Option<Value>,
+    revision: u32,
+    warn: &mut dyn FnMut(String),
+) -> Result<C, StoreError> {
+    let Some(saved) = saved else {
+        return Ok(C::default());
+    };
+    let type_name = std::any::type_name::<C>();
+    let corrupt = |detail: String| StoreError::Corrupt {
+        location: "the saved charm state".into(),
+        detail,
+    };
+    let saved = if revision == C::STATE_REVISION {
+        saved
+    } else {
+        C::migrate_state(saved, revision).map_err(|e| {
+            corrupt(format!(
+                "migrate_state from state revision {revision} to {} failed: {e}",
+                C::STATE_REVISION
+            ))
+        })?
+    };
+    let default = serde_json::to_value(C::default())
+        .map_err(|e| corrupt(format!("the default {type_name} cannot be serialised: {e}")))?;
+    let charm: C = crate::values::decode(overlay(default, saved.clone())).map_err(|e| {
+        corrupt(format!(
+            "it does not fit {type_name}: {e} (a charm whose saved layout changed migrates it \
+             in migrate_state: see the README's \"Persisted state\")"
+        ))
+    })?;
+    if let Ok(kept) = serde_json::to_value(&charm) {
+        let dropped = dropped_fields(&saved, &kept);
+        if !dropped.is_empty() {
+            warn(format!(
+                "Dropping saved state fields {type_name} no longer has: {}.",
+                dropped.join(", ")
+            ));
+        }
+    }
+    Ok(charm)
+}
 
 /// `saved` over `default`: objects are merged key by key (recursively), anything else is
 /// `saved`. Two one-key objects with different keys are an externally tagged enum that
@@ -55,6 +106,22 @@ fn collect_dropped(saved: &Value, kept: &Value, path: &str, out: &mut Vec<String
             None => out.push(child),
         }
     }
+}
+
+/// Refuses a charm that could not be read back after a save: one holding a NaN or
+/// infinite float, which serde_json writes as `null`.
+pub fn check_savable<C: Serialize + ?Sized>(charm: &C) -> Result<(), StoreError> {
+    let Some(path) = non_finite_float(charm) else {
+        return Ok(());
+    };
+    let field = if path.is_empty() { "the value" } else { &path };
+    Err(StoreError::Corrupt {
+        location: "the charm struct".into(),
+        detail: format!(
+            "cannot be saved: {field} is NaN or infinite, which JSON cannot hold (it would be \
+             saved as null, and the next hook could not restore it)"
+        ),
+    })
 }
 
 /// The path of the first non-finite float in `value`, if any (`ratios[2]`, `limits.cpu`;

@@ -418,59 +418,15 @@ fn report_failure<C>(model: &Model<C>, event: Option<&EventData>, err: &Dispatch
     }
 }
 
-/// The charm from its saved state (saved by state revision `revision`), or `C::default()`
-/// before the first successful hook. State from another revision goes through
-/// [`Charm::migrate_state`] first; then fields it lacks take their values from
-/// `C::default()`, and fields the struct no longer keeps are dropped with one WARNING.
-/// Errors name the field and the expected type, never a saved value.
+/// The charm from its saved state (see [`evolve::restore`]); the WARNING it may give goes
+/// to `juju-log`.
 fn restore<C: Charm>(
     model: &Model<C>,
     saved: Option<serde_json::Value>,
     revision: u32,
 ) -> Result<C, DispatchError> {
-    let Some(saved) = saved else {
-        return Ok(C::default());
-    };
-    let type_name = std::any::type_name::<C>();
-    let corrupt = |detail: String| -> DispatchError {
-        StoreError::Corrupt {
-            location: "the saved charm state".into(),
-            detail,
-        }
-        .into()
-    };
-    let saved = if revision == C::STATE_REVISION {
-        saved
-    } else {
-        C::migrate_state(saved, revision).map_err(|e| {
-            corrupt(format!(
-                "migrate_state from state revision {revision} to {} failed: {e}",
-                C::STATE_REVISION
-            ))
-        })?
-    };
-    let default = serde_json::to_value(C::default())
-        .map_err(|e| corrupt(format!("the default {type_name} cannot be serialised: {e}")))?;
-    let charm: C = crate::values::decode(evolve::overlay(default, saved.clone())).map_err(|e| {
-        corrupt(format!(
-            "it does not fit {type_name}: {e} (a charm whose saved layout changed migrates it \
-             in migrate_state: see the README's \"Persisted state\")"
-        ))
-    })?;
-    if let Ok(kept) = serde_json::to_value(&charm) {
-        let dropped = evolve::dropped_fields(&saved, &kept);
-        if !dropped.is_empty() {
-            framework_log(
-                model,
-                LogLevel::Warning,
-                &format!(
-                    "Dropping saved state fields {type_name} no longer has: {}.",
-                    dropped.join(", ")
-                ),
-            );
-        }
-    }
-    Ok(charm)
+    let warn = &mut |line: String| framework_log(model, LogLevel::Warning, &line);
+    Ok(evolve::restore(saved, revision, warn)?)
 }
 
 fn dispatch_inner<C: Charm>(
@@ -504,17 +460,7 @@ fn dispatch_inner<C: Charm>(
             event: "relation data".into(),
             error: error.into(),
         })?;
-    if let Some(path) = evolve::non_finite_float(&*runner.charm) {
-        let field = if path.is_empty() { "the value" } else { &path };
-        return Err(StoreError::Corrupt {
-            location: "the charm struct".into(),
-            detail: format!(
-                "cannot be saved: {field} is NaN or infinite, which JSON cannot hold (it \
-                 would be saved as null, and the next hook could not restore it)"
-            ),
-        }
-        .into());
-    }
+    evolve::check_savable(&*runner.charm)?;
     let charm_value = serde_json::to_value(&*runner.charm).map_err(|e| StoreError::Corrupt {
         location: "the charm struct".into(),
         detail: format!("cannot be serialised: {e}"),
