@@ -316,6 +316,20 @@ fn a_commit_waits_for_the_juju_log_lines_before_saving() {
 
 const SECRET: &str = "hunter2-S3CRET-9f8e7d";
 
+/// One input path a secret-looking value is fed through.
+struct EchoCase<'a> {
+    /// What the path is, for messages.
+    path: &'a str,
+    /// Puts the value where the path reads it.
+    setup: fn(&Unit),
+    /// The hook or action run.
+    dispatch: &'a str,
+    /// Its extra environment.
+    env: &'a [(&'a str, &'a str)],
+    /// What the error must say instead (the field and the expected type).
+    reason: &'a str,
+}
+
 #[test]
 fn no_input_value_is_echoed_in_any_output() {
     let relation_env = [
@@ -326,51 +340,57 @@ fn no_input_value_is_echoed_in_any_output() {
     ];
     let rotate_env = [("JUJU_ACTION_NAME", "rotate"), ("JUJU_ACTION_UUID", "1")];
     let peek_env = [("JUJU_ACTION_NAME", "peek"), ("JUJU_ACTION_UUID", "2")];
-    type Setup = fn(&Unit);
-    let cases: [(&str, Setup, &str, &[(&str, &str)], &str); 5] = [
-        (
-            "config",
-            |u| u.answer("config-get", &format!(r#"{{"api-port": "{SECRET}"}}"#)),
-            "hooks/config-changed",
-            &[],
-            "api-port: expected an integer, got a string",
-        ),
-        (
-            "action param",
-            |u| u.answer("action-get", &format!(r#"{{"count": "{SECRET}"}}"#)),
-            "actions/rotate",
-            &rotate_env,
-            "count: expected an integer, got a string",
-        ),
-        (
-            "relation load",
-            |u| u.answer("relation-get", &format!(r#"{{"port": "\"{SECRET}\""}}"#)),
-            "hooks/db-relation-changed",
-            &relation_env,
-            "port: invalid type: string, expected u16",
-        ),
-        (
-            "secret-get",
-            |u| {
+    let cases = [
+        EchoCase {
+            path: "config",
+            setup: |u| u.answer("config-get", &format!(r#"{{"api-port": "{SECRET}"}}"#)),
+            dispatch: "hooks/config-changed",
+            env: &[],
+            reason: "api-port: expected an integer, got a string",
+        },
+        EchoCase {
+            path: "action param",
+            setup: |u| u.answer("action-get", &format!(r#"{{"count": "{SECRET}"}}"#)),
+            dispatch: "actions/rotate",
+            env: &rotate_env,
+            reason: "count: expected an integer, got a string",
+        },
+        EchoCase {
+            path: "relation load",
+            setup: |u| u.answer("relation-get", &format!(r#"{{"port": "\"{SECRET}\""}}"#)),
+            dispatch: "hooks/db-relation-changed",
+            env: &relation_env,
+            reason: "port: invalid type: string, expected u16",
+        },
+        EchoCase {
+            path: "secret-get",
+            setup: |u| {
                 u.answer("action-get", r#"{"id": "secret:cq1fault"}"#);
                 u.answer("secret-get", &format!(r#""{SECRET}""#));
             },
-            "actions/peek",
-            &peek_env,
-            "invalid type: string, expected a map",
-        ),
-        (
-            "state restore",
-            |u| {
+            dispatch: "actions/peek",
+            env: &peek_env,
+            reason: "invalid type: string, expected a map",
+        },
+        EchoCase {
+            path: "state restore",
+            setup: |u| {
                 let state = format!(r#"{{"charm": {{"count": "{SECRET}"}}, "revision": 2}}"#);
                 std::fs::write(u.state_path(), state).unwrap();
             },
-            "hooks/update-status",
-            &[],
-            "count: invalid type: string, expected u64",
-        ),
+            dispatch: "hooks/update-status",
+            env: &[],
+            reason: "count: invalid type: string, expected u64",
+        },
     ];
-    for (path, setup, dispatch, env, reason) in cases {
+    for case in cases {
+        let EchoCase {
+            path,
+            setup,
+            dispatch,
+            env,
+            reason,
+        } = case;
         let unit = Unit::new(&format!("echo-{}", path.replace(' ', "-")));
         setup(&unit);
         let (code, calls, printed) = unit.run_output(&exe(), Some(dispatch), env);
