@@ -5,6 +5,7 @@ use crate::charm::Charm;
 use crate::context::JujuContext;
 use crate::framework::{
     legacy_dispatch_path, run, select_event, ControllerStore, FileStore, RunOptions, Store,
+    StoreError,
 };
 use crate::hookcmds::HookTools;
 use crate::model::Model;
@@ -93,7 +94,10 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
     // The unit's state is this run's until it exits: a second run waits its turn.
     let file_store = FileStore::in_charm_dir(&charm_dir);
     let _lock = match file_store.lock(options.state_lock_timeout) {
-        Ok(lock) => lock,
+        Ok(lock) => Some(lock),
+        // The state is not in the charm directory, which may be read-only: Juju's own
+        // serialisation of hooks is the lock then.
+        Err(StoreError::Io { .. }) if options.controller_storage => None,
         Err(err) => {
             let _ = model
                 .backend()
