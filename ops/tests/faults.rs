@@ -417,33 +417,97 @@ fn no_input_value_is_echoed_in_any_output() {
     }
 }
 
-#[test]
-fn abort_commits_like_a_success_so_a_retry_adds_no_second_secret() {
-    let unit = Unit::new("abort");
+/// The Abort case run twice (config-changed with `mode: abort`): each run's calls.
+fn abort_twice(tag: &str) -> (Unit, [Vec<String>; 2]) {
+    let unit = Unit::new(tag);
     unit.answer("config-get", r#"{"mode": "abort"}"#);
     unit.answer("relation-ids", r#"["db:3"]"#);
     unit.answer("relation-list", r#"["pg/0"]"#);
     unit.answer("secret-add", "secret:cq1fault");
-    let mut all = Vec::new();
-    for _ in 0..2 {
+    let runs = [(); 2].map(|_| {
         let (code, calls) = unit.run("hooks/config-changed", &[]);
         assert_eq!(code, 0, "an abort exits 0: {calls:#?}");
+        calls
+    });
+    (unit, runs)
+}
+
+/// How many of `calls` start with `prefix`.
+fn sent(calls: &[String], prefix: &str) -> usize {
+    calls.iter().filter(|c| c.starts_with(prefix)).count()
+}
+
+#[test]
+fn abort_commits_like_a_success_so_a_retry_adds_no_second_secret() {
+    let (unit, runs) = abort_twice("abort");
+    for calls in &runs {
         assert!(
             calls.iter().any(
                 |c| c == "status-set --application=False blocked -- set mode to something else"
             ),
             "{calls:#?}"
         );
-        assert!(
-            calls.iter().any(|c| c.starts_with("relation-set -r db:3")),
+        assert_eq!(
+            sent(calls, "relation-set -r db:3"),
+            1,
             "the relation writes are sent: {calls:#?}"
         );
-        all.extend(calls);
     }
-    let added = all.iter().filter(|c| c.starts_with("secret-add")).count();
+    let added = sent(&runs[0], "secret-add") + sent(&runs[1], "secret-add");
     eprintln!("abort retry: secrets added {added}");
-    assert_eq!(added, 1, "{all:#?}");
+    assert_eq!(added, 1, "{runs:#?}");
     assert_eq!(unit.state()["charm"]["secret_id"], "secret:cq1fault");
+}
+
+/// Python `ops` 3.9 on the same Abort case (`faults_abort_ref.py`): it sends what we send
+/// (the blocked status, the secret, the relation write) but drops its stored state, so
+/// its retry adds a second secret; ours saves the state, so it adds none.
+#[test]
+fn abort_sends_what_python_ops_sends_and_unlike_it_keeps_the_state() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python = root.join(".venv-refs/bin/python");
+    if !python.exists() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "the Python references are missing under CI (bash .ci/python-refs.sh)"
+        );
+        eprintln!("SKIP: Python ops reference (bash .ci/python-refs.sh)");
+        return;
+    }
+    let output = {
+        let _lock = common::fork_or_write_lock();
+        std::process::Command::new(&python)
+            .arg(root.join("ops/tests/faults_abort_ref.py"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+    .wait_with_output()
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let runs: Value = serde_json::from_slice(&output.stdout).unwrap();
+    for run in runs.as_array().unwrap() {
+        assert_eq!(run["status"][0], "blocked");
+        assert_eq!(run["relation_write"], "operator");
+        assert_eq!(run["stored_state_committed"], false);
+    }
+    assert_eq!(runs[0]["secrets"], 1);
+    assert_eq!(runs[1]["secrets"], 2, "Python's retry adds a second secret");
+    // Ours sends the same on each run, and adds no second secret.
+    let (_, ours) = abort_twice("abort-python");
+    for calls in &ours {
+        assert_eq!(sent(calls, "status-set --application=False blocked"), 1);
+        assert_eq!(sent(calls, "relation-set -r db:3"), 1);
+    }
+    assert_eq!(sent(&ours[0], "secret-add"), 1);
+    assert_eq!(sent(&ours[1], "secret-add"), 0);
 }
 
 #[test]
