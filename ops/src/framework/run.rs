@@ -103,6 +103,19 @@ pub struct Dispatched<C> {
     pub state: UnitState,
     /// Every handler run, in order (re-emitted events, the event, collect-status).
     pub emitted: Vec<Emitted>,
+    /// What collect-status handlers added outside the collect-status step (when the
+    /// dispatched event itself is `collect_unit_status` or `collect_app_status`, as
+    /// `ops::testing`'s `Harness::evaluate_status` dispatches it): not set by the dispatch.
+    pub collected: Collected,
+}
+
+/// Statuses collect-status handlers added, for the unit and for the application.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// From `collect_unit_status` handlers.
+    pub unit: crate::status::StatusCollector,
+    /// From `collect_app_status` handlers.
+    pub app: crate::status::StatusCollector,
 }
 
 /// The name Python `ops` gives an event: `config_changed`, `database_relation_changed`,
@@ -118,38 +131,7 @@ pub fn event_label(event: &EventData) -> String {
 
 /// The kind's hook-name part (`relation-changed`, `pebble-ready`, `action`).
 pub fn kind_name(kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Install => "install",
-        EventKind::Start => "start",
-        EventKind::Stop => "stop",
-        EventKind::Remove => "remove",
-        EventKind::UpdateStatus => "update-status",
-        EventKind::ConfigChanged => "config-changed",
-        EventKind::UpgradeCharm => "upgrade-charm",
-        EventKind::LeaderElected => "leader-elected",
-        EventKind::LeaderSettingsChanged => "leader-settings-changed",
-        EventKind::PreSeriesUpgrade => "pre-series-upgrade",
-        EventKind::PostSeriesUpgrade => "post-series-upgrade",
-        EventKind::CollectMetrics => "collect-metrics",
-        EventKind::SecretChanged => "secret-changed",
-        EventKind::SecretExpired => "secret-expired",
-        EventKind::SecretRemove => "secret-remove",
-        EventKind::SecretRotate => "secret-rotate",
-        EventKind::RelationCreated => "relation-created",
-        EventKind::RelationJoined => "relation-joined",
-        EventKind::RelationChanged => "relation-changed",
-        EventKind::RelationDeparted => "relation-departed",
-        EventKind::RelationBroken => "relation-broken",
-        EventKind::StorageAttached => "storage-attached",
-        EventKind::StorageDetaching => "storage-detaching",
-        EventKind::PebbleReady => "pebble-ready",
-        EventKind::PebbleCustomNotice => "pebble-custom-notice",
-        EventKind::PebbleCheckFailed => "pebble-check-failed",
-        EventKind::PebbleCheckRecovered => "pebble-check-recovered",
-        EventKind::Action => "action",
-        EventKind::CollectUnitStatus => "collect-unit-status",
-        EventKind::CollectAppStatus => "collect-app-status",
-    }
+    kind.hook_name()
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -193,13 +175,68 @@ fn settable_only(
     }
 }
 
+/// The tracing span of one handler run, named and annotated as Python `ops` names it
+/// (`config_changed: Demo`, with `handler` `Demo.on_config`).
+fn handler_span<C>(event: &EventData, handler: &str, reemitted: bool) -> crate::tracing::SpanGuard {
+    let charm = std::any::type_name::<C>().rsplit("::").next().unwrap_or("");
+    let span = crate::tracing::span_with(|| format!("{}: {charm}", event_label(event)));
+    if span.is_recording() {
+        let event_type = match event.kind {
+            EventKind::Action => "action",
+            EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "framework",
+            _ => "hook",
+        };
+        span.attr("deferred", || reemitted.into());
+        span.attr("event", || format!("{event:?}").into());
+        span.attr("event_type", || event_type.into());
+        span.attr("event_class", || python_event_class(event.kind).into());
+        span.attr("event_name", || event_label(event).into());
+        span.attr("handler", || format!("{charm}.{handler}").into());
+    }
+    span
+}
+
+/// The class Python `ops` gives an event of `kind` (`ConfigChangedEvent`), for the
+/// handler span's `event_class`.
+fn python_event_class(kind: EventKind) -> String {
+    let name = match kind {
+        EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "collect-status",
+        other => kind_name(other),
+    };
+    let mut class: String = name
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    class.push_str("Event");
+    class
+}
+
 struct Runner<'a, C: Charm> {
     model: &'a Model<C>,
     charm: &'a mut C,
     emitted: Vec<Emitted>,
+    /// Whether an action handler called `fail()` (then a failure is not reported twice).
+    action_failed: bool,
+    collected: Collected,
 }
 
-impl<C: Charm> Runner<'_, C> {
+impl<'a, C: Charm> Runner<'a, C> {
+    fn new(model: &'a Model<C>, charm: &'a mut C) -> Self {
+        Runner {
+            model,
+            charm,
+            emitted: Vec::new(),
+            action_failed: false,
+            collected: Collected::default(),
+        }
+    }
+
     /// Runs the handler `handler` on `event`; returns whether it deferred.
     fn run_handler(
         &mut self,
@@ -209,13 +246,41 @@ impl<C: Charm> Runner<'_, C> {
     ) -> Result<bool, DispatchError> {
         let model = self.model;
         let charm = &mut *self.charm;
+        let span = handler_span::<C>(event, handler, reemitted);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             charm.dispatch(model, event, Some(handler))
         }));
+        match &outcome {
+            Ok(outcome) => {
+                if let Some(error) = outcome.handlers.iter().find_map(|r| r.error.as_ref()) {
+                    span.error(|| error.to_string());
+                }
+            }
+            Err(payload) => span.error(|| format!("panicked: {}", panic_message(&**payload))),
+        }
+        drop(span);
         let what = || format!("{} (handler {handler})", event_label(event));
-        let deferred = match outcome {
-            Ok(Ok(deferred)) => deferred.contains(&handler),
-            Ok(Err(error)) => {
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(payload) => {
+                return Err(DispatchError::Panicked {
+                    event: what(),
+                    message: panic_message(&*payload),
+                })
+            }
+        };
+        self.action_failed |= outcome.action_failed;
+        let collected = if event.kind == EventKind::CollectAppStatus {
+            &mut self.collected.app
+        } else {
+            &mut self.collected.unit
+        };
+        for status in outcome.statuses.statuses() {
+            collected.add(status.clone());
+        }
+        let mut deferred = false;
+        if let Some(run) = outcome.handlers.into_iter().next_back() {
+            if let Some(error) = run.error {
                 if let Some(abort) = error.downcast_ref::<crate::Abort>() {
                     self.emitted.push(Emitted {
                         event: event.clone(),
@@ -230,13 +295,8 @@ impl<C: Charm> Runner<'_, C> {
                     error,
                 });
             }
-            Err(payload) => {
-                return Err(DispatchError::Panicked {
-                    event: what(),
-                    message: panic_message(&*payload),
-                })
-            }
-        };
+            deferred = run.deferred;
+        }
         if model.reboot_now_requested() {
             return Err(DispatchError::RebootNow);
         }
@@ -284,10 +344,10 @@ impl<C: Charm> Runner<'_, C> {
         let app_event = EventData::new(EventKind::CollectAppStatus);
         let app_observers = C::observers(&app_event);
         if !app_observers.is_empty() && model.is_leader().map_err(failed)? {
-            for handler in app_observers {
+            for handler in &app_observers {
                 self.run_handler(&app_event, handler, false)?;
             }
-            let collected = model.take_collected_statuses(true);
+            let collected = std::mem::take(&mut self.collected.app);
             settable_only(&collected, &app_event)?;
             if let Some(status) = collected.winner() {
                 model.app().set_status(status.clone()).map_err(failed)?;
@@ -296,10 +356,10 @@ impl<C: Charm> Runner<'_, C> {
         let unit_event = EventData::new(EventKind::CollectUnitStatus);
         let unit_observers = C::observers(&unit_event);
         if !unit_observers.is_empty() {
-            for handler in unit_observers {
+            for handler in &unit_observers {
                 self.run_handler(&unit_event, handler, false)?;
             }
-            let collected = model.take_collected_statuses(false);
+            let collected = std::mem::take(&mut self.collected.unit);
             settable_only(&collected, &unit_event)?;
             if let Some(status) = collected.winner() {
                 model.unit().set_status(status.clone()).map_err(failed)?;
@@ -351,8 +411,7 @@ pub fn dispatch<C: Charm>(
             C::default()
         }
         Err(err) => {
-            crate::action::reset_failed();
-            report_failure(model, event, &err);
+            report_failure(model, event, &err, false);
             return Err(err);
         }
     };
@@ -361,6 +420,7 @@ pub fn dispatch<C: Charm>(
         charm,
         state: done.state,
         emitted: done.emitted,
+        collected: done.collected,
     })
 }
 
@@ -378,15 +438,28 @@ pub fn dispatch_in_place<C: Charm>(
     event: Option<&EventData>,
     options: RunOptions,
 ) -> Result<Dispatched<()>, DispatchError> {
-    crate::action::reset_failed();
-    let result = dispatch_inner(model, charm, deferred, event, options);
-    if let Err(err) = &result {
-        report_failure(model, event, err);
+    let mut runner = Runner::new(model, charm);
+    match dispatch_inner(&mut runner, deferred, event, options) {
+        Ok(state) => Ok(Dispatched {
+            charm: (),
+            state,
+            emitted: runner.emitted,
+            collected: runner.collected,
+        }),
+        Err(err) => {
+            report_failure(model, event, &err, runner.action_failed);
+            Err(err)
+        }
     }
-    result
 }
 
-fn report_failure<C>(model: &Model<C>, event: Option<&EventData>, err: &DispatchError) {
+/// Logs a failed dispatch (and fails the action, unless a handler already did).
+fn report_failure<C>(
+    model: &Model<C>,
+    event: Option<&EventData>,
+    err: &DispatchError,
+    action_failed: bool,
+) {
     if matches!(
         err,
         DispatchError::RebootNow | DispatchError::Aborted { .. }
@@ -408,7 +481,7 @@ fn report_failure<C>(model: &Model<C>, event: Option<&EventData>, err: &Dispatch
     );
     let message = format!("Uncaught error while handling {err}");
     framework_log(model, LogLevel::Error, &message);
-    if event.is_some_and(|e| e.kind == EventKind::Action) && !crate::action::was_failed() {
+    if event.is_some_and(|e| e.kind == EventKind::Action) && !action_failed {
         let reason = match err {
             DispatchError::Failed { error, .. } => error.to_string(),
             DispatchError::Panicked { message, .. } => format!("panicked: {message}"),
@@ -430,21 +503,15 @@ fn restore<C: Charm>(
 }
 
 fn dispatch_inner<C: Charm>(
-    model: &Model<C>,
-    charm: &mut C,
+    runner: &mut Runner<'_, C>,
     deferred: Vec<DeferredEvent>,
     event: Option<&EventData>,
     options: RunOptions,
-) -> Result<Dispatched<()>, DispatchError> {
-    let mut runner = Runner {
-        model,
-        charm,
-        emitted: Vec::new(),
-    };
+) -> Result<UnitState, DispatchError> {
+    let model = runner.model;
     let mut queue: Vec<DeferredEvent> = Vec::new();
     let mut pending = deferred.into_iter();
-    let outcome = run_events(&mut runner, &mut queue, &mut pending, event, options);
-    let aborted = match outcome {
+    let aborted = match run_events(runner, &mut queue, &mut pending, event, options) {
         Ok(()) => None,
         // An abort commits like a success: what the hook did stays done.
         Err(err @ DispatchError::Aborted { .. }) => {
@@ -470,25 +537,20 @@ fn dispatch_inner<C: Charm>(
         deferred: queue,
         revision: C::STATE_REVISION,
     };
-    if let Some(DispatchError::Aborted {
-        event,
-        abort,
-        emitted,
-        ..
-    }) = aborted
-    {
-        return Err(DispatchError::Aborted {
+    match aborted {
+        Some(DispatchError::Aborted {
+            event,
+            abort,
+            emitted,
+            ..
+        }) => Err(DispatchError::Aborted {
             event,
             abort,
             emitted,
             state: Box::new(state),
-        });
+        }),
+        _ => Ok(state),
     }
-    Ok(Dispatched {
-        charm: (),
-        state,
-        emitted: runner.emitted,
-    })
 }
 
 /// Re-emits the deferred events taken from `pending` (those a handler defers again go to
@@ -507,7 +569,7 @@ fn run_events<C: Charm>(
     } else {
         let total = pending.len();
         for (i, deferred) in pending.by_ref().enumerate() {
-            if !C::observers(&deferred.event).contains(&deferred.handler.as_str()) {
+            if !C::observers(&deferred.event).contains(&deferred.handler) {
                 // Saved by an earlier revision of the charm whose handler is gone.
                 framework_log(
                     model,
@@ -541,7 +603,7 @@ fn run_events<C: Charm>(
             LogLevel::Debug,
             &format!("Emitting Juju event {}.", event_label(event)),
         );
-        for handler in C::observers(event) {
+        for handler in &C::observers(event) {
             let duplicate = queue
                 .iter()
                 .any(|d| d.handler == *handler && d.event == *event);
@@ -584,7 +646,7 @@ pub fn run<C: Charm>(
         Ok(state) => state.unwrap_or_default(),
         Err(e) => {
             let err = DispatchError::State(e);
-            report_failure(model, event, &err);
+            report_failure(model, event, &err, false);
             return Err(err);
         }
     };
@@ -596,7 +658,7 @@ pub fn run<C: Charm>(
     };
     if let Err(e) = commit(model, store, to_save) {
         let err = DispatchError::State(e);
-        report_failure(model, event, &err);
+        report_failure(model, event, &err, false);
         return Err(err);
     }
     result
