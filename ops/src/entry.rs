@@ -5,6 +5,7 @@ use crate::charm::Charm;
 use crate::context::JujuContext;
 use crate::framework::{
     legacy_dispatch_path, run, select_event, ControllerStore, FileStore, RunOptions, Store,
+    StoreError,
 };
 use crate::hookcmds::HookTools;
 use crate::model::Model;
@@ -18,6 +19,9 @@ pub struct MainOptions {
     pub controller_storage: bool,
     /// The lowest level sent to `juju-log` (default `DEBUG`).
     pub log_level: LogLevel,
+    /// How long a run waits for another run of the same unit holding the state lock
+    /// (default 60 s; see [`FileStore::lock`]), then fails saying so.
+    pub state_lock_timeout: std::time::Duration,
 }
 
 impl Default for MainOptions {
@@ -25,6 +29,7 @@ impl Default for MainOptions {
         MainOptions {
             controller_storage: false,
             log_level: LogLevel::Debug,
+            state_lock_timeout: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -90,7 +95,22 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
             ),
         );
     }
-    let file_store;
+    // The unit's state is this run's until it exits: a second run waits its turn.
+    let file_store = FileStore::in_charm_dir(&charm_dir);
+    let _lock = match file_store.lock(options.state_lock_timeout) {
+        Ok(lock) => Some(lock),
+        // The state is not in the charm directory, which may be read-only: Juju's own
+        // serialisation of hooks is the lock then.
+        Err(StoreError::Io { .. }) if options.controller_storage => None,
+        Err(err) => {
+            let _ = model
+                .backend()
+                .juju_log(LogLevel::Error, &format!("Not running the hook: {err}"));
+            let _ = writeln!(std::io::stderr(), "{err}");
+            model.backend().flush();
+            return 1;
+        }
+    };
     let store: &dyn Store = if options.controller_storage {
         if selection.restricted {
             // state-get/state-set are not available in restricted contexts.
@@ -98,7 +118,6 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         }
         &ControllerStore
     } else {
-        file_store = FileStore::in_charm_dir(&charm_dir);
         &file_store
     };
     let run_options = RunOptions {
@@ -116,7 +135,8 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
     if let Some(session) = tracing {
         crate::tracing::export_after_hook(session, model.backend(), selection.event.as_ref());
     }
-    // Log lines are written by juju-log processes the charm did not wait for.
+    // `run` waited for the juju-log processes before saving; these are the lines of a
+    // failed save or of the trace export, if any.
     model.backend().flush();
     log::logger().flush();
     code
