@@ -4,7 +4,7 @@ use crate::backend::LogLevel;
 use crate::charm::Charm;
 use crate::context::JujuContext;
 use crate::framework::{
-    legacy_dispatch_path, run, select_event, ControllerStore, FileStore, RunOptions, Store,
+    legacy_dispatch_path, run_then, select_event, ControllerStore, FileStore, RunOptions, Store,
     StoreError,
 };
 use crate::hookcmds::HookTools;
@@ -124,7 +124,13 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         restricted: selection.restricted,
         skip_collect_status: false,
     };
-    let code = match run(&model, store, selection.event.as_ref(), run_options) {
+    // The hook's spans are sent before the state is saved, so the save stays the last act.
+    let export = || {
+        if let Some(session) = tracing {
+            crate::tracing::export_after_hook(session, model.backend(), selection.event.as_ref());
+        }
+    };
+    let code = match run_then(&model, store, selection.event.as_ref(), run_options, export) {
         Ok(_) => 0,
         Err(err) => {
             // Not `eprintln!`, which panics when stderr cannot be written.
@@ -132,11 +138,8 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
             err.exit_code()
         }
     };
-    if let Some(session) = tracing {
-        crate::tracing::export_after_hook(session, model.backend(), selection.event.as_ref());
-    }
-    // `run` waited for the juju-log processes before saving; these are the lines of a
-    // failed save or of the trace export, if any.
+    // `run_then` waited for the juju-log processes before saving; these are the lines of
+    // a failed save, if any.
     model.backend().flush();
     log::logger().flush();
     code

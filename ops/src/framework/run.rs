@@ -706,6 +706,19 @@ pub fn run<C: Charm>(
     event: Option<&EventData>,
     options: RunOptions,
 ) -> Result<Dispatched<C>, DispatchError> {
+    run_then(model, store, event, options, || {})
+}
+
+/// [`run`], calling `before_commit` once the handlers are done, whatever their outcome,
+/// and before the state is saved (`ops::main` sends the hook's trace spans there, so the
+/// save stays the last act).
+pub fn run_then<C: Charm>(
+    model: &Model<C>,
+    store: &dyn Store,
+    event: Option<&EventData>,
+    options: RunOptions,
+    before_commit: impl FnOnce(),
+) -> Result<Dispatched<C>, DispatchError> {
     let state = match store.load(model.core()) {
         Ok(state) => state.unwrap_or_default(),
         Err(e) => {
@@ -715,6 +728,7 @@ pub fn run<C: Charm>(
         }
     };
     let result = dispatch(model, state, event, options);
+    before_commit();
     let to_save = match &result {
         Ok(dispatched) => &dispatched.state,
         Err(DispatchError::Aborted { state, .. }) => &**state,
