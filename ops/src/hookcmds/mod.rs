@@ -10,6 +10,7 @@
 pub(crate) mod fake;
 mod parse;
 mod process;
+mod pystr;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +30,7 @@ pub use process::{
     limit_error, LimitExceeded, ToolLimits, DEFAULT_TOOL_OUTPUT_LIMIT, DEFAULT_TOOL_TIMEOUT,
     OUTPUT_LIMIT_ENV, TIMEOUT_ENV,
 };
+pub(crate) use pystr::python_str;
 
 /// The longest message one `juju-log` call carries; longer ones are split.
 pub const MAX_LOG_LINE_LEN: usize = 131071;
