@@ -7,6 +7,7 @@ mod charm_impl;
 pub mod config;
 mod dispatch;
 mod meta;
+mod param_schema;
 
 use crate::attr::CharmArgs;
 use crate::errors::Errors;
