@@ -1,0 +1,266 @@
+//! Fault injection, the hook-tool and environment part (issue #11): the example charm
+//! (`ops/examples/e2e_charm.rs`) run as Juju runs it, with stand-in hook tools that hang,
+//! print too much, die of a signal or fail silently, and with a broken environment.
+//! Each hook must end within its deadline, with an error naming the tool, and with
+//! bounded memory.
+//!
+//! Deadlines are short here (`OPS_HOOK_TOOL_TIMEOUT`), so the suite runs in bounded time.
+//! (A tool that floods stderr before reading its stdin is exercised with real processes
+//! in `ops/src/hookcmds/tests/process_runner.rs`: this charm writes no tool's stdin.)
+
+#[path = "../examples/e2e_charm.rs"]
+#[allow(dead_code)]
+mod e2e_charm;
+
+mod common;
+
+use common::{fork_or_write_lock, Unit};
+use std::os::unix::fs::PermissionsExt;
+use std::time::{Duration, Instant};
+
+/// Not a test: the charm's entry point when this binary is re-run as a hook.
+#[test]
+#[ignore = "entry point of the charm process the other tests start"]
+fn charm_process() {
+    if std::env::var_os("OPS_E2E_RUN_CHARM").is_some() {
+        let code = ops::run_main::<e2e_charm::E2e>(ops::MainOptions::default());
+        std::process::exit(code);
+    }
+}
+
+/// How a charm process ended.
+struct Ended {
+    code: i32,
+    stderr: String,
+    took: Duration,
+    /// Its peak resident memory, in KiB (`ru_maxrss` of this one child).
+    max_rss_kib: i64,
+}
+
+/// Replaces the stand-in `tool` by a script with `body`.
+fn hostile(unit: &Unit, tool: &str, body: &str) {
+    let _lock = fork_or_write_lock();
+    let path = unit.root.join("bin").join(tool);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Runs the charm for `dispatch_path`, the hook tools within `timeout`; `change` edits
+/// the command (e.g. to remove a variable).
+fn run(
+    unit: &Unit,
+    dispatch_path: &str,
+    extra: &[(&str, &str)],
+    change: impl FnOnce(&mut std::process::Command),
+) -> Ended {
+    let program = std::env::current_exe().unwrap();
+    let mut command = unit.command(&program, Some(dispatch_path), extra);
+    change(&mut command);
+    let started = Instant::now();
+    let mut child = {
+        let _lock = fork_or_write_lock();
+        command.spawn().unwrap()
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    drop(child.stdout.take());
+    // wait4, not Child::wait: the rusage of this child alone.
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is valid; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: `status` and `usage` are valid for writes for the call.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    Ended {
+        code,
+        stderr,
+        took: started.elapsed(),
+        max_rss_kib: usage.ru_maxrss,
+    }
+}
+
+const SHORT: (&str, &str) = ("OPS_HOOK_TOOL_TIMEOUT", "0.5");
+
+#[test]
+fn a_hung_tool_ends_the_hook_at_the_deadline_naming_the_tool() {
+    let unit = Unit::new("fault-hung");
+    // `exec`: the sleeper is the tool itself, so killing it closes its pipes.
+    hostile(&unit, "config-get", "exec sleep 60");
+    let ended = run(&unit, "hooks/config-changed", &[SHORT], |_| {});
+    assert_ne!(ended.code, 0, "{}", ended.stderr);
+    assert!(
+        ended
+            .stderr
+            .contains("config-get did not finish within 500ms: killed"),
+        "{}",
+        ended.stderr
+    );
+    assert!(ended.took < Duration::from_secs(20), "{:?}", ended.took);
+    // The handler failed: nothing saved.
+    assert!(!unit.state_path().exists());
+}
+
+#[test]
+fn a_hung_juju_log_is_killed_at_its_deadline_and_the_hook_ends() {
+    let unit = Unit::new("fault-hung-log");
+    hostile(&unit, "juju-log", "exec sleep 60");
+    let ended = run(&unit, "hooks/install", &[SHORT], |_| {});
+    assert!(
+        ended
+            .stderr
+            .contains("juju-log did not finish within 500ms: killed"),
+        "{}",
+        ended.stderr
+    );
+    assert!(ended.took < Duration::from_secs(20), "{:?}", ended.took);
+    // Log lines are lost, the hook's work is not.
+    assert_eq!(ended.code, 0, "{}", ended.stderr);
+    assert_eq!(unit.state()["charm"]["installs"], 1);
+}
+
+#[test]
+fn a_100_mb_config_value_fails_clearly_with_bounded_memory() {
+    let unit = Unit::new("fault-big");
+    hostile(
+        &unit,
+        "config-get",
+        "printf '{\"port\": 1, \"mode\": \"'; head -c 104857600 /dev/zero | tr '\\0' x; printf '\"}'",
+    );
+    let ended = run(&unit, "hooks/config-changed", &[], |_| {});
+    assert_ne!(ended.code, 0);
+    assert!(
+        ended.stderr.contains(
+            "config-get printed more than 33554432 bytes (the hook tool output limit): killed"
+        ),
+        "{}",
+        ended.stderr
+    );
+    // The 32 MiB cap, not the 100 MB value (which took 789 MB before the cap).
+    assert!(
+        ended.max_rss_kib < 100 * 1024,
+        "peak RSS {} KiB",
+        ended.max_rss_kib
+    );
+    eprintln!(
+        "100 MB config value: the charm peaked at {} MiB",
+        ended.max_rss_kib / 1024
+    );
+}
+
+#[test]
+fn a_tool_killed_by_a_signal_or_failing_silently_is_reported_with_how() {
+    let unit = Unit::new("fault-exit");
+    hostile(&unit, "config-get", "kill -9 $$");
+    let ended = run(&unit, "hooks/config-changed", &[SHORT], |_| {});
+    assert_ne!(ended.code, 0);
+    assert!(
+        ended
+            .stderr
+            .contains("config-get failed: killed by signal 9"),
+        "{}",
+        ended.stderr
+    );
+    hostile(&unit, "config-get", "exit 1");
+    let ended = run(&unit, "hooks/config-changed", &[SHORT], |_| {});
+    assert_ne!(ended.code, 0);
+    assert!(
+        ended.stderr.contains("config-get failed: exit status 1"),
+        "{}",
+        ended.stderr
+    );
+}
+
+#[test]
+fn a_malformed_relation_id_is_reported_with_its_value() {
+    let unit = Unit::new("fault-relid");
+    let ended = run(
+        &unit,
+        "hooks/database-relation-changed",
+        &[
+            ("JUJU_RELATION", "database"),
+            ("JUJU_RELATION_ID", "abc"),
+            ("JUJU_REMOTE_UNIT", "pg/0"),
+        ],
+        |_| {},
+    );
+    assert_eq!(ended.code, 1, "{}", ended.stderr);
+    assert!(
+        ended
+            .stderr
+            .contains(r#"JUJU_RELATION_ID="abc" is not a relation id (ENDPOINT:N or N)"#),
+        "{}",
+        ended.stderr
+    );
+    assert!(!unit.state_path().exists());
+}
+
+#[test]
+fn missing_required_variables_are_reported_at_start() {
+    let unit = Unit::new("fault-missing");
+    let ended = run(&unit, "hooks/install", &[], |command| {
+        command.env_remove("JUJU_CHARM_DIR").current_dir(&unit.root);
+    });
+    assert_eq!(ended.code, 1, "{}", ended.stderr);
+    assert!(
+        ended.stderr.contains("JUJU_CHARM_DIR is not set"),
+        "{}",
+        ended.stderr
+    );
+    // No state written to the working directory instead.
+    assert!(!unit.root.join(".unit-state.json").exists());
+    // No status-set was tried first: the hook stopped before any handler.
+    assert!(!unit.calls().iter().any(|c| c.starts_with("status-set")));
+
+    let ended = run(&unit, "hooks/install", &[], |command| {
+        command.env_remove("JUJU_UNIT_NAME");
+    });
+    assert_eq!(ended.code, 1, "{}", ended.stderr);
+    assert!(
+        ended.stderr.contains("JUJU_UNIT_NAME is not set"),
+        "{}",
+        ended.stderr
+    );
+    assert!(!unit.calls().iter().any(|c| c.starts_with("status-set")));
+
+    let ended = run(
+        &unit,
+        "hooks/install",
+        &[("OPS_HOOK_TOOL_TIMEOUT", "soon")],
+        |_| {},
+    );
+    assert_eq!(ended.code, 1);
+    assert!(
+        ended
+            .stderr
+            .contains(r#"OPS_HOOK_TOOL_TIMEOUT="soon" is not a positive number of seconds"#),
+        "{}",
+        ended.stderr
+    );
+}
+
+#[test]
+fn an_unknown_hook_is_noted_on_stderr_and_in_juju_log() {
+    let unit = Unit::new("fault-unknown");
+    let ended = run(&unit, "hooks/no-such-hook", &[], |_| {});
+    assert_eq!(ended.code, 0, "{}", ended.stderr);
+    assert!(
+        ended
+            .stderr
+            .contains("Event no_such_hook not defined for e2e."),
+        "{}",
+        ended.stderr
+    );
+    assert!(
+        unit.calls().contains(
+            &"juju-log --log-level DEBUG -- Event no_such_hook not defined for e2e.".to_string()
+        ),
+        "{:?}",
+        unit.calls()
+    );
+}
