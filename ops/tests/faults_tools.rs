@@ -14,8 +14,7 @@ mod e2e_charm;
 
 mod common;
 
-use common::{fork_or_write_lock, Unit};
-use std::os::unix::fs::PermissionsExt;
+use common::Unit;
 use std::time::{Duration, Instant};
 
 /// Not a test: the charm's entry point when this binary is re-run as a hook.
@@ -39,28 +38,16 @@ struct Ended {
 
 /// Replaces the stand-in `tool` by a script with `body`.
 fn hostile(unit: &Unit, tool: &str, body: &str) {
-    let _lock = fork_or_write_lock();
-    let path = unit.root.join("bin").join(tool);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    unit.tool_script(tool, &format!("#!/bin/sh\n{body}\n"));
 }
 
-/// Runs the charm for `dispatch_path`, the hook tools within `timeout`; `change` edits
-/// the command (e.g. to remove a variable).
-fn run(
-    unit: &Unit,
-    dispatch_path: &str,
-    extra: &[(&str, &str)],
-    change: impl FnOnce(&mut std::process::Command),
-) -> Ended {
+/// Runs the charm for `dispatch_path` with `extra` variables (an empty value reads as
+/// unset).
+fn run(unit: &Unit, dispatch_path: &str, extra: &[(&str, &str)]) -> Ended {
+    let _ = std::fs::remove_file(unit.root.join("calls.log"));
     let program = std::env::current_exe().unwrap();
-    let mut command = unit.command(&program, Some(dispatch_path), extra);
-    change(&mut command);
     let started = Instant::now();
-    let mut child = {
-        let _lock = fork_or_write_lock();
-        command.spawn().unwrap()
-    };
+    let mut child = unit.spawn(&program, Some(dispatch_path), extra);
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     drop(child.stdout.take());
@@ -92,7 +79,7 @@ fn a_hung_tool_ends_the_hook_at_the_deadline_naming_the_tool() {
     let unit = Unit::new("fault-hung");
     // `exec`: the sleeper is the tool itself, so killing it closes its pipes.
     hostile(&unit, "config-get", "exec sleep 60");
-    let ended = run(&unit, "hooks/config-changed", &[SHORT], |_| {});
+    let ended = run(&unit, "hooks/config-changed", &[SHORT]);
     assert_ne!(ended.code, 0, "{}", ended.stderr);
     assert!(
         ended
@@ -110,7 +97,7 @@ fn a_hung_tool_ends_the_hook_at_the_deadline_naming_the_tool() {
 fn a_hung_juju_log_is_killed_at_its_deadline_and_the_hook_ends() {
     let unit = Unit::new("fault-hung-log");
     hostile(&unit, "juju-log", "exec sleep 60");
-    let ended = run(&unit, "hooks/install", &[SHORT], |_| {});
+    let ended = run(&unit, "hooks/install", &[SHORT]);
     assert!(
         ended
             .stderr
@@ -132,7 +119,7 @@ fn a_100_mb_config_value_fails_clearly_with_bounded_memory() {
         "config-get",
         "printf '{\"port\": 1, \"mode\": \"'; head -c 104857600 /dev/zero | tr '\\0' x; printf '\"}'",
     );
-    let ended = run(&unit, "hooks/config-changed", &[], |_| {});
+    let ended = run(&unit, "hooks/config-changed", &[]);
     assert_ne!(ended.code, 0);
     assert!(
         ended.stderr.contains(
@@ -157,7 +144,7 @@ fn a_100_mb_config_value_fails_clearly_with_bounded_memory() {
 fn a_tool_killed_by_a_signal_or_failing_silently_is_reported_with_how() {
     let unit = Unit::new("fault-exit");
     hostile(&unit, "config-get", "kill -9 $$");
-    let ended = run(&unit, "hooks/config-changed", &[SHORT], |_| {});
+    let ended = run(&unit, "hooks/config-changed", &[SHORT]);
     assert_ne!(ended.code, 0);
     assert!(
         ended
@@ -167,7 +154,7 @@ fn a_tool_killed_by_a_signal_or_failing_silently_is_reported_with_how() {
         ended.stderr
     );
     hostile(&unit, "config-get", "exit 1");
-    let ended = run(&unit, "hooks/config-changed", &[SHORT], |_| {});
+    let ended = run(&unit, "hooks/config-changed", &[SHORT]);
     assert_ne!(ended.code, 0);
     assert!(
         ended.stderr.contains("config-get failed: exit status 1"),
@@ -187,7 +174,6 @@ fn a_malformed_relation_id_is_reported_with_its_value() {
             ("JUJU_RELATION_ID", "abc"),
             ("JUJU_REMOTE_UNIT", "pg/0"),
         ],
-        |_| {},
     );
     assert_eq!(ended.code, 1, "{}", ended.stderr);
     assert!(
@@ -203,23 +189,19 @@ fn a_malformed_relation_id_is_reported_with_its_value() {
 #[test]
 fn missing_required_variables_are_reported_at_start() {
     let unit = Unit::new("fault-missing");
-    let ended = run(&unit, "hooks/install", &[], |command| {
-        command.env_remove("JUJU_CHARM_DIR").current_dir(&unit.root);
-    });
+    let ended = run(&unit, "hooks/install", &[("JUJU_CHARM_DIR", "")]);
     assert_eq!(ended.code, 1, "{}", ended.stderr);
     assert!(
         ended.stderr.contains("JUJU_CHARM_DIR is not set"),
         "{}",
         ended.stderr
     );
-    // No state written to the working directory instead.
-    assert!(!unit.root.join(".unit-state.json").exists());
+    // No state written to the working directory (the charm directory here) instead.
+    assert!(!unit.state_path().exists());
     // No status-set was tried first: the hook stopped before any handler.
     assert!(!unit.calls().iter().any(|c| c.starts_with("status-set")));
 
-    let ended = run(&unit, "hooks/install", &[], |command| {
-        command.env_remove("JUJU_UNIT_NAME");
-    });
+    let ended = run(&unit, "hooks/install", &[("JUJU_UNIT_NAME", "")]);
     assert_eq!(ended.code, 1, "{}", ended.stderr);
     assert!(
         ended.stderr.contains("JUJU_UNIT_NAME is not set"),
@@ -228,12 +210,7 @@ fn missing_required_variables_are_reported_at_start() {
     );
     assert!(!unit.calls().iter().any(|c| c.starts_with("status-set")));
 
-    let ended = run(
-        &unit,
-        "hooks/install",
-        &[("OPS_HOOK_TOOL_TIMEOUT", "soon")],
-        |_| {},
-    );
+    let ended = run(&unit, "hooks/install", &[("OPS_HOOK_TOOL_TIMEOUT", "soon")]);
     assert_eq!(ended.code, 1);
     assert!(
         ended
@@ -247,7 +224,7 @@ fn missing_required_variables_are_reported_at_start() {
 #[test]
 fn an_unknown_hook_is_noted_on_stderr_and_in_juju_log() {
     let unit = Unit::new("fault-unknown");
-    let ended = run(&unit, "hooks/no-such-hook", &[], |_| {});
+    let ended = run(&unit, "hooks/no-such-hook", &[]);
     assert_eq!(ended.code, 0, "{}", ended.stderr);
     assert!(
         ended
