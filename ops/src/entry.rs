@@ -54,12 +54,13 @@ pub fn main_with<C: Charm>(options: MainOptions) -> ! {
 
 /// Everything [`main`] does except exiting: returns the exit status.
 pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
-    // Reentrancy guard: a charm that runs itself (e.g. through a legacy hook) does
-    // nothing the second time.
+    // Python `ops` sets OPERATOR_DISPATCH before it runs a legacy hook as a child process:
+    // if that hook is this binary, the event is already being handled. This runtime runs
+    // no legacy hooks, so it only reads the variable (setting it would change the
+    // environment of the whole process, and of every later `run_main` in it).
     if std::env::var_os("OPERATOR_DISPATCH").is_some() {
         return 0;
     }
-    std::env::set_var("OPERATOR_DISPATCH", "1");
 
     let mut context = JujuContext::from_env();
     if context.dispatch_path.is_empty() {
