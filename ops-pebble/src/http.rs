@@ -102,6 +102,21 @@ impl Deadline {
         }
     }
 
+    /// `e` as the deadline's error when it is a read timeout that ran into the deadline
+    /// (the read was given only what was left).
+    fn explain(&self, e: io::Error) -> io::Error {
+        let timed_out = matches!(
+            e.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        );
+        match self.at {
+            Some(at) if timed_out && Instant::now() >= at => {
+                io::Error::new(io::ErrorKind::TimedOut, DeadlinePassed(self.allowed))
+            }
+            _ => e,
+        }
+    }
+
     /// Sets the socket's read timeout to what is left (at most the per-read timeout), or
     /// fails when nothing is.
     fn arm(&self, stream: &UnixStream) -> io::Result<()> {
@@ -134,7 +149,7 @@ fn read_line_by(
         if r.buffer().is_empty() {
             deadline.arm(r.get_ref())?;
         }
-        let available = r.fill_buf()?;
+        let available = r.fill_buf().map_err(|e| deadline.explain(e))?;
         if available.is_empty() {
             return Ok(());
         }
@@ -161,7 +176,7 @@ fn read_by(
     if r.buffer().is_empty() {
         deadline.arm(r.get_ref())?;
     }
-    r.read(buf)
+    r.read(buf).map_err(|e| deadline.explain(e))
 }
 
 /// Maps a socket-level error to a typed one.
