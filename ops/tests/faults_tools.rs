@@ -73,6 +73,13 @@ fn run(unit: &Unit, dispatch_path: &str, extra: &[(&str, &str)]) -> Ended {
 }
 
 /// Short enough for a quick suite, long enough for a stand-in on a busy machine.
+impl Ended {
+    /// Asserts the charm wrote `text` to stderr.
+    fn says(&self, text: &str) {
+        assert!(self.stderr.contains(text), "{}", self.stderr);
+    }
+}
+
 const SHORT: (&str, &str) = ("OPS_HOOK_TOOL_TIMEOUT", "2");
 
 #[test]
@@ -82,13 +89,7 @@ fn a_hung_tool_ends_the_hook_at_the_deadline_naming_the_tool() {
     hostile(&unit, "config-get", "exec sleep 60");
     let ended = run(&unit, "hooks/config-changed", &[SHORT]);
     assert_ne!(ended.code, 0, "{}", ended.stderr);
-    assert!(
-        ended
-            .stderr
-            .contains("config-get did not finish within 2s: killed"),
-        "{}",
-        ended.stderr
-    );
+    ended.says("config-get did not finish within 2s: killed");
     assert!(ended.took < Duration::from_secs(20), "{:?}", ended.took);
     // The handler failed: nothing saved.
     assert!(!unit.state_path().exists());
@@ -99,13 +100,7 @@ fn a_hung_juju_log_is_killed_at_its_deadline_and_the_hook_ends() {
     let unit = Unit::new("fault-hung-log");
     hostile(&unit, "juju-log", "exec sleep 60");
     let ended = run(&unit, "hooks/install", &[SHORT]);
-    assert!(
-        ended
-            .stderr
-            .contains("juju-log did not finish within 2s: killed"),
-        "{}",
-        ended.stderr
-    );
+    ended.says("juju-log did not finish within 2s: killed");
     assert!(ended.took < Duration::from_secs(20), "{:?}", ended.took);
     // Log lines are lost, the hook's work is not.
     assert_eq!(ended.code, 0, "{}", ended.stderr);
@@ -122,13 +117,7 @@ fn a_100_mb_config_value_fails_clearly_with_bounded_memory() {
     );
     let ended = run(&unit, "hooks/config-changed", &[]);
     assert_ne!(ended.code, 0);
-    assert!(
-        ended.stderr.contains(
-            "config-get printed more than 33554432 bytes (the hook tool output limit): killed"
-        ),
-        "{}",
-        ended.stderr
-    );
+    ended.says("config-get printed more than 33554432 bytes (the hook tool output limit): killed");
     // The 32 MiB cap, not the 100 MB value (which took 789 MB before the cap).
     assert!(
         ended.max_rss_kib < 100 * 1024,
@@ -147,21 +136,11 @@ fn a_tool_killed_by_a_signal_or_failing_silently_is_reported_with_how() {
     hostile(&unit, "config-get", "kill -9 $$");
     let ended = run(&unit, "hooks/config-changed", &[SHORT]);
     assert_ne!(ended.code, 0);
-    assert!(
-        ended
-            .stderr
-            .contains("config-get failed: killed by signal 9"),
-        "{}",
-        ended.stderr
-    );
+    ended.says("config-get failed: killed by signal 9");
     hostile(&unit, "config-get", "exit 1");
     let ended = run(&unit, "hooks/config-changed", &[SHORT]);
     assert_ne!(ended.code, 0);
-    assert!(
-        ended.stderr.contains("config-get failed: exit status 1"),
-        "{}",
-        ended.stderr
-    );
+    ended.says("config-get failed: exit status 1");
 }
 
 #[test]
@@ -177,13 +156,7 @@ fn a_malformed_relation_id_is_reported_with_its_value() {
         ],
     );
     assert_eq!(ended.code, 1, "{}", ended.stderr);
-    assert!(
-        ended
-            .stderr
-            .contains(r#"JUJU_RELATION_ID="abc" is not a relation id (ENDPOINT:N or N)"#),
-        "{}",
-        ended.stderr
-    );
+    ended.says(r#"JUJU_RELATION_ID="abc" is not a relation id (ENDPOINT:N or N)"#);
     assert!(!unit.state_path().exists());
 }
 
@@ -192,11 +165,7 @@ fn missing_required_variables_are_reported_at_start() {
     let unit = Unit::new("fault-missing");
     let ended = run(&unit, "hooks/install", &[("JUJU_CHARM_DIR", "")]);
     assert_eq!(ended.code, 1, "{}", ended.stderr);
-    assert!(
-        ended.stderr.contains("JUJU_CHARM_DIR is not set"),
-        "{}",
-        ended.stderr
-    );
+    ended.says("JUJU_CHARM_DIR is not set");
     // No state written to the working directory (the charm directory here) instead.
     assert!(!unit.state_path().exists());
     // No status-set was tried first: the hook stopped before any handler.
@@ -204,22 +173,12 @@ fn missing_required_variables_are_reported_at_start() {
 
     let ended = run(&unit, "hooks/install", &[("JUJU_UNIT_NAME", "")]);
     assert_eq!(ended.code, 1, "{}", ended.stderr);
-    assert!(
-        ended.stderr.contains("JUJU_UNIT_NAME is not set"),
-        "{}",
-        ended.stderr
-    );
+    ended.says("JUJU_UNIT_NAME is not set");
     assert!(!unit.calls().iter().any(|c| c.starts_with("status-set")));
 
     let ended = run(&unit, "hooks/install", &[("OPS_HOOK_TOOL_TIMEOUT", "soon")]);
     assert_eq!(ended.code, 1);
-    assert!(
-        ended
-            .stderr
-            .contains(r#"OPS_HOOK_TOOL_TIMEOUT="soon" is not a positive number of seconds"#),
-        "{}",
-        ended.stderr
-    );
+    ended.says(r#"OPS_HOOK_TOOL_TIMEOUT="soon" is not a positive number of seconds"#);
 }
 
 #[test]
@@ -227,13 +186,7 @@ fn an_unknown_hook_is_noted_on_stderr_and_in_juju_log() {
     let unit = Unit::new("fault-unknown");
     let ended = run(&unit, "hooks/no-such-hook", &[]);
     assert_eq!(ended.code, 0, "{}", ended.stderr);
-    assert!(
-        ended
-            .stderr
-            .contains("Event no_such_hook not defined for e2e."),
-        "{}",
-        ended.stderr
-    );
+    ended.says("Event no_such_hook not defined for e2e.");
     assert!(
         unit.calls().contains(
             &"juju-log --log-level DEBUG -- Event no_such_hook not defined for e2e.".to_string()
