@@ -173,6 +173,11 @@ fn missing_required_variables_are_reported_at_start() {
     // No status-set was tried first: the hook stopped before any handler.
     assert!(!unit.calls().iter().any(|c| c.starts_with("status-set")));
 
+    // Without JUJU_DISPATCH_PATH (and started under a name that is no hook path).
+    let ended = run(&unit, "hooks/install", &[("JUJU_DISPATCH_PATH", "")]);
+    assert_eq!(ended.code, 1, "{}", ended.stderr);
+    ended.says("JUJU_DISPATCH_PATH is not set");
+
     let ended = run(&unit, "hooks/install", &[("JUJU_UNIT_NAME", "")]);
     assert_eq!(ended.code, 1, "{}", ended.stderr);
     ended.says("JUJU_UNIT_NAME is not set");
