@@ -108,7 +108,10 @@ impl Client {
         } else {
             self.timeout.saturating_add(wait)
         };
-        http::send(&self.socket, timeout, allowed, req)
+        let (method, path) = (req.method, req.path);
+        crate::trace::traced(method, path, &self.socket, || {
+            http::send(&self.socket, timeout, allowed, req)
+        })
     }
 
     /// A `GET` whose success body is not Pebble's JSON envelope (metrics, logs): the

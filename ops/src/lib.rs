@@ -30,6 +30,7 @@ pub mod model;
 pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tracing;
 pub mod values;
 
 pub use ops_macros::{charm, on};

@@ -8,6 +8,7 @@ pub mod config;
 mod dispatch;
 mod meta;
 mod param_schema;
+mod tracing;
 
 use crate::attr::CharmArgs;
 use crate::errors::Errors;
@@ -284,6 +285,7 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
     let config = config::expand(&mut ctx);
     let params = actions::expand(&mut ctx);
     let accessors = accessors::expand(&mut ctx);
+    let tracing = tracing::expand(&mut ctx, args.tracing.as_ref());
     let tracked = meta.sources.iter().map(|p| {
         let p = p.to_string_lossy();
         quote!(
@@ -299,6 +301,7 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
         #config
         #params
         #accessors
+        #tracing
     }
 }
 
