@@ -4,11 +4,12 @@
 //! Deadlines here are short (a few hundred milliseconds) so the tests run in bounded
 //! time; the bounds asserted are loose, since the machine may be busy.
 
+mod common;
+
 use ops_pebble::*;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// What the server writes: each piece after its pause.
@@ -22,16 +23,7 @@ struct Server {
 
 impl Server {
     fn new(answer: fn() -> Pieces) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "ops-pebble-hostile-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let socket = dir.join("pebble.socket");
-        let listener = UnixListener::bind(&socket).unwrap();
+        let (dir, socket, listener) = common::listening_socket("hostile");
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 let Ok(conn) = conn else { return };
