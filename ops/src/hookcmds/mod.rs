@@ -72,7 +72,9 @@ pub trait Runner: Send + Sync {
 /// `juju-log` calls do not wait: each is started while the charm goes on, after the
 /// previous one finished (so lines stay in order), and the last one is waited for before
 /// the runtime exits ([`Runner::wait_started`]). Its stderr is the charm's. A `juju-log`
-/// still running at the deadline (counted from its start) is killed when waited for.
+/// still running at the deadline (counted from its start) is killed when waited for, and
+/// the process's later lines go to stderr instead: a hung `juju-log` costs the hook one
+/// deadline, not one per line.
 #[derive(Debug, Clone)]
 pub struct ProcessRunner {
     dir: Option<PathBuf>,
@@ -88,6 +90,9 @@ impl Default for ProcessRunner {
         }
     }
 }
+
+/// Set once a `juju-log` missed its deadline: the process's later lines go to stderr.
+static LOG_HUNG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The `juju-log` still running, shared by every runner in the process (the model's and
 /// the `log` crate's logger), so all lines keep their order.
@@ -127,7 +132,8 @@ impl ProcessRunner {
     }
 
     /// Waits for a started `juju-log` until its deadline; kills it past that, saying so
-    /// on stderr (the line it carried is lost, the hook goes on).
+    /// on stderr (the line it carried is lost, the hook goes on), and sends the later
+    /// lines to stderr.
     fn finish_log(&self, pending: Option<(std::process::Child, std::time::Instant)>) {
         let Some((mut child, deadline)) = pending else {
             return;
@@ -135,8 +141,12 @@ impl ProcessRunner {
         if process::wait_until(&mut child, deadline, self.limits.timeout).is_err() {
             let _ = child.kill();
             let _ = child.wait();
+            LOG_HUNG.store(true, std::sync::atomic::Ordering::Relaxed);
             let error = run_error("juju-log", process::timed_out(self.limits.timeout));
-            let _ = writeln!(std::io::stderr(), "{error}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "{error}; the next log lines go to stderr"
+            );
         }
     }
 }
@@ -154,6 +164,17 @@ impl Runner for ProcessRunner {
     fn start(&self, tool: &str, args: &[String]) -> std::io::Result<Option<ToolOutput>> {
         let mut pending = PENDING_LOG.lock().unwrap_or_else(|e| e.into_inner());
         self.finish_log(pending.take());
+        if LOG_HUNG.load(std::sync::atomic::Ordering::Relaxed) {
+            // `--log-level LEVEL -- MESSAGE`, as `LEVEL: MESSAGE`.
+            let (level, message) = (args.get(1), args.last());
+            let line = format!(
+                "{}: {}",
+                level.map_or("", String::as_str),
+                message.map_or("", String::as_str)
+            );
+            let _ = writeln!(std::io::stderr(), "{line}");
+            return Ok(None);
+        }
         let child = self
             .command(tool)
             .args(args)
