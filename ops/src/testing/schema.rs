@@ -10,7 +10,9 @@
 //! schema), `minProperties`, `maxProperties`. Not covered: the combinators (`allOf`,
 //! `anyOf`, `oneOf`, `not`, `if`), `$ref`, `format`, `dependencies`, `patternProperties`,
 //! `propertyNames`, `contains` — none appears in the charms' actions this project reads
-//! (`/work/shared/corpus`), and the macro does not keep them.
+//! (`/work/shared/corpus`), and the macro does not keep them. A `type` list is checked
+//! here, but the macro reads `type: [string, integer]` as "any type" and does not pass it
+//! on.
 
 use serde_json::Value;
 
