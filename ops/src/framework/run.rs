@@ -114,6 +114,13 @@ pub struct Collected {
 /// The name Python `ops` gives an event: `config_changed`, `database_relation_changed`,
 /// `get_db_info_action`.
 pub fn event_label(event: &EventData) -> String {
+    if let Some(custom) = &event.custom {
+        // A custom event: `database_created`, with the emitting library's path.
+        return match &event.name {
+            Some(path) => format!("{path}.{custom}"),
+            None => custom.clone(),
+        };
+    }
     let suffix = kind_name(event.kind);
     let full = match &event.name {
         Some(name) => format!("{name}-{suffix}"),
@@ -217,6 +224,8 @@ struct Runner<'a, C: Charm> {
     /// Whether an action handler called `fail()` (then a failure is not reported twice).
     action_failed: bool,
     collected: Collected,
+    /// The deferred events to save, oldest first.
+    queue: Vec<DeferredEvent>,
 }
 
 impl<'a, C: Charm> Runner<'a, C> {
@@ -227,7 +236,35 @@ impl<'a, C: Charm> Runner<'a, C> {
             emitted: Vec::new(),
             action_failed: false,
             collected: Collected::default(),
+            queue: Vec::new(),
         }
+    }
+
+    /// Delivers the custom events the last handler emitted, in order, each to all its
+    /// observers at once (and, depth first, what they emit), as Python `ops`'s `emit()`
+    /// does; an observer that defers one queues it with its payload.
+    fn deliver_emitted(&mut self) -> Result<(), DispatchError> {
+        for event in self.model.core().take_emitted() {
+            framework_log(
+                self.model,
+                LogLevel::Debug,
+                &format!("Emitting custom event {}.", event_label(&event)),
+            );
+            // As in Python, the event is queued for its observers before any runs, so
+            // their deferrals come before those of events they emit.
+            let mut at = self.queue.len();
+            for handler in C::observers(&event) {
+                if self.run_handler(&event, &handler, false)? {
+                    let deferred = DeferredEvent {
+                        event: event.clone(),
+                        handler,
+                    };
+                    self.queue.insert(at, deferred);
+                    at += 1;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Runs the handler `handler` on `event`; returns whether it deferred.
@@ -300,6 +337,7 @@ impl<'a, C: Charm> Runner<'a, C> {
             reemitted,
             deferred,
         });
+        self.deliver_emitted()?;
         Ok(deferred)
     }
 
@@ -491,9 +529,8 @@ fn dispatch_inner<C: Charm>(
     options: RunOptions,
 ) -> Result<UnitState, DispatchError> {
     let model = runner.model;
-    let mut queue: Vec<DeferredEvent> = Vec::new();
     if options.restricted {
-        queue = deferred;
+        runner.queue = deferred;
     } else {
         let total = deferred.len();
         for (i, deferred) in deferred.into_iter().enumerate() {
@@ -520,8 +557,10 @@ fn dispatch_inner<C: Charm>(
                     i + 1
                 ),
             );
+            // The deferred event goes back in its place, before anything it emits.
+            let at = runner.queue.len();
             if runner.run_handler(&deferred.event, &deferred.handler, true)? {
-                queue.push(deferred);
+                runner.queue.insert(at, deferred);
             }
         }
     }
@@ -529,10 +568,21 @@ fn dispatch_inner<C: Charm>(
         framework_log(
             model,
             LogLevel::Debug,
-            &format!("Emitting Juju event {}.", event_label(event)),
+            &format!(
+                "Emitting {} event {}.",
+                if event.kind == EventKind::Custom {
+                    "custom"
+                } else {
+                    "Juju"
+                },
+                event_label(event)
+            ),
         );
+        // Deferrals of the event come before those of custom events its handlers emit.
+        let mut at = runner.queue.len();
         for handler in &C::observers(event) {
-            let duplicate = queue
+            let duplicate = runner
+                .queue
                 .iter()
                 .any(|d| d.handler == *handler && d.event == *event);
             if duplicate {
@@ -547,10 +597,14 @@ fn dispatch_inner<C: Charm>(
                 continue;
             }
             if runner.run_handler(event, handler, false)? {
-                queue.push(DeferredEvent {
-                    event: event.clone(),
-                    handler: handler.to_string(),
-                });
+                at += 1;
+                runner.queue.insert(
+                    at - 1,
+                    DeferredEvent {
+                        event: event.clone(),
+                        handler: handler.to_string(),
+                    },
+                );
             }
         }
     }
@@ -570,7 +624,7 @@ fn dispatch_inner<C: Charm>(
     })?;
     Ok(UnitState {
         charm: Some(charm_value),
-        deferred: queue,
+        deferred: std::mem::take(&mut runner.queue),
     })
 }
 
