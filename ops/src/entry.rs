@@ -1,13 +1,13 @@
 //! `ops::main`: the process entry point of a charm.
 
-use crate::backend::LogLevel;
+use crate::backend::{Backend, LogLevel};
 use crate::charm::Charm;
 use crate::context::JujuContext;
 use crate::framework::{
     legacy_dispatch_path, run_then, select_event, ControllerStore, FileStore, RunOptions, Store,
     StoreError,
 };
-use crate::hookcmds::HookTools;
+use crate::hookcmds::{HookTools, ToolLimits};
 use crate::model::Model;
 use std::io::Write;
 
@@ -22,6 +22,10 @@ pub struct MainOptions {
     /// How long a run waits for another run of the same unit holding the state lock
     /// (default 60 s; see [`FileStore::lock`]), then fails saying so.
     pub state_lock_timeout: std::time::Duration,
+    /// The deadline and output cap of each hook tool call (default 120 s and 32 MiB).
+    /// The environment variables `OPS_HOOK_TOOL_TIMEOUT` (seconds) and
+    /// `OPS_HOOK_TOOL_MAX_OUTPUT` (bytes) override them at run time.
+    pub tool_limits: ToolLimits,
 }
 
 impl Default for MainOptions {
@@ -30,6 +34,7 @@ impl Default for MainOptions {
             controller_storage: false,
             log_level: LogLevel::Debug,
             state_lock_timeout: std::time::Duration::from_secs(60),
+            tool_limits: ToolLimits::default(),
         }
     }
 }
@@ -78,6 +83,20 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         let _ = writeln!(std::io::stderr(), "{}", outside_juju(C::META.name));
         return 2;
     }
+    let (tool_limits, problems) = start_up_problems(&context, options.tool_limits);
+    tool_limits.install();
+    if !problems.is_empty() {
+        let message = format!(
+            "{}: cannot run: the hook's environment is incomplete or malformed: {}",
+            C::META.name,
+            problems.join("; ")
+        );
+        let _ = writeln!(std::io::stderr(), "{message}");
+        let tools = HookTools::new();
+        let _ = tools.juju_log(LogLevel::Error, &message);
+        tools.flush();
+        return 1;
+    }
     crate::logging::init(options.log_level, context.debug);
     let tracing = C::TRACING.map(|config| {
         crate::tracing::Session::begin(config, &context, C::META.name, short_type_name::<C>())
@@ -85,15 +104,17 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
     let selection = select_event(C::META, &context);
     let charm_dir = context.charm_dir.clone();
     let model = Model::<C>::new(Box::new(HookTools::new()), context);
-    if selection.event.is_none() && crate::logging::enabled(LogLevel::Debug) {
-        let _ = model.backend().juju_log(
-            LogLevel::Debug,
-            &format!(
-                "Event {} not defined for {}.",
-                selection.name.replace('-', "_"),
-                C::META.name
-            ),
+    if selection.event.is_none() {
+        // As Python `ops`: a DEBUG line, and nothing else to do (exit 0).
+        let line = format!(
+            "Event {} not defined for {}.",
+            selection.name.replace('-', "_"),
+            C::META.name
         );
+        let _ = writeln!(std::io::stderr(), "{line}");
+        if crate::logging::enabled(LogLevel::Debug) {
+            let _ = model.backend().juju_log(LogLevel::Debug, &line);
+        }
     }
     // The unit's state is this run's until it exits: a second run waits its turn.
     let file_store = FileStore::in_charm_dir(&charm_dir);
@@ -143,6 +164,28 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
     model.backend().flush();
     log::logger().flush();
     code
+}
+
+/// The hook tool limits (the options with the environment's overrides) and everything
+/// wrong with the environment: malformed `JUJU_*` values, required variables that are
+/// missing, malformed `OPS_HOOK_TOOL_*` overrides.
+fn start_up_problems(context: &JujuContext, limits: ToolLimits) -> (ToolLimits, Vec<String>) {
+    let mut problems = JujuContext::problems_in_env();
+    for (key, missing) in [
+        ("JUJU_DISPATCH_PATH", context.dispatch_path.is_empty()),
+        ("JUJU_UNIT_NAME", context.unit_name.is_empty()),
+        // Without it the state would land in whatever the working directory is.
+        ("JUJU_CHARM_DIR", context.charm_dir.as_os_str().is_empty()),
+    ] {
+        if missing {
+            problems.push(format!("{key} is not set"));
+        }
+    }
+    let limits = limits.from_env().unwrap_or_else(|problem| {
+        problems.push(problem);
+        limits
+    });
+    (limits, problems)
 }
 
 /// The charm type's name without its module path (`Demo`), as Python's `charm_type`.

@@ -8,6 +8,7 @@ pub mod config;
 mod dispatch;
 pub mod library;
 mod meta;
+mod param_schema;
 mod tracing;
 
 use crate::attr::CharmArgs;
