@@ -95,8 +95,8 @@ pub enum PayloadArg {
     Action(Box<Type>),
     /// `&mut StatusCollector`.
     Collector,
-    /// `&Custom<T>`: the span of the argument's type.
-    Custom(Span),
+    /// `&Custom<T>`: the spans of the first and last tokens of the argument's type.
+    Custom(Span, Span),
 }
 
 /// The names the metadata declares for `target`.
@@ -550,7 +550,12 @@ fn check_payload(
             }
         },
         Payload::Custom => match found {
-            Some((false, seg)) if seg.ident == "Custom" => Ok(Some(PayloadArg::Custom(ty.span()))),
+            Some((false, seg)) if seg.ident == "Custom" => {
+                let tokens: Vec<_> = quote::ToTokens::to_token_stream(ty).into_iter().collect();
+                let first = tokens.first().map_or(ty.span(), |t| t.span());
+                let last = tokens.last().map_or(first, |t| t.span());
+                Ok(Some(PayloadArg::Custom(first, last)))
+            }
             _ => {
                 let inner = match subject {
                     Subject::Own(decl) => quote::ToTokens::to_token_stream(&decl.ty)

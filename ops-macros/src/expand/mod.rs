@@ -316,7 +316,6 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
     let accessors = accessors::expand(&mut ctx);
     let file = ctx.file.clone();
     let endpoint_checks = library::endpoint_checks(&libs, &meta, &file, &mut ctx.errors);
-    let lib_checks = library::library_type_checks(&libs);
     let event_impls = library::event_impls(charm, events);
     let tracked = meta.sources.iter().map(|p| {
         let p = p.to_string_lossy();
@@ -334,7 +333,6 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
         #params
         #accessors
         #endpoint_checks
-        #lib_checks
         #event_impls
     }
 }
