@@ -72,7 +72,9 @@ impl TwoLibs {
     #[on(config_changed)]
     fn configure(&mut self, model: &Model<Self>) -> ops::Result<()> {
         let port = model.config()?.server_port;
-        model.unit().set_status(Status::active(format!("port {port}")))?;
+        model
+            .unit()
+            .set_status(Status::active(format!("port {port}")))?;
         Ok(())
     }
 
@@ -100,9 +102,13 @@ fn two_libs(bench: bool, rounds: usize, round_ms: u64) {
         .relation(relation("replica", 2))
         .leader(true);
     let mut ctx = Context::<TwoLibs>::new();
-    let out = ctx.run(ctx.on.config_changed(), &state).expect("config-changed");
+    let out = ctx
+        .run(ctx.on.config_changed(), &state)
+        .expect("config-changed");
     assert_eq!(out.unit_status, Status::active("port 8000"));
-    let out = ctx.run(ctx.on.relation_changed(&db), &state).expect("relation-changed");
+    let out = ctx
+        .run(ctx.on.relation_changed(&db), &state)
+        .expect("relation-changed");
     assert_eq!(out.unit_status, Status::active("ready"));
     let saved: DatabaseRequires = out.get_library_state("db").unwrap();
     assert_eq!(saved.endpoints.as_deref(), Some("pg:5432"));
