@@ -131,7 +131,9 @@ pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
 ///
 /// One method may carry several `#[on(...)]` attributes (`#[on(leader_elected)]` over
 /// `#[on(relation_created = "peers")]`): it handles each of those events, and a payload
-/// parameter, if it takes one, must fit every one of them.
+/// parameter, if it takes one, must fit every one of them: when their payloads differ,
+/// take `event: &ops::event::AnyEvent`, which tells which event fired (`kind()`,
+/// `data()`) and can `defer()`.
 ///
 /// A handler returns `()`, `ops::Result<()>` or `Result<(), E>` for any
 /// `E: Into<ops::Error>`. An error (or a panic) fails the hook: it is logged, nothing is

@@ -210,6 +210,17 @@ impl LibApp {
     fn update_status(&mut self, _model: &Model<Self>) {
         self.seen.push("update_status".into());
     }
+
+    #[on(leader_elected)]
+    #[on(db.endpoints_changed)]
+    fn either(&mut self, _model: &Model<Self>, event: &ops::event::AnyEvent) {
+        let what = event.data().custom.clone();
+        self.seen
+            .push(format!("either {:?} {what:?}", event.kind()));
+        if event.kind() == ops::EventKind::LeaderElected {
+            event.defer();
+        }
+    }
 }
 
 fn provider(endpoint: &str, id: u64, endpoints: &str) -> Relation {
@@ -505,4 +516,31 @@ fn harness_emits_library_and_custom_events() {
         harness.charm().unwrap().seen,
         ["replica_created 2", "backup_done s3"]
     );
+}
+
+#[test]
+fn a_handler_of_several_events_tells_which_fired_and_defers() {
+    let mut ctx = Context::<LibApp>::new();
+    let out = ctx.run(ctx.on.leader_elected(), &State::new()).unwrap();
+    assert_eq!(charm(&out).seen, ["either LeaderElected None"]);
+    assert_eq!(out.deferred.len(), 1);
+    assert_eq!(out.deferred[0].handler, "either");
+    let moved = EndpointsChanged {
+        relation_id: 1,
+        endpoints: "new:1".into(),
+    };
+    let out = ctx
+        .run(ctx.on.custom::<DatabaseRequires, _>("db", moved), &out)
+        .unwrap();
+    assert_eq!(
+        charm(&out).seen,
+        [
+            "either LeaderElected None",
+            "either LeaderElected None",
+            "db_moved new:1",
+            "either Custom Some(\"endpoints_changed\")"
+        ]
+    );
+    // Deferred again when re-emitted, not a second time for the same event.
+    assert_eq!(out.deferred.len(), 1);
 }

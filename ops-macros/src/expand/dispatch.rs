@@ -250,6 +250,15 @@ fn run(b: &Binding, kind: Kind) -> TokenStream {
                 let __deferred = ::ops::event::Deferrable::is_deferred(&__payload);
             }
         }
+        Some(PayloadArg::Any) => {
+            let payload = payload(quote!(::ops::event::AnyEvent), from_event, &name);
+            let c = call(b, quote!(&__payload));
+            quote! {
+                #payload
+                let __result: ::ops::Result<()> = #c;
+                let __deferred = ::ops::event::Deferrable::is_deferred(&__payload);
+            }
+        }
         Some(PayloadArg::Action(params)) => {
             let payload = payload(quote!(::ops::Action<'_, #params>), from_event, &name);
             let c = call(b, quote!(&mut __payload));
