@@ -377,16 +377,19 @@ pub fn charm_impl(input: TokenStream) -> TokenStream {
     };
     let item = &charm.item;
     let Some((written, abs, shape)) = input.metadata else {
-        // The struct's macro reported why; emit the impl without the handlers' attributes.
+        // The struct's macro reported why; emit the impl without the handlers' attributes,
+        // and a stand-in `ops::Charm` so that uses of the charm add no errors of their own.
         let errors = errors.into_tokens();
-        return quote!(#errors #item);
+        let fallback = charm_impl::fallback(&charm.charm);
+        return quote!(#errors #item #fallback);
     };
     let meta = match metadata::load(std::path::Path::new(&abs.value())) {
         Ok(meta) => meta,
         Err(e) => {
             errors.at(written.span(), e.message);
             let errors = errors.into_tokens();
-            return quote!(#errors #item);
+            let fallback = charm_impl::fallback(&charm.charm);
+            return quote!(#errors #item #fallback);
         }
     };
     let owner = validate::Owner {
