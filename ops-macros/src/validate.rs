@@ -4,7 +4,7 @@
 use crate::attr::EventDecl;
 use crate::errors::Errors;
 use crate::events::{self, EventSpec, Payload, Target};
-use crate::expand::actions::params_ident;
+use crate::ident::params_ident;
 use crate::metadata::Metadata;
 use crate::model::Handler;
 use crate::suggest;
