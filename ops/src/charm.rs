@@ -21,6 +21,10 @@ pub trait Charm: Default + Serialize + DeserializeOwned + 'static {
     /// The metadata, embedded at compile time.
     const META: &'static CharmMeta;
 
+    /// The charm's tracing, declared with `#[charm(..., tracing(endpoint = "..."))]`
+    /// (`None`, the default: no spans are recorded or sent).
+    const TRACING: Option<crate::tracing::TracingConfig> = None;
+
     /// The typed `config.options` (`<Charm>Config`).
     type Config: CharmConfig;
     /// Typed relation accessors (`<Charm>Relations`).

@@ -31,6 +31,7 @@ pub mod model;
 pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tracing;
 pub mod values;
 
 pub use ops_macros::{charm, library, on};

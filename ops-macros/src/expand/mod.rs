@@ -8,6 +8,7 @@ pub mod config;
 mod dispatch;
 pub mod library;
 mod meta;
+mod tracing;
 
 use crate::attr::CharmArgs;
 use crate::errors::Errors;
@@ -314,6 +315,7 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
     let config = config::expand(&mut ctx);
     let params = actions::expand(&mut ctx);
     let accessors = accessors::expand(&mut ctx);
+    let tracing = tracing::expand(&mut ctx, args.tracing.as_ref());
     let file = ctx.file.clone();
     let endpoint_checks = library::endpoint_checks(&libs, &meta, &file, &mut ctx.errors);
     let event_impls = library::event_impls(charm, events);
@@ -332,6 +334,7 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
         #config
         #params
         #accessors
+        #tracing
         #endpoint_checks
         #event_impls
     }

@@ -175,6 +175,48 @@ fn settable_only(
     }
 }
 
+/// The tracing span of one handler run, named and annotated as Python `ops` names it
+/// (`config_changed: Demo`, with `handler` `Demo.on_config`).
+fn handler_span<C>(event: &EventData, handler: &str, reemitted: bool) -> crate::tracing::SpanGuard {
+    let charm = std::any::type_name::<C>().rsplit("::").next().unwrap_or("");
+    let span = crate::tracing::span_with(|| format!("{}: {charm}", event_label(event)));
+    if span.is_recording() {
+        let event_type = match event.kind {
+            EventKind::Action => "action",
+            EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "framework",
+            _ => "hook",
+        };
+        span.attr("deferred", || reemitted.into());
+        span.attr("event", || format!("{event:?}").into());
+        span.attr("event_type", || event_type.into());
+        span.attr("event_class", || python_event_class(event.kind).into());
+        span.attr("event_name", || event_label(event).into());
+        span.attr("handler", || format!("{charm}.{handler}").into());
+    }
+    span
+}
+
+/// The class Python `ops` gives an event of `kind` (`ConfigChangedEvent`), for the
+/// handler span's `event_class`.
+fn python_event_class(kind: EventKind) -> String {
+    let name = match kind {
+        EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "collect-status",
+        other => kind_name(other),
+    };
+    let mut class: String = name
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    class.push_str("Event");
+    class
+}
+
 struct Runner<'a, C: Charm> {
     model: &'a Model<C>,
     charm: &'a mut C,
@@ -234,9 +276,19 @@ impl<'a, C: Charm> Runner<'a, C> {
     ) -> Result<bool, DispatchError> {
         let model = self.model;
         let charm = &mut *self.charm;
+        let span = handler_span::<C>(event, handler, reemitted);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             charm.dispatch(model, event, Some(handler))
         }));
+        match &outcome {
+            Ok(outcome) => {
+                if let Some(error) = outcome.handlers.iter().find_map(|r| r.error.as_ref()) {
+                    span.error(|| error.to_string());
+                }
+            }
+            Err(payload) => span.error(|| format!("panicked: {}", panic_message(&**payload))),
+        }
+        drop(span);
         let what = || format!("{} (handler {handler})", event_label(event));
         let outcome = match outcome {
             Ok(outcome) => outcome,

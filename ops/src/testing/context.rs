@@ -735,12 +735,15 @@ pub(crate) fn run_framework<C: Charm>(
     let model = model_for::<C>(sim, settings, &event.data);
     let _logger = super::logger::capture(sim);
     let state = UnitState { charm, deferred };
-    let result = framework::dispatch(
-        &model,
-        state,
-        Some(&event.data),
-        run_options(event, restricted),
-    );
+    let (result, spans) = crate::tracing::record(|| {
+        framework::dispatch(
+            &model,
+            state,
+            Some(&event.data),
+            run_options(event, restricted),
+        )
+    });
+    sim.borrow_mut().out.trace_data = spans;
     record_dispatch(sim, &model, event, result)
 }
 
