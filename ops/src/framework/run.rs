@@ -176,35 +176,45 @@ fn settable_only(
 }
 
 /// The tracing span of one handler run, named and annotated as Python `ops` names it
-/// (`config_changed: Demo`, with `handler` `Demo.on_config`).
+/// (`config_changed: Demo`, with `handler` `Demo.on_config`; a custom or library event
+/// `database_created: Demo`, `event_type` `custom`).
 fn handler_span<C>(event: &EventData, handler: &str, reemitted: bool) -> crate::tracing::SpanGuard {
     let charm = std::any::type_name::<C>().rsplit("::").next().unwrap_or("");
-    let span = crate::tracing::span_with(|| format!("{}: {charm}", event_label(event)));
+    // Python's event kind: the hook's name, or a custom event's own name.
+    let kind = || match &event.custom {
+        Some(custom) => custom.clone(),
+        None => event_label(event),
+    };
+    let span = crate::tracing::span_with(|| format!("{}: {charm}", kind()));
     if span.is_recording() {
         let event_type = match event.kind {
             EventKind::Action => "action",
             EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "framework",
+            EventKind::Custom => "custom",
             _ => "hook",
+        };
+        let class = match (&event.custom, event.kind) {
+            (Some(custom), _) => custom.clone(),
+            (None, EventKind::CollectAppStatus | EventKind::CollectUnitStatus) => {
+                "collect-status".to_string()
+            }
+            (None, kind) => kind_name(kind).to_string(),
         };
         span.attr("deferred", || reemitted.into());
         span.attr("event", || format!("{event:?}").into());
         span.attr("event_type", || event_type.into());
-        span.attr("event_class", || python_event_class(event.kind).into());
-        span.attr("event_name", || event_label(event).into());
+        span.attr("event_class", || python_event_class(&class).into());
+        span.attr("event_name", || kind().into());
         span.attr("handler", || format!("{charm}.{handler}").into());
     }
     span
 }
 
-/// The class Python `ops` gives an event of `kind` (`ConfigChangedEvent`), for the
-/// handler span's `event_class`.
-fn python_event_class(kind: EventKind) -> String {
-    let name = match kind {
-        EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "collect-status",
-        other => kind_name(other),
-    };
+/// The class name Python `ops` gives an event called `name` (`config-changed` →
+/// `ConfigChangedEvent`, `database_created` → `DatabaseCreatedEvent`).
+fn python_event_class(name: &str) -> String {
     let mut class: String = name
-        .split('-')
+        .split(['-', '_'])
         .map(|word| {
             let mut chars = word.chars();
             chars
