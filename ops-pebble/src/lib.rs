@@ -14,7 +14,7 @@ mod http;
 mod merge;
 mod multipart;
 mod types;
-pub mod ws;
+mod ws;
 
 pub use client::Client;
 

@@ -564,7 +564,7 @@ fn garbage_around_exec_is_an_error() {
     ];
     for frames in frames {
         let pebble = exec_pebble(STARTED, move |name, key| {
-            let accept = ws::accept_key(key);
+            let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
             Some(upgrade(&accept, if name == "stdio" { frames } else { b"" }))
         });
         assert_fails("an absurd frame length", exec(&pebble), "too large");

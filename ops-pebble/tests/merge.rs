@@ -313,19 +313,3 @@ fn go_durations_parse() {
     assert_eq!(parse_go_duration("5 parsecs"), None);
     assert_eq!(format_timeout(Duration::from_millis(1500)), "1.500s");
 }
-
-#[test]
-fn websocket_accept_key_matches_rfc6455_example() {
-    assert_eq!(
-        ws::accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
-        "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
-    );
-    assert_eq!(ws::base64(b"ab"), "YWI=");
-    assert_eq!(
-        ws::sha1(b"abc")
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>(),
-        "a9993e364706816aba3e25717850c26c9cd0d89d"
-    );
-}

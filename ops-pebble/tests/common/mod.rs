@@ -1229,7 +1229,7 @@ fn websocket(
     write!(
         w,
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
-        ops_pebble::ws::accept_key(&key)
+        tungstenite::handshake::derive_accept_key(key.as_bytes())
     )?;
     let split = body["split-stderr"] == json!(true);
     let ready = {
