@@ -2,8 +2,7 @@
 //! stand-in (which generates and verifies the bytes itself, so its work is included).
 //! Run: `cargo bench -p ops-pebble`.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use ops_pebble_stand_in as common;
 
 use common::{FakePebble, PatternChecker, PatternReader};
 use ops_pebble::{ExecOptions, ExecStdio, Pebble, PushOptions};
