@@ -460,13 +460,10 @@ impl Backend for SimBackend {
         let sim = self.sim.borrow();
         let rel = relation(&sim.state, relation_id)?;
         let env = &sim.env;
+        // Who may read or write which databag is the model's rule (`model/relation.rs`),
+        // checked before any tool runs; the simulator only stores the bags.
         if app {
             if member == env.app_name {
-                if rel.kind != RelationKind::Peer && !sim.state.leader {
-                    return Err(ModelError::RelationDataAccess(format!(
-                        "only the leader can read {member}'s application databag in relation {relation_id}"
-                    )));
-                }
                 return Ok(rel.local_app_data.clone());
             }
             if member == rel.remote_app_name && rel.kind != RelationKind::Peer {
@@ -501,13 +498,7 @@ impl Backend for SimBackend {
         app: bool,
     ) -> Result<(), ModelError> {
         self.with(|s| {
-            let leader = s.state.leader;
             let rel = relation_mut(&mut s.state, relation_id)?;
-            if app && !leader {
-                return Err(ModelError::RelationDataAccess(format!(
-                    "only the leader can write the application databag of relation {relation_id}"
-                )));
-            }
             let bag = if app {
                 &mut rel.local_app_data
             } else {
