@@ -1,7 +1,7 @@
 //! The one seam between the model and Juju.
 //!
 //! Everything the model asks of Juju goes through [`Backend`]: the real implementation
-//! (`hookcmds`) runs the hook tools with the flags `PARITY.md` lists; `ops::testing`
+//! (`hookcmds`) runs the hook tools with the flags Python `ops` uses; `ops::testing`
 //! implements the same trait over an in-memory model. Methods take and return typed values;
 //! the flags, JSON and stdin formats stay inside the implementations.
 
@@ -378,8 +378,8 @@ impl std::fmt::Debug for CloudCredential {
     }
 }
 
-/// Everything the model asks of Juju. One method per hook-tool use; see `PARITY.md`
-/// section 3 for the real tools' flags.
+/// Everything the model asks of Juju. One method per hook-tool use; `hookcmds` has the
+/// real tools' flags.
 ///
 /// Implementations report tool failures as [`ModelError`]; they never panic on what Juju
 /// prints. Methods take `&self`: implementations keep their own interior state.

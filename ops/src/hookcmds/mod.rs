@@ -1,7 +1,7 @@
 //! The real [`Backend`]: Juju's hook tools, run as processes found on `PATH`.
 //!
-//! Each method builds the tool's argv exactly as `PARITY.md` section 3 lists it, runs the
-//! tool through a [`Runner`], and parses its JSON. A tool that fails becomes a typed
+//! Each method builds the tool's argv as Python `ops` does (`_ModelBackend` in its
+//! `ops/model.py`), runs the tool through a [`Runner`], and parses its JSON. A tool that fails becomes a typed
 //! [`ModelError`] keeping its stderr; output of an unexpected shape becomes
 //! [`ModelError::Output`] naming the tool. Secret content goes through temporary files
 //! (`key#file=path`, mode 0600, removed afterwards), never through argv.
