@@ -21,7 +21,7 @@ use crate::status::Status;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// The longest message one `juju-log` call carries; longer ones are split.
@@ -807,24 +807,5 @@ impl<R: Runner> Backend for HookTools<R> {
         Box::new(ops_pebble::Client::new(
             ops_pebble::Client::container_socket(container),
         ))
-    }
-}
-
-/// Whether the hook tool `tool` is on `PATH` (e.g. `state-get` before opting into
-/// controller storage).
-pub fn tool_on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| is_executable(&dir.join(tool))))
-}
-
-fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        path.is_file()
     }
 }
