@@ -43,8 +43,8 @@ mod storage;
 mod unit;
 mod version;
 
-#[cfg(test)]
-mod fake;
+#[cfg(all(test, feature = "testing"))]
+mod testbed;
 
 pub use container::Exec;
 pub use handles::{Container, Relation, Secret, Storage};
@@ -270,9 +270,9 @@ fn valid_metric_key(key: &str) -> bool {
         && rest.last().is_none_or(|b| b.is_ascii_alphanumeric())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
-    use super::fake::core;
+    use super::testbed::core;
     use crate::error::ModelError;
     use std::collections::BTreeMap;
 

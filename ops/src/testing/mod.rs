@@ -35,7 +35,7 @@ mod logger;
 mod manager;
 mod pebble;
 mod rockcraft;
-mod sim;
+pub(crate) mod sim;
 mod state;
 
 #[cfg(test)]

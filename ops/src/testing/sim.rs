@@ -688,9 +688,13 @@ impl Backend for SimBackend {
     fn network_get(
         &self,
         binding: &str,
-        _relation_id: Option<u64>,
+        relation_id: Option<u64>,
     ) -> Result<NetworkInfo, ModelError> {
         let sim = self.sim.borrow();
+        if let Some(id) = relation_id {
+            // As Juju: `-r ID` names a relation that must exist.
+            relation(&sim.state, id)?;
+        }
         let meta = sim.env.meta;
         let known = binding == "juju-info"
             || meta.extra_bindings.contains(&binding)
