@@ -18,13 +18,13 @@ extern crate self as ops;
 pub mod action;
 pub mod backend;
 pub mod charm;
-pub mod context;
+mod context;
 mod entry;
 pub mod error;
 pub mod event;
-pub mod framework;
-pub mod hookcmds;
-pub mod logging;
+mod framework;
+mod hookcmds;
+mod logging;
 pub mod meta;
 pub mod model;
 pub mod status;
@@ -40,9 +40,11 @@ pub use ops_pebble as pebble;
 pub use action::Action;
 pub use backend::{Port, Protocol};
 pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome};
+pub use context::JujuContext;
 pub use entry::{main, main_with, run_main, MainOptions};
 pub use error::{Abort, Error, ModelError, Result};
 pub use event::{EventData, EventKind};
+pub use framework::{DeferredEvent, Emitted};
 pub use model::{
     App, Container, JujuVersion, Member, Model, ModelCore, Relation, Secret, SecretContent,
     SecretExpiry, SecretRotate, SecretSettings, Storage, Unit,

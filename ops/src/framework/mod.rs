@@ -10,11 +10,11 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-pub use run::{
-    dispatch, dispatch_in_place, event_label, kind_name, run, Collected, DispatchError, Dispatched,
-    Emitted, RunOptions,
-};
-pub use select::{legacy_dispatch_path, select_event, Selection};
-pub use store::{
-    ControllerStore, DeferredEvent, FileStore, MemoryStore, Store, StoreError, UnitState,
+pub use run::{dispatch, dispatch_in_place, run, DispatchError, Dispatched, Emitted, RunOptions};
+pub use select::{legacy_dispatch_path, select_event};
+pub use store::{ControllerStore, DeferredEvent, FileStore, Store, UnitState};
+#[cfg(test)]
+pub use {
+    run::event_label,
+    store::{MemoryStore, StoreError},
 };

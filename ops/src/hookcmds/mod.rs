@@ -72,6 +72,7 @@ static PENDING_LOG: std::sync::Mutex<Option<std::process::Child>> = std::sync::M
 
 impl ProcessRunner {
     /// Runs tools found in `dir` instead of on `PATH`.
+    #[cfg(test)]
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
         ProcessRunner {
             dir: Some(dir.into()),
@@ -160,11 +161,13 @@ impl HookTools<ProcessRunner> {
 
 impl<R: Runner> HookTools<R> {
     /// Hook tools run through `runner`.
+    #[cfg(test)]
     pub fn with_runner(runner: R) -> Self {
         HookTools { runner }
     }
 
     /// The runner.
+    #[cfg(test)]
     pub fn runner(&self) -> &R {
         &self.runner
     }
