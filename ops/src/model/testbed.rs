@@ -87,6 +87,18 @@ pub(crate) struct Recorded<B> {
 }
 
 impl<B> Recorded<B> {
+    /// Records `secret-grant` or `secret-revoke`.
+    fn record_access(
+        &self,
+        tool: &str,
+        id: &str,
+        relation_id: u64,
+        unit: Option<&str>,
+    ) -> Result<(), ModelError> {
+        let flag = unit.map(|u| format!(" --unit {u}")).unwrap_or_default();
+        self.record(tool, format!("{tool} {id} -r {relation_id}{flag}"))
+    }
+
     fn record(&self, tool: &str, line: String) -> Result<(), ModelError> {
         self.log.calls.borrow_mut().push(line);
         if self.log.failing.borrow().contains(tool) {
@@ -420,11 +432,7 @@ impl<B: Backend> Backend for Recorded<B> {
         relation_id: u64,
         unit: Option<&str>,
     ) -> Result<(), ModelError> {
-        let flag = unit.map(|u| format!(" --unit {u}")).unwrap_or_default();
-        self.record(
-            "secret-grant",
-            format!("secret-grant {id} -r {relation_id}{flag}"),
-        )?;
+        self.record_access("secret-grant", id, relation_id, unit)?;
         self.inner.secret_grant(id, relation_id, unit)
     }
     fn secret_revoke(
@@ -433,11 +441,7 @@ impl<B: Backend> Backend for Recorded<B> {
         relation_id: u64,
         unit: Option<&str>,
     ) -> Result<(), ModelError> {
-        let flag = unit.map(|u| format!(" --unit {u}")).unwrap_or_default();
-        self.record(
-            "secret-revoke",
-            format!("secret-revoke {id} -r {relation_id}{flag}"),
-        )?;
+        self.record_access("secret-revoke", id, relation_id, unit)?;
         self.inner.secret_revoke(id, relation_id, unit)
     }
     fn secret_remove(&self, id: &str, revision: Option<u64>) -> Result<(), ModelError> {
