@@ -10,11 +10,19 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-pub use run::{dispatch, dispatch_in_place, run, DispatchError, Dispatched, Emitted, RunOptions};
+pub use run::{run, Emitted, RunOptions};
 pub use select::{legacy_dispatch_path, select_event};
-pub use store::{ControllerStore, DeferredEvent, FileStore, Store, UnitState};
+pub use store::{ControllerStore, DeferredEvent, FileStore, Store};
+// What only `ops::testing` drives directly.
+#[cfg(feature = "testing")]
+pub use run::Dispatched;
 #[cfg(test)]
 pub use {
     run::event_label,
     store::{MemoryStore, StoreError},
+};
+#[cfg(any(test, feature = "testing"))]
+pub use {
+    run::{dispatch, dispatch_in_place, DispatchError},
+    store::UnitState,
 };

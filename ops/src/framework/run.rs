@@ -91,6 +91,7 @@ pub struct Emitted {
 #[derive(Debug)]
 pub struct Dispatched<C> {
     /// The charm after its handlers ran.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))] // read by ops::testing
     pub charm: C,
     /// The state to save (with [`run`], already saved).
     pub state: UnitState,
