@@ -38,7 +38,6 @@ pub use ops_macros::{charm, on};
 pub use ops_pebble as pebble;
 
 pub use action::Action;
-pub use backend::{Port, Protocol};
 pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome};
 pub use context::JujuContext;
 pub use entry::{main, main_with, run_main, MainOptions};
@@ -46,8 +45,8 @@ pub use error::{Abort, Error, ModelError, Result};
 pub use event::{EventData, EventKind};
 pub use framework::{DeferredEvent, Emitted};
 pub use model::{
-    App, Container, JujuVersion, Member, Model, ModelCore, Relation, Secret, SecretContent,
-    SecretExpiry, SecretRotate, SecretSettings, Storage, Unit,
+    App, Container, Databag, JujuVersion, Member, Model, ModelCore, NetworkInfo, Port, Protocol,
+    Relation, Secret, SecretContent, SecretExpiry, SecretRotate, SecretSettings, Storage, Unit,
 };
 pub use status::{Status, StatusCollector, StatusName};
 

@@ -19,7 +19,7 @@
 //! does for requirers that predate secrets. Also not ported: relation aliases, extra
 //! user roles, entities, prefix matching, subordinates.
 
-use ops::backend::Databag;
+use ops::Databag;
 use ops::{Member, ModelCore, ModelError, Relation};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -39,6 +39,7 @@ mod security;
 mod status;
 mod storage;
 mod unit;
+pub(crate) mod values;
 mod version;
 
 #[cfg(all(test, feature = "testing"))]
@@ -51,6 +52,10 @@ pub use relation::Member;
 pub use secret::{SecretContent, SecretExpiry, SecretRotate, SecretSettings};
 pub use security::{SecurityEvent, SecurityLevel};
 pub use unit::{App, Unit};
+pub use values::{
+    BindAddress, CloudCredential, CloudSpec, Databag, GoalState, GoalStatus, InterfaceAddress,
+    NetworkInfo, Port, Protocol, SecretInfo,
+};
 pub use version::JujuVersion;
 
 /// The model, as a charm `C`'s handlers see it: the untyped [`ModelCore`] plus the typed
