@@ -17,12 +17,9 @@ pub use store::{ControllerStore, DeferredEvent, FileStore, Store};
 #[cfg(feature = "testing")]
 pub use run::Dispatched;
 #[cfg(test)]
-pub use {
-    run::event_label,
-    store::{MemoryStore, StoreError},
-};
+pub use store::{MemoryStore, StoreError};
 #[cfg(any(test, feature = "testing"))]
 pub use {
-    run::{dispatch, dispatch_in_place, DispatchError},
+    run::{dispatch, dispatch_in_place, event_label, DispatchError},
     store::UnitState,
 };
