@@ -8,7 +8,7 @@
 //! `runner_us`, `std_us` and `runner_adds_us` per call. Without `--bench` (as
 //! `cargo test --benches` runs it) it makes one call each and exits.
 
-use ops::hookcmds::{ProcessRunner, Runner};
+use ops::__private::{ProcessRunner, Runner};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};

@@ -1,4 +1,4 @@
-//! The DESIGN.md target shape (the fastapi-demo charm) compiles and dispatches.
+//! The design's target shape (the fastapi-demo charm) compiles and dispatches.
 
 #![deny(missing_docs)]
 

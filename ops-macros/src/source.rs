@@ -46,9 +46,7 @@ fn manifest_dir(args: &CharmArgs) -> syn::Result<PathBuf> {
         })
 }
 
-// `Span::local_file` is stable since Rust 1.88; the workspace's `rust-version` still says
-// 1.85 (the team builds with 1.95).
-#[allow(clippy::incompatible_msrv)]
+// `Span::local_file` is stable since Rust 1.88, the workspace's `rust-version`.
 fn source_dir(args: &CharmArgs) -> syn::Result<PathBuf> {
     // `Span::unwrap` panics outside a procedural macro (a unit test of this function).
     if !proc_macro::is_available() {

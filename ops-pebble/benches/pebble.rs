@@ -4,8 +4,7 @@
 //! the bytes itself, so its work is included): 256 MiB beside the real daemon's figures,
 //! then 1 GiB. Run: `cargo bench -p ops-pebble`.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use ops_pebble_stand_in as common;
 
 use common::{FakePebble, PatternChecker, PatternReader};
 use ops_pebble::real::RealPebble;

@@ -3,8 +3,10 @@
 use crate::types::Change;
 use std::path::PathBuf;
 
-/// Everything a Pebble call can fail with.
+/// Everything a Pebble call can fail with. Non-exhaustive: a later version may add kinds
+/// of failure, so a `match` keeps a catch-all arm.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// Pebble answered with an error (HTTP status ≥ 400).
     #[error("{0}")]

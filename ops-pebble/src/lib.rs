@@ -17,7 +17,7 @@ mod multipart;
 pub mod real;
 pub mod trace;
 mod types;
-pub mod ws;
+mod ws;
 
 pub use client::Client;
 

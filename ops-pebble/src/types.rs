@@ -8,6 +8,7 @@ macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum $name {
             $($(#[$vmeta])* $variant,)*
             /// A value this client does not know (from a newer Pebble), kept as sent.
@@ -448,13 +449,13 @@ impl Layer {
         if text.trim().is_empty() {
             return Ok(Layer::default());
         }
-        serde_yaml::from_str(text)
+        yaml_serde::from_str(text)
             .map_err(|e| crate::Error::Format(format!("invalid layer YAML: {e}")))
     }
 
     /// The layer as YAML (empty fields omitted).
     pub fn to_yaml(&self) -> String {
-        serde_yaml::to_string(self).unwrap_or_default()
+        yaml_serde::to_string(self).unwrap_or_default()
     }
 }
 
@@ -479,13 +480,13 @@ impl Plan {
         if text.trim().is_empty() {
             return Ok(Plan::default());
         }
-        serde_yaml::from_str(text)
+        yaml_serde::from_str(text)
             .map_err(|e| crate::Error::Protocol(format!("invalid plan YAML: {e}")))
     }
 
     /// The plan as YAML (empty fields omitted).
     pub fn to_yaml(&self) -> String {
-        serde_yaml::to_string(self).unwrap_or_default()
+        yaml_serde::to_string(self).unwrap_or_default()
     }
 }
 

@@ -1,6 +1,6 @@
 //! The client against the in-process Pebble stand-in on a real unix socket.
 
-mod common;
+use ops_pebble_stand_in as common;
 
 use common::FakePebble;
 use ops_pebble::*;

@@ -2,7 +2,7 @@
 //! control websocket, the wait methods) against the Pebble stand-in, which runs real
 //! processes and delivers control-websocket signals to them.
 
-mod common;
+use ops_pebble_stand_in as common;
 
 use common::FakePebble;
 use ops_pebble::*;

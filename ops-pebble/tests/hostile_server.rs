@@ -4,7 +4,7 @@
 //! Deadlines here are short (a few hundred milliseconds) so the tests run in bounded
 //! time; the bounds asserted are loose, since the machine may be busy.
 
-mod common;
+use ops_pebble_stand_in as common;
 
 use ops_pebble::*;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,7 +1,7 @@
 //! Push and pull of a 256 MiB file with the client's memory flat. Its own test binary, so
 //! no other test allocates in the process while the peak RSS (VmHWM) is measured.
 
-mod common;
+use ops_pebble_stand_in as common;
 
 use common::{FakePebble, PatternChecker, PatternReader};
 use ops_pebble::{Pebble, PushOptions};

@@ -2,7 +2,7 @@
 //! streamed, not held). Its own test binary, so no other test allocates in the process
 //! while the peak RSS (VmHWM) is measured.
 
-mod common;
+use ops_pebble_stand_in as common;
 
 use common::{FakePebble, PatternChecker, PatternReader};
 use ops_pebble::{pull_path, push_path};

@@ -344,19 +344,3 @@ fn plans_write_durations_and_the_threshold_as_pebble_does() {
     assert_eq!(combined.checks["c"].period.as_deref(), Some("1h"));
     assert_eq!(combined.checks["c"].threshold, None);
 }
-
-#[test]
-fn websocket_accept_key_matches_rfc6455_example() {
-    assert_eq!(
-        ws::accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
-        "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
-    );
-    assert_eq!(ws::base64(b"ab"), "YWI=");
-    assert_eq!(
-        ws::sha1(b"abc")
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>(),
-        "a9993e364706816aba3e25717850c26c9cd0d89d"
-    );
-}

@@ -1,7 +1,7 @@
 //! `push_path` and `pull_path` (recursive copies) between a local temporary tree and the
 //! Pebble stand-in's file system.
 
-mod common;
+use ops_pebble_stand_in as common;
 
 use common::FakePebble;
 use ops_pebble::*;

@@ -1,6 +1,6 @@
 //! Warnings (older Pebbles) and logs, including follow mode, against the Pebble stand-in.
 
-mod common;
+use ops_pebble_stand_in as common;
 
 use common::FakePebble;
 use ops_pebble::*;

@@ -1,7 +1,7 @@
 //! The one seam between the model and Juju.
 //!
 //! Everything the model asks of Juju goes through [`Backend`]: the real implementation
-//! (`hookcmds`) runs the hook tools with the flags `PARITY.md` lists; `ops::testing`
+//! (`hookcmds`) runs the hook tools with the flags Python `ops` uses; `ops::testing`
 //! implements the same trait over an in-memory model. Methods take and return typed values;
 //! the flags, JSON and stdin formats stay inside the implementations.
 
@@ -11,8 +11,13 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// A relation databag: string keys to string values.
-pub type Databag = BTreeMap<String, String>;
+// The values the model hands to charm authors live in `model::values`; the trait uses
+// them under these names too.
+#[doc(no_inline)]
+pub use crate::model::{
+    BindAddress, CloudCredential, CloudSpec, Databag, GoalState, GoalStatus, InterfaceAddress,
+    NetworkInfo, Port, Protocol, SecretInfo,
+};
 
 /// `juju-log` levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -51,165 +56,6 @@ pub struct StatusInfo {
     pub units: BTreeMap<String, Status>,
 }
 
-/// A port protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Protocol {
-    /// TCP.
-    Tcp,
-    /// UDP.
-    Udp,
-    /// ICMP (no port number).
-    Icmp,
-}
-
-/// An opened (or to-be-opened) port or port range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Port {
-    /// The protocol.
-    pub protocol: Protocol,
-    /// The port, or the first of a range; `None` for ICMP.
-    pub port: Option<u16>,
-    /// The last port of a range (`8000-8100/tcp`), if a range.
-    pub to_port: Option<u16>,
-}
-
-impl Protocol {
-    /// Juju's name for it (`tcp`, `udp`, `icmp`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Tcp => "tcp",
-            Protocol::Udp => "udp",
-            Protocol::Icmp => "icmp",
-        }
-    }
-}
-
-impl std::fmt::Display for Protocol {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Protocol {
-    type Err = ModelError;
-    fn from_str(s: &str) -> Result<Self, ModelError> {
-        match s {
-            "tcp" => Ok(Protocol::Tcp),
-            "udp" => Ok(Protocol::Udp),
-            "icmp" => Ok(Protocol::Icmp),
-            other => Err(ModelError::Invalid {
-                what: "port protocol",
-                detail: format!("{other:?} is not tcp, udp or icmp"),
-            }),
-        }
-    }
-}
-
-impl Port {
-    /// TCP port `port`.
-    pub fn tcp(port: u16) -> Self {
-        Port {
-            protocol: Protocol::Tcp,
-            port: Some(port),
-            to_port: None,
-        }
-    }
-    /// UDP port `port`.
-    pub fn udp(port: u16) -> Self {
-        Port {
-            protocol: Protocol::Udp,
-            port: Some(port),
-            to_port: None,
-        }
-    }
-    /// ICMP (no port number).
-    pub fn icmp() -> Self {
-        Port {
-            protocol: Protocol::Icmp,
-            port: None,
-            to_port: None,
-        }
-    }
-    /// The TCP ports `from` to `to`, inclusive.
-    pub fn tcp_range(from: u16, to: u16) -> Self {
-        Port {
-            to_port: Some(to),
-            ..Port::tcp(from)
-        }
-    }
-    /// The UDP ports `from` to `to`, inclusive.
-    pub fn udp_range(from: u16, to: u16) -> Self {
-        Port {
-            to_port: Some(to),
-            ..Port::udp(from)
-        }
-    }
-    /// Checks what Juju would refuse: ICMP with a port, TCP/UDP without one, port 0, or a
-    /// range that ends before it starts.
-    pub fn validate(&self) -> Result<(), ModelError> {
-        let bad = |detail: String| ModelError::Invalid {
-            what: "port",
-            detail,
-        };
-        match (self.protocol, self.port, self.to_port) {
-            (Protocol::Icmp, None, None) => Ok(()),
-            (Protocol::Icmp, _, _) => Err(bad("icmp takes no port number".into())),
-            (_, None, _) => Err(bad(format!("{} needs a port number", self.protocol))),
-            (_, Some(0), _) | (_, _, Some(0)) => Err(bad("port 0 is not a port".into())),
-            (_, Some(from), Some(to)) if to < from => {
-                Err(bad(format!("range {from}-{to} ends before it starts")))
-            }
-            _ => Ok(()),
-        }
-    }
-}
-
-/// `80/tcp`, `8000-8100/udp`, `icmp`: what `open-port` takes.
-impl std::fmt::Display for Port {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.port, self.to_port) {
-            (None, _) => write!(f, "{}", self.protocol),
-            (Some(port), None) => write!(f, "{port}/{}", self.protocol),
-            (Some(port), Some(to)) => write!(f, "{port}-{to}/{}", self.protocol),
-        }
-    }
-}
-
-/// Parses `80/tcp`, `8000-8100/udp`, `icmp`, or a bare `80` (TCP), as `opened-ports`
-/// prints them.
-impl std::str::FromStr for Port {
-    type Err = ModelError;
-    fn from_str(s: &str) -> Result<Self, ModelError> {
-        let s = s.trim();
-        let (ports, protocol) = match s.rsplit_once('/') {
-            Some((ports, protocol)) => (ports, protocol.parse::<Protocol>()?),
-            None if s == "icmp" => return Ok(Port::icmp()),
-            None => (s, Protocol::Tcp),
-        };
-        let number = |text: &str| {
-            text.parse::<u16>().map_err(|_| ModelError::Invalid {
-                what: "port",
-                detail: format!("{s:?}: {text:?} is not a port number"),
-            })
-        };
-        let port = match ports.split_once('-') {
-            _ if protocol == Protocol::Icmp && ports.is_empty() => Port::icmp(),
-            Some((from, to)) => Port {
-                protocol,
-                port: Some(number(from)?),
-                to_port: Some(number(to)?),
-            },
-            None => Port {
-                protocol,
-                port: Some(number(ports)?),
-                to_port: None,
-            },
-        };
-        port.validate()?;
-        Ok(port)
-    }
-}
-
 /// Options of `secret-add` and `secret-set`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SecretOptions {
@@ -231,25 +77,6 @@ pub enum SecretOwner {
     Application,
     /// `--owner unit`.
     Unit,
-}
-
-/// `secret-info-get`'s answer for one secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretInfo {
-    /// The secret's URI.
-    pub id: String,
-    /// Its label.
-    pub label: Option<String>,
-    /// Its description.
-    pub description: Option<String>,
-    /// Its expiry, RFC 3339.
-    pub expiry: Option<String>,
-    /// Its rotation policy.
-    pub rotation: Option<String>,
-    /// When it next rotates, RFC 3339.
-    pub rotates: Option<String>,
-    /// Its latest revision.
-    pub revision: u64,
 }
 
 /// How a secret is looked up.
@@ -283,103 +110,8 @@ pub struct StorageInfo {
     pub location: PathBuf,
 }
 
-/// One address of a bound network interface.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InterfaceAddress {
-    /// The address (an IP, or a hostname).
-    pub value: String,
-    /// Its CIDR, if Juju gave one.
-    pub cidr: Option<String>,
-}
-
-/// One bound network interface.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BindAddress {
-    /// The interface's name (e.g. `eth0`).
-    pub interface_name: String,
-    /// Its MAC address, if known.
-    pub mac_address: Option<String>,
-    /// Its addresses.
-    pub addresses: Vec<InterfaceAddress>,
-}
-
-/// `network-get`'s answer for a binding.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct NetworkInfo {
-    /// The bound interfaces.
-    pub bind_addresses: Vec<BindAddress>,
-    /// Addresses other units reach this one on.
-    pub ingress_addresses: Vec<String>,
-    /// Subnets this unit's traffic leaves from.
-    pub egress_subnets: Vec<String>,
-}
-
-/// One unit's or relation's goal state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GoalStatus {
-    /// Its status (e.g. `active`, `joining`).
-    pub status: String,
-    /// Since when, as Juju printed it.
-    pub since: Option<String>,
-}
-
-/// `goal-state`'s answer.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct GoalState {
-    /// This application's units.
-    pub units: BTreeMap<String, GoalStatus>,
-    /// Per endpoint, the related applications and units.
-    pub relations: BTreeMap<String, BTreeMap<String, GoalStatus>>,
-}
-
-/// `credential-get`'s answer (only for trusted applications).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CloudSpec {
-    /// The cloud's type (e.g. `lxd`, `kubernetes`).
-    pub kind: String,
-    /// The cloud's name.
-    pub name: String,
-    /// Region.
-    pub region: Option<String>,
-    /// Endpoint.
-    pub endpoint: Option<String>,
-    /// Identity endpoint.
-    pub identity_endpoint: Option<String>,
-    /// Storage endpoint.
-    pub storage_endpoint: Option<String>,
-    /// The credential: auth type and attributes.
-    pub credential: Option<CloudCredential>,
-    /// CA certificates.
-    pub ca_certificates: Vec<String>,
-    /// Whether TLS verification is skipped.
-    pub skip_tls_verify: bool,
-    /// Whether this is the controller's cloud.
-    pub is_controller_cloud: bool,
-}
-
-/// A cloud credential.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct CloudCredential {
-    /// `auth-type`.
-    pub auth_type: String,
-    /// `attrs` (may hold secrets: never printed by `Debug`).
-    pub attributes: BTreeMap<String, String>,
-    /// Names of attributes Juju redacted.
-    pub redacted: Vec<String>,
-}
-
-impl std::fmt::Debug for CloudCredential {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CloudCredential")
-            .field("auth_type", &self.auth_type)
-            .field("attributes", &self.attributes.keys().collect::<Vec<_>>())
-            .field("redacted", &self.redacted)
-            .finish()
-    }
-}
-
-/// Everything the model asks of Juju. One method per hook-tool use; see `PARITY.md`
-/// section 3 for the real tools' flags.
+/// Everything the model asks of Juju. One method per hook-tool use; `hookcmds` has the
+/// real tools' flags.
 ///
 /// Implementations report tool failures as [`ModelError`]; they never panic on what Juju
 /// prints. Methods take `&self`: implementations keep their own interior state.

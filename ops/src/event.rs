@@ -19,6 +19,7 @@ macro_rules! event_kind {
         /// `ops-events`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[allow(missing_docs)] // the variant names are Juju's hook names.
+        #[non_exhaustive] // Juju adds events.
         pub enum EventKind {
             $(#[serde(rename = $hook)] $kind,)*
         }

@@ -18,14 +18,14 @@ extern crate self as ops;
 pub mod action;
 pub mod backend;
 pub mod charm;
-pub mod context;
+mod context;
 mod entry;
 pub mod error;
 pub mod event;
-pub mod framework;
-pub mod hookcmds;
+mod framework;
+mod hookcmds;
 pub mod library;
-pub mod logging;
+mod logging;
 pub mod meta;
 pub mod model;
 pub mod status;
@@ -39,15 +39,17 @@ pub use ops_macros::{charm, library, on};
 pub use ops_pebble as pebble;
 
 pub use action::Action;
-pub use backend::{Port, Protocol};
 pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome};
+pub use context::JujuContext;
 pub use entry::{main, main_with, run_main, MainOptions};
 pub use error::{Abort, Error, ModelError, Result};
 pub use event::{EventData, EventKind};
+pub use framework::{DeferredEvent, Emitted};
+pub use hookcmds::ToolLimits;
 pub use library::{Custom, EventOf, LibModel, Library};
 pub use model::{
-    App, Container, JujuVersion, Member, Model, ModelCore, Relation, Secret, SecretContent,
-    SecretExpiry, SecretRotate, SecretSettings, Storage, Unit,
+    App, Container, Databag, JujuVersion, Member, Model, ModelCore, NetworkInfo, Port, Protocol,
+    Relation, Secret, SecretContent, SecretExpiry, SecretRotate, SecretSettings, Storage, Unit,
 };
 pub use status::{Status, StatusCollector, StatusName};
 
@@ -75,6 +77,8 @@ pub mod prelude {
 /// Items the generated code uses. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    /// The hook-tool runner, for `bench/benches/tool_call.rs` (not for charms).
+    pub use crate::hookcmds::{ProcessRunner, Runner};
     pub use ops_macros::{__charm_impl, __library_impl};
     pub use serde;
     pub use serde_json;

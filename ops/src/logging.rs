@@ -27,6 +27,7 @@ pub fn set_level(level: LogLevel) {
 }
 
 /// The lowest level sent to `juju-log`.
+#[cfg(test)]
 pub fn level() -> LogLevel {
     match LEVEL.load(Ordering::Relaxed) {
         0 => LogLevel::Trace,

@@ -17,8 +17,8 @@
 
 pub mod tinyproxy;
 
-use ops::backend::Port;
 use ops::prelude::*;
+use ops::Port;
 use std::fmt;
 use std::time::Duration;
 use tinyproxy::Tinyproxy;

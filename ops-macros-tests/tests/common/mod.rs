@@ -201,7 +201,7 @@ impl Backend for Fake {
 
 /// A model for charm `C` over `fake`.
 pub fn model<C: ops::Charm>(fake: &Fake) -> ops::Model<C> {
-    let context = ops::context::JujuContext {
+    let context = ops::JujuContext {
         unit_name: "test-app/0".into(),
         ..Default::default()
     };

@@ -249,13 +249,10 @@ fn rust_type(
             let item = rust_type(ctx, nested, items, &format!("{type_name}Item"), at);
             quote!(::std::vec::Vec<#item>)
         }
-        SchemaType::Object {
-            properties,
-            additional,
-        } if properties.is_empty() => {
-            if !additional {
-                // An object that may hold nothing: still a map, checked empty.
-            }
+        // No properties: a map of whatever the object holds. With `additionalProperties:
+        // false` only `{}` fits the schema; nothing here checks that (Juju validates the
+        // parameters against the schema before the action runs).
+        SchemaType::Object { properties, .. } if properties.is_empty() => {
             quote!(#json::Map<::std::string::String, #json::Value>)
         }
         SchemaType::Object {

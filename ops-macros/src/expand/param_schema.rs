@@ -62,8 +62,8 @@ pub fn param_schema_json(schema: &Schema) -> String {
 }
 
 /// A YAML value as JSON text (tags dropped, non-string keys written as strings).
-fn yaml_json(value: &serde_yaml::Value) -> String {
-    use serde_yaml::Value as Y;
+fn yaml_json(value: &yaml_serde::Value) -> String {
+    use yaml_serde::Value as Y;
     match value {
         Y::Null => "null".into(),
         Y::Bool(b) => b.to_string(),

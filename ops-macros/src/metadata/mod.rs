@@ -258,7 +258,7 @@ pub struct Schema {
     pub enum_values: Vec<Value>,
     /// The other JSON-schema validation keywords (`minimum`, `maxLength`, `pattern`...,
     /// see `ASSERTION_KEYWORDS`), as written: `ops::testing` enforces them as Juju does.
-    pub assertions: Vec<(String, serde_yaml::Value)>,
+    pub assertions: Vec<(String, yaml_serde::Value)>,
 }
 
 /// The validation keywords kept in [`Schema::assertions`]: draft 7's, for numbers,

@@ -54,7 +54,7 @@ impl MetadataError {
         }
     }
 
-    fn from_yaml(file: &Path, err: &serde_yaml::Error) -> Self {
+    fn from_yaml(file: &Path, err: &yaml_serde::Error) -> Self {
         let mut detail = err.to_string();
         let position = err.location().map(|l| (l.line(), l.column()));
         if let Some((line, column)) = position {
@@ -233,7 +233,7 @@ fn parse_doc<T: serde::de::DeserializeOwned>(
 ) -> Result<Option<T>, MetadataError> {
     // A byte-order mark (some editors write one) would read as a second document.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    serde_yaml::from_str::<Option<T>>(text).map_err(|e| MetadataError::from_yaml(file, &e))
+    yaml_serde::from_str::<Option<T>>(text).map_err(|e| MetadataError::from_yaml(file, &e))
 }
 
 /// Converts the merged raw data to the model.

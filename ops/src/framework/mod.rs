@@ -11,11 +11,16 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-pub use run::{
-    dispatch, dispatch_in_place, event_label, kind_name, run, run_then, Collected, DispatchError,
-    Dispatched, Emitted, RunOptions,
-};
-pub use select::{legacy_dispatch_path, select_event, Selection};
-pub use store::{
-    ControllerStore, DeferredEvent, FileStore, MemoryStore, Store, StoreError, UnitState,
+pub use run::{run_then, Emitted, RunOptions};
+pub use select::{legacy_dispatch_path, select_event};
+pub use store::{ControllerStore, DeferredEvent, FileStore, Store, StoreError};
+// What only `ops::testing` drives directly.
+#[cfg(feature = "testing")]
+pub use run::Dispatched;
+#[cfg(test)]
+pub use {run::run, store::MemoryStore};
+#[cfg(any(test, feature = "testing"))]
+pub use {
+    run::{dispatch, dispatch_in_place, event_label, DispatchError},
+    store::UnitState,
 };

@@ -98,6 +98,7 @@ pub struct Emitted {
 #[derive(Debug)]
 pub struct Dispatched<C> {
     /// The charm after its handlers ran.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))] // read by ops::testing
     pub charm: C,
     /// The state to save (with [`run`], already saved).
     pub state: UnitState,
@@ -700,6 +701,7 @@ fn run_events<C: Charm>(
 /// one ended the hook with [`Abort`](crate::Abort)), saved back to it. A failure leaves
 /// the store untouched. The save is the last act: the `juju-log` lines still being
 /// written are waited for first, so a kill before the save leaves the old state, whole.
+#[cfg(test)]
 pub fn run<C: Charm>(
     model: &Model<C>,
     store: &dyn Store,

@@ -191,6 +191,7 @@ impl FileStore {
     }
 
     /// The state file's path.
+    #[cfg(test)]
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -298,6 +299,7 @@ impl FileStore {
 
     /// The first half of a save: writes and syncs the temporary file, returning its path.
     /// Until [`FileStore::commit_temp`] renames it, the old state is what reads see.
+    #[cfg(test)]
     pub fn write_temp(&self, state: &UnitState) -> Result<PathBuf, StoreError> {
         let bytes = self.encode(state)?;
         self.write_temp_bytes(&bytes)
@@ -410,10 +412,12 @@ impl Store for ControllerStore {
 
 /// The state in memory (for tests): starts with what it is given, keeps what is saved.
 #[derive(Debug, Default)]
+#[cfg(test)]
 pub struct MemoryStore {
     state: RefCell<Option<UnitState>>,
 }
 
+#[cfg(test)]
 impl MemoryStore {
     /// A store holding `state` (`None`: nothing saved yet).
     pub fn new(state: Option<UnitState>) -> Self {
@@ -427,6 +431,7 @@ impl MemoryStore {
     }
 }
 
+#[cfg(test)]
 impl Store for MemoryStore {
     fn load(&self, _model: &ModelCore) -> Result<Option<UnitState>, StoreError> {
         Ok(self.state.borrow().clone())

@@ -5,6 +5,7 @@ use crate::action::Action;
 use crate::charm::{Charm, CharmConfig, HandlerRun, Outcome};
 use crate::context::JujuContext;
 use crate::event::{ConfigChanged, Deferrable, EventData, EventKind, FromEvent, Install};
+use crate::framework::run::kind_name;
 use crate::hookcmds::fake::Fake;
 use crate::hookcmds::HookTools;
 use crate::meta::{ActionMeta, CharmMeta, ConfigKind, ConfigOptionMeta};

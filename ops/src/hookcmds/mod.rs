@@ -1,7 +1,7 @@
 //! The real [`Backend`]: Juju's hook tools, run as processes found on `PATH`.
 //!
-//! Each method builds the tool's argv exactly as `PARITY.md` section 3 lists it, runs the
-//! tool through a [`Runner`], and parses its JSON. A tool that fails becomes a typed
+//! Each method builds the tool's argv as Python `ops` does (`_ModelBackend` in its
+//! `ops/model.py`), runs the tool through a [`Runner`], and parses its JSON. A tool that fails becomes a typed
 //! [`ModelError`] keeping its stderr; output of an unexpected shape becomes
 //! [`ModelError::Output`] naming the tool. Secret content goes through temporary files
 //! (`key#file=path`, mode 0600, removed afterwards), never through argv.
@@ -26,10 +26,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-pub use process::{
-    limit_error, LimitExceeded, ToolLimits, DEFAULT_TOOL_OUTPUT_LIMIT, DEFAULT_TOOL_TIMEOUT,
-    OUTPUT_LIMIT_ENV, TIMEOUT_ENV,
-};
+pub use process::{limit_error, LimitExceeded, ToolLimits};
+#[cfg(test)]
+pub(crate) use process::{OUTPUT_LIMIT_ENV, TIMEOUT_ENV};
 pub(crate) use pystr::python_str;
 
 /// The longest message one `juju-log` call carries; longer ones are split.
@@ -110,13 +109,9 @@ impl ProcessRunner {
     }
 
     /// This runner with other limits on each call.
+    #[cfg(test)]
     pub fn with_limits(self, limits: ToolLimits) -> Self {
         ProcessRunner { limits, ..self }
-    }
-
-    /// The limits each call runs within.
-    pub fn limits(&self) -> ToolLimits {
-        self.limits
     }
 
     fn command(&self, tool: &str) -> Command {
@@ -206,11 +201,13 @@ impl HookTools<ProcessRunner> {
 
 impl<R: Runner> HookTools<R> {
     /// Hook tools run through `runner`.
+    #[cfg(test)]
     pub fn with_runner(runner: R) -> Self {
         HookTools { runner }
     }
 
     /// The runner.
+    #[cfg(test)]
     pub fn runner(&self) -> &R {
         &self.runner
     }
@@ -897,24 +894,5 @@ pub fn container_socket(container: &str) -> PathBuf {
     match std::env::var_os(CONTAINERS_DIR_VAR) {
         Some(dir) if !dir.is_empty() => Path::new(&dir).join(container).join("pebble.socket"),
         _ => ops_pebble::Client::container_socket(container),
-    }
-}
-
-/// Whether the hook tool `tool` is on `PATH` (e.g. `state-get` before opting into
-/// controller storage).
-pub fn tool_on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| is_executable(&dir.join(tool))))
-}
-
-fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        path.is_file()
     }
 }

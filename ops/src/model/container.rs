@@ -577,12 +577,5 @@ fn stop_checks(
     Ok(stopped)
 }
 
-/// ops-pebble's Pebble stand-in (a test server on a unix socket), for the tests in
-/// `container/tests.rs`.
-#[cfg(test)]
-#[allow(dead_code, clippy::all)]
-#[path = "../../../ops-pebble/tests/common/mod.rs"]
-mod pebble_stand_in;
-
 #[cfg(test)]
 mod tests;

@@ -39,10 +39,11 @@ mod security;
 mod status;
 mod storage;
 mod unit;
+pub(crate) mod values;
 mod version;
 
-#[cfg(test)]
-mod fake;
+#[cfg(all(test, feature = "testing"))]
+mod testbed;
 
 pub use container::Exec;
 pub use handles::{Container, Relation, Secret, Storage};
@@ -51,6 +52,10 @@ pub use relation::Member;
 pub use secret::{SecretContent, SecretExpiry, SecretRotate, SecretSettings};
 pub use security::{SecurityEvent, SecurityLevel};
 pub use unit::{App, Unit};
+pub use values::{
+    BindAddress, CloudCredential, CloudSpec, Databag, GoalState, GoalStatus, InterfaceAddress,
+    NetworkInfo, Port, Protocol, SecretInfo,
+};
 pub use version::JujuVersion;
 
 /// The model, as a charm `C`'s handlers see it: the untyped [`ModelCore`] plus the typed
@@ -260,9 +265,9 @@ fn valid_metric_key(key: &str) -> bool {
         && rest.last().is_none_or(|b| b.is_ascii_alphanumeric())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
-    use super::fake::core;
+    use super::testbed::core;
     use crate::error::ModelError;
     use std::collections::BTreeMap;
 

@@ -231,9 +231,9 @@ impl<'m> Relation<'m> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
-    use super::super::fake::core;
+    use super::super::testbed::core;
     use super::*;
     use crate::backend::{BindAddress, InterfaceAddress};
 
@@ -312,10 +312,7 @@ mod tests {
     #[test]
     fn binding_network_is_asked_once_per_hook() {
         let (fake, model) = core();
-        fake.state
-            .borrow_mut()
-            .networks
-            .insert("metrics".into(), info());
+        fake.state().networks.insert("metrics".into(), info());
         let binding = model.binding("metrics").unwrap();
         assert_eq!(
             binding.network().unwrap().ingress_address(),
@@ -333,10 +330,10 @@ mod tests {
     fn relation_network_uses_the_relation_id_then_retries_without() {
         let (fake, model) = core();
         fake.relate("db", 3, &["pg/0"]);
-        fake.state.borrow_mut().networks.insert("db".into(), info());
+        fake.state().networks.insert("db".into(), info());
         let rel = model.relation_one("db").unwrap().unwrap();
         assert_eq!(rel.network().unwrap().bind_address(), Some("10.1.2.3"));
-        fake.state.borrow_mut().gone.insert(4);
+        // Relation 4 is not in the simulated Juju: `-r 4` is refused.
         let gone = model.get_relation("db", Some(4)).unwrap().unwrap();
         gone.network().unwrap();
         assert_eq!(

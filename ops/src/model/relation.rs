@@ -522,5 +522,5 @@ impl<'m> Relation<'m> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests;

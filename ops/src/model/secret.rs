@@ -622,5 +622,5 @@ impl<'m> Secret<'m> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests;

@@ -93,9 +93,9 @@ pub(crate) fn uid() -> u32 {
     unsafe { libc::getuid() }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
-    use super::super::fake::core;
+    use super::super::testbed::core;
     use super::*;
     use std::time::Duration;
 

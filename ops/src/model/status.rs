@@ -132,9 +132,9 @@ impl App<'_> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
-    use super::super::fake::core;
+    use super::super::testbed::core;
     use crate::error::ModelError;
     use crate::status::Status;
 
@@ -157,7 +157,8 @@ mod tests {
     #[test]
     fn own_status_is_read_once_and_follows_what_was_set() {
         let (fake, model) = core();
-        fake.state.borrow_mut().leader = true;
+        fake.state().leader = true;
+        fake.state().unit_status = Status::active("");
         assert_eq!(model.unit().status().unwrap(), Status::active(""));
         assert_eq!(model.unit().status().unwrap(), Status::active(""));
         model.unit().set_status(Status::blocked("no db")).unwrap();
@@ -174,7 +175,7 @@ mod tests {
             ]
         );
         let (fake, model) = core();
-        fake.state.borrow_mut().leader = true;
+        fake.state().leader = true;
         model.app().status().unwrap();
         model.app().status().unwrap();
         assert_eq!(fake.calls_of("status-get"), 1);
@@ -228,6 +229,7 @@ mod tests {
     #[test]
     fn a_failed_set_leaves_the_cached_status() {
         let (fake, model) = core();
+        fake.state().unit_status = Status::active("");
         assert_eq!(model.unit().status().unwrap(), Status::active(""));
         fake.fail("status-set");
         assert!(matches!(

@@ -82,19 +82,17 @@ impl ModelCore {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
-    use super::super::fake::core;
+    use super::super::testbed::{core, over_tool_output};
     use crate::error::ModelError;
+    use crate::testing::Storage;
     use std::path::PathBuf;
 
     #[test]
     fn storages_list_then_get_locations() {
         let (fake, model) = core();
-        fake.state
-            .borrow_mut()
-            .storages
-            .insert("data".into(), vec!["data/0".into(), "data/3".into()]);
+        fake.state().storages = vec![Storage::new("data").index(0), Storage::new("data").index(3)];
         let storages = model.storages_of("data").unwrap();
         assert_eq!(storages.len(), 2);
         assert_eq!(storages[1].index, 3);
@@ -111,6 +109,7 @@ mod tests {
                 "storage-get data/3"
             ]
         );
+        fake.state().storages.push(Storage::new("data").index(1));
         let one = model.storage_instance("data", 1).unwrap();
         assert_eq!(one.full_id(), "data/1");
     }
@@ -130,11 +129,7 @@ mod tests {
 
     #[test]
     fn bad_storage_ids_are_output_errors() {
-        let (fake, model) = core();
-        fake.state
-            .borrow_mut()
-            .storages
-            .insert("data".into(), vec!["data-zero".into()]);
+        let model = over_tool_output("storage-list", r#"["data-zero"]"#);
         assert!(matches!(
             model.storages_of("data"),
             Err(ModelError::Output { .. })
@@ -158,15 +153,14 @@ mod tests {
     #[test]
     fn resource_path_and_clear_errors() {
         let (fake, model) = core();
-        fake.state
-            .borrow_mut()
+        fake.state()
             .resources
             .insert("bin".into(), PathBuf::from("/res/bin.tar"));
         assert_eq!(
             model.resource_path("bin").unwrap(),
             PathBuf::from("/res/bin.tar")
         );
-        fake.state.borrow_mut().resources.clear();
+        fake.state().resources.clear();
         let err = model.resource_path("bin").unwrap_err();
         assert!(
             err.to_string().contains("\"bin\" is not available"),

@@ -250,10 +250,10 @@ impl<'m> App<'m> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 mod tests {
-    use super::super::fake::{core, core_with, Fake};
-    use crate::backend::{Port, Protocol};
+    use super::super::testbed::{core, core_with, over_tool_output, Fake};
+    use crate::backend::{CloudSpec, Port, Protocol};
     use crate::error::ModelError;
     use crate::model::ModelCore;
 
@@ -276,10 +276,10 @@ mod tests {
     #[test]
     fn leadership_is_asked_once_per_hook() {
         let (fake, model) = core();
-        fake.state.borrow_mut().leader = true;
+        fake.state().leader = true;
         assert!(model.unit().is_leader().unwrap());
         assert!(model.is_leader().unwrap());
-        fake.state.borrow_mut().leader = false;
+        fake.state().leader = false;
         assert!(model.unit().is_leader().unwrap(), "cached for the hook");
         assert_eq!(fake.calls_of("is-leader"), 1);
     }
@@ -287,9 +287,9 @@ mod tests {
     #[test]
     fn leadership_is_asked_again_once_the_lease_ran_out() {
         let (fake, model) = core();
-        fake.state.borrow_mut().leader = true;
+        fake.state().leader = true;
         assert!(model.is_leader().unwrap());
-        fake.state.borrow_mut().leader = false;
+        fake.state().leader = false;
         // Age the answer to just within the lease, then just past it.
         let age = |by: std::time::Duration| {
             let mut cache = model.cache.borrow_mut();
@@ -332,14 +332,14 @@ mod tests {
         fake.fail("is-leader");
         assert!(matches!(model.is_leader(), Err(ModelError::Tool { .. })));
         fake.unfail("is-leader");
-        fake.state.borrow_mut().leader = true;
+        fake.state().leader = true;
         assert!(model.is_leader().unwrap());
     }
 
     #[test]
     fn set_ports_closes_extras_and_opens_missing() {
         let (fake, model) = core();
-        fake.state.borrow_mut().opened_ports = vec![Port::tcp(80), Port::udp(53), Port::icmp()];
+        fake.state().opened_ports = [Port::tcp(80), Port::udp(53), Port::icmp()].into();
         model
             .unit()
             .set_ports([Port::tcp(80), Port::tcp(443), Port::icmp()])
@@ -378,8 +378,7 @@ mod tests {
 
     #[test]
     fn opened_ports_are_a_set() {
-        let (fake, model) = core();
-        fake.state.borrow_mut().opened_ports = vec![Port::tcp(80), Port::tcp(80), Port::icmp()];
+        let model = over_tool_output("opened-ports", r#"["80/tcp", "80/tcp", "icmp"]"#);
         let ports = model.unit().opened_ports().unwrap();
         assert_eq!(
             ports.into_iter().collect::<Vec<_>>(),
@@ -424,7 +423,7 @@ mod tests {
     #[test]
     fn planned_units_only_for_own_app() {
         let (fake, model) = core();
-        fake.state.borrow_mut().planned_units = 3;
+        fake.state().planned_units = 3;
         assert_eq!(model.app().planned_units().unwrap(), 3);
         assert!(model.get_app("db").planned_units().is_err());
         assert_eq!(fake.calls(), vec!["planned-units"]);
@@ -450,7 +449,10 @@ mod tests {
             bad.juju_version(),
             Err(ModelError::Invalid { .. })
         ));
-        fake.state.borrow_mut().cloud_spec.kind = "lxd".into();
+        fake.state().cloud_spec = Some(CloudSpec {
+            kind: "lxd".into(),
+            ..CloudSpec::default()
+        });
         assert_eq!(model.cloud_spec().unwrap().kind, "lxd");
         model.goal_state().unwrap();
         assert_eq!(fake.calls(), vec!["credential-get", "goal-state"]);

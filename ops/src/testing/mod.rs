@@ -36,7 +36,7 @@ mod manager;
 mod pebble;
 mod rockcraft;
 mod schema;
-mod sim;
+pub(crate) mod sim;
 mod state;
 
 #[cfg(test)]

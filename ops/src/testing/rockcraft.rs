@@ -3,9 +3,9 @@
 
 use ops_pebble::{Check, Layer, Service};
 use serde::de::DeserializeOwned;
-use serde_yaml::{Mapping, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use yaml_serde::{Mapping, Value};
 
 /// Why [`layer_from_rockcraft`] could not build a layer.
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +68,7 @@ pub fn layer_from_rockcraft(path: impl AsRef<Path>) -> Result<Layer, RockcraftEr
         reason,
     };
     let doc: Value =
-        serde_yaml::from_str(&text).map_err(|e| invalid(format!("not valid YAML: {e}")))?;
+        yaml_serde::from_str(&text).map_err(|e| invalid(format!("not valid YAML: {e}")))?;
     let Value::Mapping(doc) = doc else {
         return Err(invalid(format!(
             "a rockcraft.yaml is a mapping of keys, this is {}",
@@ -127,7 +127,7 @@ fn section<T: DeserializeOwned>(doc: &Mapping, key: &str) -> Result<BTreeMap<Str
                 kind_of(name)
             ));
         };
-        let value = serde_yaml::from_value(entry.clone())
+        let value = yaml_serde::from_value(entry.clone())
             .map_err(|e| format!("`{key}.{name}` is not a Pebble entry: {e}"))?;
         out.insert(name.clone(), value);
     }

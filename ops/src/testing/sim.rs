@@ -463,13 +463,10 @@ impl Backend for SimBackend {
         let sim = self.sim.borrow();
         let rel = relation(&sim.state, relation_id)?;
         let env = &sim.env;
+        // Who may read or write which databag is the model's rule (`model/relation.rs`),
+        // checked before any tool runs; the simulator only stores the bags.
         if app {
             if member == env.app_name {
-                if rel.kind != RelationKind::Peer && !sim.state.leader {
-                    return Err(ModelError::RelationDataAccess(format!(
-                        "only the leader can read {member}'s application databag in relation {relation_id}"
-                    )));
-                }
                 return Ok(rel.local_app_data.clone());
             }
             if member == rel.remote_app_name && rel.kind != RelationKind::Peer {
@@ -504,13 +501,7 @@ impl Backend for SimBackend {
         app: bool,
     ) -> Result<(), ModelError> {
         self.with(|s| {
-            let leader = s.state.leader;
             let rel = relation_mut(&mut s.state, relation_id)?;
-            if app && !leader {
-                return Err(ModelError::RelationDataAccess(format!(
-                    "only the leader can write the application databag of relation {relation_id}"
-                )));
-            }
             let bag = if app {
                 &mut rel.local_app_data
             } else {
@@ -700,9 +691,13 @@ impl Backend for SimBackend {
     fn network_get(
         &self,
         binding: &str,
-        _relation_id: Option<u64>,
+        relation_id: Option<u64>,
     ) -> Result<NetworkInfo, ModelError> {
         let sim = self.sim.borrow();
+        if let Some(id) = relation_id {
+            // As Juju: `-r ID` names a relation that must exist.
+            relation(&sim.state, id)?;
+        }
         let meta = sim.env.meta;
         let known = binding == "juju-info"
             || meta.extra_bindings.contains(&binding)

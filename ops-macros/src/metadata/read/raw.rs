@@ -1112,7 +1112,7 @@ impl<'de> Deserialize<'de> for RawSchema {
                             additional = map.next_value::<Additional>()?.0;
                         }
                         keyword if super::super::ASSERTION_KEYWORDS.contains(&keyword) => {
-                            assertions.push((key, map.next_value::<serde_yaml::Value>()?));
+                            assertions.push((key, map.next_value::<yaml_serde::Value>()?));
                         }
                         _ => {
                             map.next_value::<IgnoredAny>()?;

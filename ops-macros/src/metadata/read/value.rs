@@ -21,7 +21,7 @@ pub(super) enum Raw {
     /// A string, quoted or plain.
     Str(String),
     /// A sequence or a mapping.
-    Complex(serde_yaml::Value),
+    Complex(yaml_serde::Value),
 }
 
 impl Raw {
@@ -33,7 +33,7 @@ impl Raw {
             Raw::Int(i) => format!("integer {i}"),
             Raw::Float(f) => format!("number {f}"),
             Raw::Str(s) => format!("string {s:?}"),
-            Raw::Complex(serde_yaml::Value::Sequence(_)) => "a list".to_string(),
+            Raw::Complex(yaml_serde::Value::Sequence(_)) => "a list".to_string(),
             Raw::Complex(_) => "a mapping".to_string(),
         }
     }
@@ -148,14 +148,14 @@ fn natural(raw: Raw) -> Value {
 }
 
 /// Writes a YAML value as JSON text (non-finite floats become `null`).
-pub(super) fn to_json(value: &serde_yaml::Value) -> String {
+pub(super) fn to_json(value: &yaml_serde::Value) -> String {
     let mut out = String::new();
     write_json(value, &mut out);
     out
 }
 
-fn write_json(value: &serde_yaml::Value, out: &mut String) {
-    use serde_yaml::Value as Y;
+fn write_json(value: &yaml_serde::Value, out: &mut String) {
+    use yaml_serde::Value as Y;
     match value {
         Y::Null => out.push_str("null"),
         Y::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -310,12 +310,12 @@ impl<'de> Visitor<'de> for FitSeed {
         d.deserialize_any(self)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Fitted, A::Error> {
-        let v: serde_yaml::Value =
+        let v: yaml_serde::Value =
             serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
         self.done(Raw::Complex(v))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Fitted, A::Error> {
-        let v: serde_yaml::Value =
+        let v: yaml_serde::Value =
             serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
         self.done(Raw::Complex(v))
     }
@@ -398,8 +398,8 @@ mod tests {
 
     #[test]
     fn complex_values_become_json_text() {
-        let v: serde_yaml::Value =
-            serde_yaml::from_str("{a: [1, 2.5, \"x\\\"y\"], b: null, c: true, 3: .inf}").unwrap();
+        let v: yaml_serde::Value =
+            yaml_serde::from_str("{a: [1, 2.5, \"x\\\"y\"], b: null, c: true, 3: .inf}").unwrap();
         assert_eq!(
             fit(Raw::Complex(v), Target::Natural),
             Ok(Value::Other(

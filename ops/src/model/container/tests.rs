@@ -1,9 +1,9 @@
 //! The container logic over the real client, against ops-pebble's Pebble stand-in on a
-//! unix socket.
+//! unix socket (the dev-only crate `ops-pebble-stand-in`).
 
 use super::*;
-use crate::model::container::pebble_stand_in::FakePebble;
 use ops_pebble::Client;
+use ops_pebble_stand_in::FakePebble;
 
 fn boxed(p: &FakePebble) -> Box<dyn Pebble> {
     Box::new(p.client())

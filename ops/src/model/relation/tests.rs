@@ -1,4 +1,4 @@
-use super::super::fake::{core, core_with, Fake};
+use super::super::testbed::{core, core_with, Fake};
 use super::Member;
 use crate::error::ModelError;
 use crate::model::ModelCore;
@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 fn related(leader: bool) -> (Fake, ModelCore) {
     let (fake, model) = core();
-    fake.state.borrow_mut().leader = leader;
+    fake.state().leader = leader;
     fake.relate("db", 3, &["pg/0", "pg/1"]);
     fake.relate("cluster", 7, &["web/1"]);
     (fake, model)
@@ -97,7 +97,7 @@ fn broken_relation_is_inactive_and_hidden() {
 #[test]
 fn gone_relation_is_inactive_and_reads_empty() {
     let (fake, model) = related(true);
-    fake.state.borrow_mut().gone.insert(3);
+    fake.remove_relation(3);
     let rel = model.get_relation("db", Some(3)).unwrap().unwrap();
     assert!(!rel.active().unwrap());
     assert!(rel.units().unwrap().is_empty());
@@ -129,10 +129,7 @@ fn remote_app_from_the_context_then_relation_list_app() {
     });
     fake.relate("db", 3, &[]);
     fake.relate("db", 5, &[]);
-    fake.state
-        .borrow_mut()
-        .remote_apps
-        .insert(5, "redis".into());
+    fake.relation(5).remote_app_name = "redis".into();
     let rel3 = model.get_relation("db", Some(3)).unwrap().unwrap();
     assert_eq!(rel3.remote_app().unwrap().unwrap().name(), "pg");
     assert_eq!(fake.calls(), vec!["relation-list 3"]);
@@ -375,6 +372,7 @@ fn read_failures_other_than_not_found_surface() {
     fake.fail("relation-model-get");
     assert!(rel.remote_model_uuid().is_err());
     fake.unfail("relation-model-get");
+    fake.relation(3).remote_model_uuid = Some("remote-uuid".into());
     assert_eq!(rel.remote_model_uuid().unwrap(), "remote-uuid");
 }
 

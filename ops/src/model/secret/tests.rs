@@ -1,24 +1,19 @@
-use super::super::fake::{core, core_with, Fake};
+use super::super::testbed::{core, core_with, Fake};
 use super::*;
 use crate::model::ModelCore;
 
 const UUID: &str = "00000000-0000-4000-8000-000000000000";
 
-/// A model whose fake holds one secret (label `db-pass`, revision 1 tracked), not yet
-/// read in this hook.
+/// A model whose simulated Juju holds one secret this unit owns (label `db-pass`,
+/// revision 1 tracked), not yet read in this hook.
 fn with_secret() -> (Fake, ModelCore, String) {
     let (fake, model) = core();
     let id = format!("secret://{UUID}/s1");
-    fake.state.borrow_mut().secrets.insert(
-        id.clone(),
-        super::super::fake::FakeSecret {
-            label: Some("db-pass".into()),
-            revisions: vec![[("password".to_string(), "hunter2".to_string())]
-                .into_iter()
-                .collect()],
-            tracked: 1,
-            ..Default::default()
-        },
+    fake.state().secrets.push(
+        crate::testing::Secret::new([("password", "hunter2")])
+            .id(id.clone())
+            .label("db-pass")
+            .owned_by_unit(),
     );
     (fake, model, id)
 }
@@ -26,6 +21,7 @@ fn with_secret() -> (Fake, ModelCore, String) {
 #[test]
 fn add_secret_validates_and_caches_content() {
     let (fake, model) = core();
+    fake.state().leader = true;
     let secret = model
         .app()
         .add_secret(
@@ -38,7 +34,7 @@ fn add_secret_validates_and_caches_content() {
         )
         .unwrap();
     assert_eq!(secret.label(), Some("creds"));
-    assert!(secret.id().unwrap().starts_with("secret://"));
+    assert!(secret.id().unwrap().starts_with("secret:"));
     assert_eq!(
         secret.get_content(false).unwrap().get("password"),
         Some("hunter2")
@@ -99,17 +95,11 @@ fn content_is_cached_for_the_tracked_revision() {
         .unwrap();
     assert_eq!(fake.calls_of("secret-get"), 1, "{:?}", fake.calls());
     // A new revision: the tracked one stays until a refresh.
-    fake.state
-        .borrow_mut()
-        .secrets
-        .get_mut(&id)
-        .unwrap()
-        .revisions
-        .push(
-            [("password".to_string(), "new".to_string())]
-                .into_iter()
-                .collect(),
-        );
+    {
+        let mut state = fake.state();
+        state.secrets[0].latest_content = [("password".to_string(), "new".to_string())].into();
+        state.secrets[0].latest_revision = 2;
+    }
     assert_eq!(
         secret.get_content(false).unwrap().get("password"),
         Some("hunter2")
@@ -198,6 +188,9 @@ fn bare_ids_are_made_canonical() {
 #[test]
 fn mutators_resolve_a_label_to_an_id_once() {
     let (fake, model, id) = with_secret();
+    // Revision 2 tracked and latest, so revision 1 may be removed.
+    fake.state().secrets[0].tracked_revision = 2;
+    fake.state().secrets[0].latest_revision = 2;
     let secret = Secret::new(&model, None, Some("db-pass".into()));
     secret.set_content([("password", "rotated")]).unwrap();
     secret.remove_revision(1).unwrap();
@@ -258,12 +251,13 @@ fn set_info_needs_a_field_and_keeps_content() {
         fake.calls(),
         vec![format!("secret-set {id} --description d --rotate daily")]
     );
-    assert_eq!(fake.state.borrow().secrets[&id].revisions.len(), 1);
+    assert_eq!(fake.state().secrets[0].latest_revision, 1);
 }
 
 #[test]
 fn old_juju_secret_set_fills_content_and_metadata() {
     let (fake, model) = core_with(|ctx| ctx.version = "3.5.4".into());
+    fake.state().leader = true;
     let secret = model
         .app()
         .add_secret(
@@ -333,16 +327,11 @@ fn get_info_reports_metadata() {
 #[test]
 fn get_info_makes_the_bare_id_juju_prints_canonical() {
     let (fake, model, _) = with_secret();
-    fake.state.borrow_mut().secrets.insert(
-        "s2".into(),
-        super::super::fake::FakeSecret {
-            label: Some("bare".into()),
-            revisions: vec![[("password".to_string(), "x".to_string())]
-                .into_iter()
-                .collect()],
-            tracked: 1,
-            ..Default::default()
-        },
+    fake.state().secrets.push(
+        crate::testing::Secret::new([("password", "x")])
+            .id("s2")
+            .label("bare")
+            .owned_by_unit(),
     );
     let secret = model.get_secret_by_label("bare").unwrap();
     assert_eq!(secret.id(), None);

@@ -1,10 +1,10 @@
-//! An in-process Pebble stand-in on a real unix socket (std threads only), for the client
-//! tests and the benchmark. It records every request and implements enough of Pebble's
+//! An in-process Pebble stand-in on a real unix socket (std threads only), for ops-pebble's
+//! client tests and benchmark and ops' container tests (a dev-dependency of both; not
+//! published). It records every request and implements enough of Pebble's
 //! behaviour to exercise each endpoint: layers and plan (with the crate's merge rules),
 //! services and changes, checks, an in-memory file system, exec (real processes, over a
 //! server-side websocket implementation written independently of the client's), notices,
 //! identities, signals, logs, metrics, health.
-#![allow(dead_code)]
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -1237,7 +1237,7 @@ fn websocket(
     write!(
         w,
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
-        ops_pebble::ws::accept_key(&key)
+        tungstenite::handshake::derive_accept_key(key.as_bytes())
     )?;
     let split = body["split-stderr"] == json!(true);
     let ready = {
