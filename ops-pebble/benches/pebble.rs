@@ -1,6 +1,6 @@
 //! Push/pull throughput and call latencies over the unix socket, against the in-process
 //! stand-in (which generates and verifies the bytes itself, so its work is included).
-//! Run: `cargo bench -p ops-pebble`.
+//! Run: `cargo bench -p juju-ops-pebble`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
