@@ -7,11 +7,17 @@
 //! `runs_per_second=N` (the median round) and a summary. Without `--bench` (as
 //! `cargo test --benches` runs it) it checks the run once and exits.
 
-use fastapi_charm_libs::fastapi_demo::{mock_version, rock_layer};
+use fastapi_charm_libs::fastapi_demo::{rock_layer, VersionSource};
 use k8s_2_configurable::FastApiDemo;
 use ops::testing::{Container, Context, State};
 use ops::Status;
 use std::time::Duration;
+
+/// The workload answers version 0.0.1 without a server: the charm's `version_source`
+/// field gets a fixed one before each event (the Python tests monkeypatch `get_version`).
+fn fixed_version(charm: &mut FastApiDemo) {
+    charm.version_source = VersionSource::fixed("0.0.1");
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,7 +26,6 @@ fn main() {
     let rounds = numbers.next().unwrap_or(15) as usize;
     let round_ms = numbers.next().unwrap_or(200);
 
-    let _version = mock_version("0.0.1");
     let rock = rock_layer();
     let container = Container::new("demo-server")
         .can_connect(true)
@@ -29,7 +34,7 @@ fn main() {
         .container(container)
         .config("server-port", 8080)
         .leader(true);
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
 
     // The run does what the Python test checks, before it is timed.
     let out = ctx

@@ -32,10 +32,10 @@ pub mod status;
 pub mod testing;
 pub mod values;
 
-pub use ops_macros::{charm, on};
 /// The `log` crate, whose records `ops::main` sends to `juju-log`: a charm logs with
 /// `ops::log::info!(...)` without a `log` dependency of its own.
 pub use log;
+pub use ops_macros::{charm, on};
 /// The Pebble client (the `juju-ops-pebble` crate), for talking to workload containers:
 /// [`Layer`](pebble::Layer), [`Service`](pebble::Service), [`Override`](pebble::Override),
 /// [`Client`](pebble::Client)... Its items are shown here, so this page is the whole API.

@@ -35,6 +35,7 @@ mod logger;
 mod manager;
 mod pebble;
 mod rockcraft;
+mod seam;
 mod sim;
 mod state;
 
@@ -42,7 +43,7 @@ mod state;
 mod tests;
 
 pub use context::{Context, Event, On, RunError};
-pub use harness::{ActionOutput, Harness};
+pub use harness::{ActionOutput, Harness, IntoActionParams};
 pub use manager::{Finished, Manager};
 pub use rockcraft::{layer_from_rockcraft, RockcraftError};
 pub use sim::{default_network, ExecArgs, ExecResult, JujuLogLine, Output};
