@@ -72,7 +72,11 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         let _ = writeln!(std::io::stderr(), "{}", outside_juju(C::META.name));
         return 2;
     }
-    crate::logging::init(options.log_level, context.debug);
+    crate::logging::init(
+        options.log_level,
+        context.debug,
+        crate::logging::crate_of::<C>(),
+    );
     let selection = select_event(C::META, &context);
     let charm_dir = context.charm_dir.clone();
     let model = Model::<C>::new(Box::new(HookTools::new()), context);
