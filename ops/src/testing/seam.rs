@@ -17,7 +17,10 @@ use std::rc::Rc;
 /// A test's setup of the charm, or none. Type-erased so that the settings a run shares
 /// between [`Context`](super::Context) and the Harness stay free of the charm type.
 #[derive(Clone, Default)]
-pub(crate) struct CharmSetup(Option<Rc<dyn Fn(&mut dyn Any)>>);
+pub(crate) struct CharmSetup(Option<Rc<SetupFn>>);
+
+/// A setup, taking the charm as `Any` (it downcasts to its charm type).
+type SetupFn = dyn Fn(&mut dyn Any);
 
 impl std::fmt::Debug for CharmSetup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
