@@ -115,11 +115,20 @@ impl NewCharm {
         };
         vec![
             ("charmcraft.yaml", self.fill(metadata)),
-            ("Cargo.toml", self.fill(include_str!("../templates/Cargo.toml"))),
+            (
+                "Cargo.toml",
+                self.fill(include_str!("../templates/Cargo.toml")),
+            ),
             ("src/lib.rs", self.fill(lib)),
-            ("src/main.rs", self.fill(include_str!("../templates/main.rs"))),
+            (
+                "src/main.rs",
+                self.fill(include_str!("../templates/main.rs")),
+            ),
             ("tests/charm.rs", self.fill(test)),
-            (".gitignore", include_str!("../templates/gitignore").to_string()),
+            (
+                ".gitignore",
+                include_str!("../templates/gitignore").to_string(),
+            ),
         ]
     }
 
@@ -220,10 +229,17 @@ mod tests {
         }
         let files = new.files();
         let cargo = &files.iter().find(|(p, _)| *p == "Cargo.toml").unwrap().1;
-        assert!(cargo.contains(r#"juju-ops = { path = "/src/ops \"x\"" }"#), "{cargo}");
+        assert!(
+            cargo.contains(r#"juju-ops = { path = "/src/ops \"x\"" }"#),
+            "{cargo}"
+        );
         let main = &files.iter().find(|(p, _)| *p == "src/main.rs").unwrap().1;
         assert!(main.contains("ops::main::<my_app::MyAppCharm>()"), "{main}");
-        let meta = &files.iter().find(|(p, _)| *p == "charmcraft.yaml").unwrap().1;
+        let meta = &files
+            .iter()
+            .find(|(p, _)| *p == "charmcraft.yaml")
+            .unwrap()
+            .1;
         assert!(meta.contains("bin/my-app: dispatch"), "{meta}");
     }
 

@@ -21,7 +21,10 @@ fn main() -> ExitCode {
         .collect();
     match parse(&args).and_then(|new| new.create().map_err(|e| e.to_string())) {
         Ok(dir) => {
-            println!("Created {}: `cargo test` to run its unit test, `charmcraft pack` to pack it.", dir.display());
+            println!(
+                "Created {}: `cargo test` to run its unit test, `charmcraft pack` to pack it.",
+                dir.display()
+            );
             ExitCode::SUCCESS
         }
         Err(message) => {

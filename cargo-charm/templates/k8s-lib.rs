@@ -27,7 +27,11 @@ impl {{Struct}} {
 
     /// `juju run {{name}}/0 restart`.
     #[on(action = "restart")]
-    fn on_restart_action(&mut self, model: &Model<Self>, action: &mut Action<RestartParams>) -> ops::Result<()> {
+    fn on_restart_action(
+        &mut self,
+        model: &Model<Self>,
+        action: &mut Action<RestartParams>,
+    ) -> ops::Result<()> {
         model.containers().workload().restart(&[SERVICE])?;
         action.set_results(BTreeMap::from([("restarted", SERVICE)]))?;
         Ok(())
@@ -53,7 +57,9 @@ fn replan(model: &Model<{{Struct}}>) -> ops::Result<()> {
     }
     let container = model.containers().workload();
     if !container.can_connect() {
-        model.unit().set_status(Status::waiting("waiting for Pebble"))?;
+        model
+            .unit()
+            .set_status(Status::waiting("waiting for Pebble"))?;
         return Ok(());
     }
     container.add_layer(SERVICE, &layer(port), true)?;

@@ -31,7 +31,11 @@ impl {{Struct}} {
 
     /// `juju run {{name}}/0 greet name=...`.
     #[on(action = "greet")]
-    fn on_greet_action(&mut self, model: &Model<Self>, action: &mut Action<GreetParams>) -> ops::Result<()> {
+    fn on_greet_action(
+        &mut self,
+        model: &Model<Self>,
+        action: &mut Action<GreetParams>,
+    ) -> ops::Result<()> {
         let greeting = model.config()?.greeting;
         let whom = action.params.name.clone().unwrap_or_else(|| "world".into());
         let answer = format!("{greeting}, {whom}");
@@ -41,7 +45,11 @@ impl {{Struct}} {
 
     /// After every event: the unit's status.
     #[on(collect_unit_status)]
-    fn on_collect_status(&self, model: &Model<Self>, status: &mut StatusCollector) -> ops::Result<()> {
+    fn on_collect_status(
+        &self,
+        model: &Model<Self>,
+        status: &mut StatusCollector,
+    ) -> ops::Result<()> {
         let greeting = model.config()?.greeting;
         if greeting.is_empty() {
             status.add(Status::blocked("greeting is empty"));

@@ -2,6 +2,7 @@
 
 use ops::testing::{Context, Harness, State};
 use ops::Status;
+
 use {{crate}}::{{Struct}};
 
 #[test]

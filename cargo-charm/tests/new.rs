@@ -1,5 +1,6 @@
 //! `cargo charm new` end to end: the new crate (pointed at this workspace's `juju-ops` by
-//! path) passes its own tests right after creation, for both kinds of charm.
+//! path) passes its own tests right after creation, and `cargo fmt --check`, for both
+//! kinds of charm.
 //!
 //! The new crates build in `target/cargo-charm-test` (shared by both, and kept between
 //! runs), with this workspace's `Cargo.lock`, offline: the same dependency versions.
@@ -8,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn new_charm_passes_its_tests(kind: &str, name: &str) {
@@ -22,12 +26,19 @@ fn new_charm_passes_its_tests(kind: &str, name: &str) {
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     let out = Command::new(env!("CARGO"))
         .args(["test", "--offline", "--quiet"])
         .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", workspace().join("target/cargo-charm-test"))
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace().join("target/cargo-charm-test"),
+        )
         .env_remove("CARGO_MANIFEST_DIR")
         .output()
         .unwrap();
@@ -38,6 +49,17 @@ fn new_charm_passes_its_tests(kind: &str, name: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("2 passed"), "{stdout}");
+    // The new crate is already as rustfmt would have it.
+    let out = Command::new(env!("CARGO"))
+        .args(["fmt", "--check"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the new {kind} charm is not rustfmt-clean:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     std::fs::remove_dir_all(&root).unwrap();
 }
 
