@@ -72,31 +72,15 @@ ID_LIKE=debian
 UBUNTU_CODENAME=noble
 EOF
 
-# pack DIR: charmcraft pack in DIR; the .charm is left in DIR. craftctl (which
-# override-build scriptlets call) is on PATH, as with the charmcraft snap.
+# pack DIR: charmcraft pack in DIR, from a clean state (--destructive-mode keeps the
+# parts' state in DIR, and a part without a source would not build again); the .charm is
+# left in DIR. craftctl (which override-build scriptlets call) is on PATH, as with the
+# charmcraft snap.
 pack() {
-  (cd "$1" && rm -f ./*.charm && export PATH="$VENV/bin:$PATH" &&
+  (cd "$1" && rm -rf ./*.charm parts stage prime overlay && export PATH="$VENV/bin:$PATH" &&
     unshare -m sh -c 'mount --bind "$0" /etc/os-release && exec "$1" pack --destructive-mode --verbosity=quiet' \
-      "$OS_RELEASE" "$VENV/bin/charmcraft")
-}
-
-# The stand-in hook tools: each logs its call to $HOOK_LOG and answers from $ANSWERS/<tool>.
-make_tools() {
-  local bin=$1
-  mkdir -p "$bin"
-  for tool in juju-log config-get is-leader status-get status-set action-get action-set \
-    action-log action-fail relation-ids relation-list relation-get relation-set \
-    application-version-set state-get state-set opened-ports open-port close-port \
-    secret-ids goal-state network-get resource-get storage-list storage-get; do
-    cat >"$bin/$tool" <<'EOF'
-#!/bin/sh
-t=${0##*/}
-printf '%s %s\n' "$t" "$*" >> "$HOOK_LOG"
-[ -f "$ANSWERS/$t" ] && cat "$ANSWERS/$t"
-exit 0
-EOF
-    chmod 755 "$bin/$tool"
-  done
+      "$OS_RELEASE" "$VENV/bin/charmcraft" &&
+    rm -rf parts stage prime overlay)
 }
 
 # inspect CHARM_FILE SOURCE_DIR: unpacks, checks dispatch and the YAML files against
@@ -133,14 +117,17 @@ EOF
   UNPACKED=$out
 }
 
-# run_hook DIR HOOK UNIT: runs DIR/dispatch for HOOK under the stand-in tools; checks it
+# run_hook DIR HOOK UNIT: runs DIR/dispatch for HOOK under stand-in hook tools; checks it
 # exits 0 and set a status.
 run_hook() {
   local dir=$1 hook=$2 unit=$3
-  export HOOK_LOG=$WORK/hook.log ANSWERS=$WORK/answers
+  # The benchmarks' stand-ins (bench/lib.sh, sourced in a subshell): each logs its call
+  # to $BENCH_LOG and answers from $BENCH_ANSWERS/<tool>.
+  (source bench/lib.sh && bench_hook_tools "$WORK")
+  export BENCH_LOG=$WORK/hook.log BENCH_ANSWERS=$WORK/answers
+  HOOK_LOG=$BENCH_LOG
   : >"$HOOK_LOG"
-  mkdir -p "$ANSWERS" && echo true >"$ANSWERS/is-leader" && echo '{}' >"$ANSWERS/config-get"
-  make_tools "$WORK/bin"
+  echo '{}' >"$BENCH_ANSWERS/config-get"   # every option at its default
   (cd "$dir" && PATH="$WORK/bin:$PATH" JUJU_DISPATCH_PATH="hooks/$hook" JUJU_HOOK_NAME="$hook" \
     JUJU_UNIT_NAME="$unit" JUJU_MODEL_NAME=test JUJU_MODEL_UUID=00000000-0000-4000-8000-000000000000 \
     JUJU_VERSION=3.6.14 JUJU_CHARM_DIR="$dir" ./dispatch) || {
