@@ -40,8 +40,12 @@ step_done() {
 
 # 1. crates.io packaging.
 step "cargo package (verifies builds from the packaged folders) and publish --dry-run"
-cargo package --quiet --allow-dirty -p juju-ops-pebble -p juju-ops-macros -p juju-ops -p machine-tinyproxy
-cargo publish --quiet --dry-run --no-verify --allow-dirty -p juju-ops-pebble -p juju-ops-macros -p juju-ops -p cargo-charm
+# The verification builds from scratch: cargo takes a registry crate (here from its
+# temporary registry) as never changing, so an earlier run's build or unpacked copy of
+# juju-ops-pebble 0.1.0 would be used instead of this checkout's code.
+rm -rf target/package-verify "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/juju-ops*-0.1.0
+CARGO_TARGET_DIR=target/package-verify cargo package --quiet --allow-dirty -p juju-ops-events -p juju-ops-pebble -p juju-ops-macros -p juju-ops -p machine-tinyproxy
+cargo publish --quiet --dry-run --no-verify --allow-dirty -p juju-ops-events -p juju-ops-pebble -p juju-ops-macros -p juju-ops -p cargo-charm
 step_done "package + publish --dry-run"
 
 # 2. charmcraft.

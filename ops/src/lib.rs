@@ -30,6 +30,7 @@ pub mod model;
 pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tracing;
 pub mod values;
 
 /// The `log` crate, whose records `ops::main` sends to `juju-log`: a charm logs with
@@ -46,7 +47,7 @@ pub mod pebble {
 
 pub use action::Action;
 pub use backend::{Port, Protocol};
-pub use charm::{ActionParams, Charm, CharmConfig};
+pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome};
 pub use entry::{main, main_with, run_main, MainOptions};
 pub use error::{Abort, Error, ModelError, Result};
 pub use event::{EventData, EventKind};

@@ -55,6 +55,30 @@ fn crate_level(target: &str) -> LogLevel {
     }
 }
 
+/// `url` as this project logs it: credentials (`user:password@`) and the query string,
+/// which may hold a token, replaced by `***`. (`https://u:p@h/x?k=v` →
+/// `https://***@h/x?***`.)
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let authority = match authority.rfind('@') {
+        Some(at) => format!("***{}", &authority[at..]),
+        None => authority.to_string(),
+    };
+    let tail = match tail.find('?') {
+        Some(q) => {
+            let fragment = tail[q..].find('#').map_or("", |f| &tail[q + f..]);
+            format!("{}?***{fragment}", &tail[..q])
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}{authority}{tail}")
+}
+
 /// The name of the crate defining `C` (as its records' targets start): for [`init`].
 pub(crate) fn crate_of<C: ?Sized>() -> &'static str {
     let name = std::any::type_name::<C>();
@@ -211,6 +235,20 @@ mod tests {
         assert!(!passes("some_http", LogLevel::Warning));
         // A crate named like another one's prefix is another crate.
         assert!(!passes("opsx::a", LogLevel::Info));
+    }
+
+    #[test]
+    fn urls_are_logged_without_credentials_or_query() {
+        assert_eq!(
+            redact_url("https://user:s3cret@tempo.example:4318/v1/traces?token=abc#f"),
+            "https://***@tempo.example:4318/v1/traces?***#f"
+        );
+        assert_eq!(
+            redact_url("http://10.0.0.1:4318/v1/traces"),
+            "http://10.0.0.1:4318/v1/traces"
+        );
+        assert_eq!(redact_url("u:p@host/x"), "***@host/x");
+        assert_eq!(redact_url("http://h?x=@y"), "http://h?***");
     }
 
     #[test]

@@ -76,5 +76,6 @@ pub(crate) fn dispatch<C: Charm>(
         charm,
         state: done.state,
         emitted: done.emitted,
+        collected: done.collected,
     })
 }
