@@ -46,6 +46,7 @@ step "cargo package (verifies builds from the packaged folders) and publish --dr
 rm -rf target/package-verify "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/juju-ops*-0.1.0
 CARGO_TARGET_DIR=target/package-verify cargo package --quiet --allow-dirty -p juju-ops-events -p juju-ops-pebble -p juju-ops-macros -p juju-ops -p machine-tinyproxy
 cargo publish --quiet --dry-run --no-verify --allow-dirty -p juju-ops-events -p juju-ops-pebble -p juju-ops-macros -p juju-ops -p cargo-charm
+rm -rf target/package-verify   # about 1 GiB of builds no later step uses
 step_done "package + publish --dry-run"
 
 # 2. charmcraft.
