@@ -4,6 +4,7 @@
 //! `ops::main` and `ops::testing` share [`run`] / [`dispatch`]: the first with the
 //! hook-tool backend and a [`FileStore`], the second with an in-memory backend.
 
+mod evolve;
 mod run;
 mod select;
 mod store;
@@ -11,8 +12,8 @@ mod store;
 mod tests;
 
 pub use run::{
-    dispatch, dispatch_in_place, event_label, kind_name, run, Collected, DispatchError, Dispatched,
-    Emitted, RunOptions,
+    dispatch, dispatch_in_place, event_label, kind_name, run, run_then, Collected, DispatchError,
+    Dispatched, Emitted, RunOptions,
 };
 pub use select::{legacy_dispatch_path, select_event, Selection};
 pub use store::{

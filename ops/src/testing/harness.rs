@@ -1175,10 +1175,17 @@ impl<C: Charm> Harness<C> {
         params: impl IntoActionParams,
     ) -> Result<ActionOutput, RunError> {
         let params = params.into_action_params();
-        if C::META.action(name).is_none() {
+        let Some(action) = C::META.action(name) else {
             return Err(RunError::Inconsistent(vec![format!(
                 "action {name:?} is not declared in actions"
             )]));
+        };
+        // Juju refuses to run an action whose params break its schema (unknown params
+        // when additionalProperties is false, missing required ones, wrong values).
+        let mut problems = Vec::new();
+        super::consistency::check_action_params(action, &params, "", &mut problems);
+        if !problems.is_empty() {
+            return Err(RunError::Inconsistent(problems));
         }
         if self.charm.is_none() {
             return Err(RunError::Inconsistent(vec![
