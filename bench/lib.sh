@@ -55,7 +55,7 @@ bench_build_rust() { # [static]
 }
 
 # The Rust charm directory as `charmcraft pack` lays it out (the example's
-# charmcraft.yaml organizes build/<crate> to `dispatch`): charmcraft.yaml and the binary
+# charmcraft.yaml part installs the release binary as `dispatch`): charmcraft.yaml and the binary
 # as `dispatch`, which reads JUJU_DISPATCH_PATH (or its argv[0]); no shell.
 bench_rust_charm_dir() { # dir binary
     mkdir -p "$1"

@@ -13,12 +13,18 @@
 //! summary. Without `--bench` (as `cargo test --benches` runs it) it checks the runs once
 //! and exits.
 
-use fastapi_charm_libs::fastapi_demo::{mock_version, rock_layer};
+use fastapi_charm_libs::fastapi_demo::{rock_layer, VersionSource};
 use k8s_2_configurable::FastApiDemo;
 use ops::event::RelationChanged;
 use ops::prelude::*;
 use ops::testing::{Container, Context, Relation, State};
 use std::time::Duration;
+
+/// The workload answers version 0.0.1 without a server: the charm's `version_source`
+/// field gets a fixed one before each event (the Python tests monkeypatch `get_version`).
+fn fixed_version(charm: &mut FastApiDemo) {
+    charm.version_source = VersionSource::fixed("0.0.1");
+}
 
 /// The provider created the database.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -139,7 +145,6 @@ fn main() {
     let rounds = numbers.next().unwrap_or(15) as usize;
     let round_ms = numbers.next().unwrap_or(200);
 
-    let _version = mock_version("0.0.1");
     let rock = rock_layer();
     let container = Container::new("demo-server")
         .can_connect(true)
@@ -148,7 +153,7 @@ fn main() {
         .container(container)
         .config("server-port", 8080)
         .leader(true);
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
 
     // The run does what the Python test checks, before it is timed.
     let out = ctx

@@ -2,7 +2,7 @@
 //! real Pebble daemon (`ops_pebble::real`; skipped without it), with the client's and the
 //! daemon's peak RSS, then against the in-process stand-in (which generates and verifies
 //! the bytes itself, so its work is included): 256 MiB beside the real daemon's figures,
-//! then 1 GiB. Run: `cargo bench -p ops-pebble`.
+//! then 1 GiB. Run: `cargo bench -p juju-ops-pebble`.
 
 use ops_pebble_stand_in as common;
 

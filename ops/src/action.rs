@@ -68,6 +68,27 @@ impl<P> crate::event::Deferrable for Action<'_, P> {
 }
 
 impl<'m, P> Action<'m, P> {
+    /// Action `name` with `params`, answering through `model`: for a test that calls an
+    /// action handler directly (the runtime builds it from `action-get`). Its id is the
+    /// model's `JUJU_ACTION_UUID`, if any. In `ops::testing`, take the model of an action
+    /// event's run (`Manager::charm_and_model`), where results and logs are recorded:
+    ///
+    /// ```ignore
+    /// let mut mgr = ctx.manager(ctx.on.action("get-db-info"), &state)?;
+    /// let (charm, model) = mgr.charm_and_model();
+    /// let mut action = Action::new(model, "get-db-info", GetDbInfoParams { show_password: true });
+    /// charm.db_info(model, &mut action)?;
+    /// ```
+    pub fn new(model: &'m ModelCore, name: impl Into<String>, params: P) -> Self {
+        Action {
+            model,
+            name: name.into(),
+            id: model.context().action_uuid.clone().unwrap_or_default(),
+            params,
+            failed: Cell::new(false),
+        }
+    }
+
     /// The action's name (`get-db-info`).
     pub fn name(&self) -> &str {
         &self.name

@@ -97,7 +97,11 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         tools.flush();
         return 1;
     }
-    crate::logging::init(options.log_level, context.debug);
+    crate::logging::init(
+        options.log_level,
+        context.debug,
+        crate::logging::crate_of::<C>(),
+    );
     let tracing = C::TRACING.map(|config| {
         crate::tracing::Session::begin(config, &context, C::META.name, short_type_name::<C>())
     });

@@ -34,9 +34,17 @@ pub mod testing;
 pub mod tracing;
 pub mod values;
 
+/// The `log` crate, whose records `ops::main` sends to `juju-log`: a charm logs with
+/// `ops::log::info!(...)` without a `log` dependency of its own.
+pub use log;
 pub use ops_macros::{charm, library, on};
-/// The Pebble client (`ops-pebble`), for talking to workload containers.
-pub use ops_pebble as pebble;
+/// The Pebble client (the `juju-ops-pebble` crate), for talking to workload containers:
+/// [`Layer`](pebble::Layer), [`Service`](pebble::Service), [`Override`](pebble::Override),
+/// [`Client`](pebble::Client)... Its items are shown here, so this page is the whole API.
+pub mod pebble {
+    #[doc(inline)]
+    pub use ops_pebble::*;
+}
 
 pub use action::Action;
 pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome};
@@ -47,6 +55,7 @@ pub use event::{EventData, EventKind};
 pub use framework::{DeferredEvent, Emitted};
 pub use hookcmds::ToolLimits;
 pub use library::{Custom, EventOf, LibModel, Library};
+pub use logging::set_crate_level;
 pub use model::{
     App, Container, Databag, JujuVersion, Member, Model, ModelCore, NetworkInfo, Port, Protocol,
     Relation, Secret, SecretContent, SecretExpiry, SecretRotate, SecretSettings, Storage, Unit,
@@ -55,16 +64,18 @@ pub use status::{Status, StatusCollector, StatusName};
 
 /// What a charm's source file needs: `use ops::prelude::*;`.
 ///
-/// A charm crate depends on `ops` alone: on the charm struct, `#[charm]` points the
-/// `Serialize` / `Deserialize` derives at the serde that `ops` re-exports. (Other types
-/// that derive them need `serde` in the crate's own `Cargo.toml`, as usual.)
+/// A charm crate depends on `juju-ops` alone (its library is named `ops`): on the charm
+/// struct, `#[charm]` points the `Serialize` / `Deserialize` derives at the serde that
+/// `ops` re-exports, and `ops::log` is the `log` crate the runtime sends to `juju-log`.
+/// (Other types that derive serde's traits need `serde` in the crate's own
+/// `Cargo.toml`, as usual.)
 ///
 /// ```toml
 /// [dependencies]
-/// ops = "0.1"
+/// juju-ops = "0.1"
 ///
 /// [dev-dependencies]
-/// ops = { version = "0.1", features = ["testing"] }   # ops::testing for unit tests
+/// juju-ops = { version = "0.1", features = ["testing"] }   # ops::testing for unit tests
 /// ```
 pub mod prelude {
     pub use crate::{

@@ -1,10 +1,10 @@
 //! The FastAPI demo server's own API, as the charm uses it (the tutorial's
 //! `fastapi_demo.py`): usable outside a charm.
 //!
-//! The server answers `GET /version` with `{"version": "..."}`. Unit tests replace the
-//! answer with [`mock_version`], as the Python tests monkeypatch `get_version`.
+//! The server answers `GET /version` with `{"version": "..."}`. A charm asks it through a
+//! [`VersionSource`] field that is not persisted; unit tests put a fixed answer there
+//! (`Context::charm_setup`), as the Python tests monkeypatch `get_version`.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -36,8 +36,31 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest answer [`get_version`] reads.
 const MAX_RESPONSE: u64 = 64 * 1024;
 
-thread_local! {
-    static MOCK: RefCell<Option<String>> = const { RefCell::new(None) };
+/// Where a charm gets the server's version: the server itself over HTTP (the
+/// [`Default`]), or a fixed answer a unit test gives instead. Kept in a charm field with
+/// `#[serde(skip)]`: chosen per run, never persisted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum VersionSource {
+    /// `GET /version` from the server ([`get_version`]).
+    #[default]
+    Server,
+    /// This version, without asking (a test's stand-in for the server).
+    Fixed(String),
+}
+
+impl VersionSource {
+    /// A source answering `version` (for unit tests).
+    pub fn fixed(version: impl Into<String>) -> Self {
+        VersionSource::Fixed(version.into())
+    }
+
+    /// The version of the server listening on `port`, from this source.
+    pub fn get_version(&self, port: u16) -> Result<String, VersionError> {
+        match self {
+            VersionSource::Server => get_version(port),
+            VersionSource::Fixed(version) => Ok(version.clone()),
+        }
+    }
 }
 
 /// Why [`get_version`] has no version.
@@ -58,12 +81,7 @@ impl std::error::Error for VersionError {}
 
 /// The version of the FastAPI demo server listening on `port` on this host
 /// (`GET http://localhost:{port}/version`).
-///
-/// On this thread, while a [`mock_version`] guard lives, the mocked version instead.
 pub fn get_version(port: u16) -> Result<String, VersionError> {
-    if let Some(version) = MOCK.with(|m| m.borrow().clone()) {
-        return Ok(version);
-    }
     let addrs: Vec<SocketAddr> = ("localhost", port)
         .to_socket_addrs()
         .map_err(|e| VersionError(format!("cannot resolve localhost: {e}")))?
@@ -114,27 +132,6 @@ fn parse_version(body: &[u8]) -> Result<String, VersionError> {
         _ => Err(VersionError(format!(
             "the answer has no \"version\" string: {value}"
         ))),
-    }
-}
-
-/// Makes [`get_version`] answer `version` on this thread until the guard is dropped,
-/// without asking the server: for unit tests (Python's `monkeypatch` fixture).
-pub fn mock_version(version: impl Into<String>) -> MockVersion {
-    let previous = MOCK.with(|m| m.replace(Some(version.into())));
-    MockVersion { previous }
-}
-
-/// Restores [`get_version`]'s previous behaviour when dropped.
-#[must_use = "the mock ends when the guard is dropped"]
-#[derive(Debug)]
-pub struct MockVersion {
-    previous: Option<String>,
-}
-
-impl Drop for MockVersion {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        MOCK.with(|m| *m.borrow_mut() = previous);
     }
 }
 
@@ -220,23 +217,17 @@ mod tests {
     }
 
     #[test]
-    fn mock_answers_on_this_thread_until_dropped() {
+    fn a_fixed_source_never_asks_the_server() {
+        // Bind then drop: nothing listens on the port any more.
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        {
-            let _outer = mock_version("0.0.1");
-            assert_eq!(get_version(port).unwrap(), "0.0.1");
-            {
-                let _inner = mock_version("0.0.2");
-                assert_eq!(get_version(port).unwrap(), "0.0.2");
-            }
-            assert_eq!(get_version(port).unwrap(), "0.0.1");
-            let other = thread::spawn(move || get_version(port).is_err());
-            assert!(other.join().unwrap(), "the mock is per thread");
-        }
-        assert!(get_version(port).is_err());
+        assert_eq!(
+            VersionSource::fixed("0.0.1").get_version(port).unwrap(),
+            "0.0.1"
+        );
+        assert!(VersionSource::default().get_version(port).is_err());
     }
 }

@@ -16,7 +16,12 @@ const DEFAULT_PORT: u16 = 8000;
 /// Charm the service. It keeps no state between hooks.
 #[charm(metadata = "charmcraft.yaml")]
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct FastApiDemo {}
+pub struct FastApiDemo {
+    /// Where the workload's version comes from: the server (the default); unit tests give
+    /// a fixed one (`Context::charm_setup`). Not persisted.
+    #[serde(skip)]
+    pub version_source: fastapi_demo::VersionSource,
+}
 
 #[charm]
 impl FastApiDemo {
@@ -32,7 +37,7 @@ impl FastApiDemo {
         // Start the service defined by the Pebble layer in the application image.
         container.replan()?;
         // Set the workload version of this charm.
-        let version = fastapi_demo::get_version(DEFAULT_PORT)?;
+        let version = self.version_source.get_version(DEFAULT_PORT)?;
         model.unit().set_workload_version(&version)?;
         // Learn more about statuses at
         // https://documentation.ubuntu.com/juju/3.6/reference/status/

@@ -1,15 +1,20 @@
 //! Unit tests: the Python example's `tests/unit/test_charm.py`, with `ops::testing`.
 
-use fastapi_charm_libs::fastapi_demo::{mock_version, rock_layer};
+use fastapi_charm_libs::fastapi_demo::{rock_layer, VersionSource};
 use k8s_1_minimal::FastApiDemo;
 use ops::pebble::{Plan, ServiceStatus};
 use ops::testing::{Container, Context, State};
 use ops::Status;
 
+/// The workload answers version 0.0.1 without a server: the charm's `version_source`
+/// field gets a fixed one before each event (the Python tests monkeypatch `get_version`).
+fn fixed_version(charm: &mut FastApiDemo) {
+    charm.version_source = VersionSource::fixed("0.0.1");
+}
+
 #[test]
 fn test_pebble_layer() {
-    let _version = mock_version("0.0.1");
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let container = Container::new("demo-server")
         .can_connect(true)
         .layer("rock", rock_layer());
@@ -34,8 +39,7 @@ fn test_pebble_layer() {
 /// starts its workload when Pebble is ready.
 #[test]
 fn harness_pebble_ready_makes_the_unit_active() {
-    let _version = mock_version("0.0.1");
-    let mut harness = ops::testing::Harness::<FastApiDemo>::new();
+    let mut harness = ops::testing::Harness::<FastApiDemo>::new().charm_setup(fixed_version);
     harness.edit_state(|state| {
         *state = state
             .clone()

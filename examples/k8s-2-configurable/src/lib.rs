@@ -78,20 +78,25 @@ pub fn pebble_layer(port: u16) -> Layer {
 /// Charm the service. It keeps no state between hooks.
 #[charm(metadata = "charmcraft.yaml")]
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct FastApiDemo {}
+pub struct FastApiDemo {
+    /// Where the workload's version comes from: the server (the default); unit tests give
+    /// a fixed one (`Context::charm_setup`). Not persisted.
+    #[serde(skip)]
+    pub version_source: fastapi_demo::VersionSource,
+}
 
 #[charm]
 impl FastApiDemo {
     /// Pebble is up in the workload container: (re)start the service.
     #[on(pebble_ready = "demo-server")]
     fn on_demo_server_pebble_ready(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        replan_workload(model)
+        replan_workload(model, &self.version_source)
     }
 
     /// The operator changed the config: restart the service with it.
     #[on(config_changed)]
     fn on_config_changed(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        replan_workload(model)
+        replan_workload(model, &self.version_source)
     }
 }
 
@@ -100,7 +105,10 @@ impl FastApiDemo {
 /// Learn more about interacting with Pebble at
 /// <https://canonical.com/juju/docs/ops/latest/reference/pebble/> and about Pebble layers
 /// at <https://ubuntu.com/docs/pebble/how-to/use-layers/>.
-fn replan_workload(model: &Model<FastApiDemo>) -> ops::Result<()> {
+fn replan_workload(
+    model: &Model<FastApiDemo>,
+    version_source: &fastapi_demo::VersionSource,
+) -> ops::Result<()> {
     let unit = model.unit();
     // Learn more about statuses at
     // https://documentation.ubuntu.com/juju/3.6/reference/status/
@@ -133,7 +141,7 @@ fn replan_workload(model: &Model<FastApiDemo>) -> ops::Result<()> {
         }
         Err(e) => return Err(e.into()),
     }
-    let version = fastapi_demo::get_version(config.server_port)?;
+    let version = version_source.get_version(config.server_port)?;
     unit.set_workload_version(&version)?;
     unit.set_status(Status::active(""))?;
     Ok(())

@@ -1,11 +1,17 @@
 //! Unit tests: the Python example's `tests/unit/test_charm.py`, with `ops::testing`,
 //! then a few it does not have.
 
-use fastapi_charm_libs::fastapi_demo::{mock_version, rock_layer};
+use fastapi_charm_libs::fastapi_demo::{rock_layer, VersionSource};
 use k8s_2_configurable::{pebble_layer, FastApiDemo};
 use ops::pebble::{Override, Plan, ServiceStatus};
 use ops::testing::{Container, Context, JujuLogLine, LogLevel, RunError, State};
 use ops::Status;
+
+/// The workload answers version 0.0.1 without a server: the charm's `version_source`
+/// field gets a fixed one before each event (the Python tests monkeypatch `get_version`).
+fn fixed_version(charm: &mut FastApiDemo) {
+    charm.version_source = VersionSource::fixed("0.0.1");
+}
 
 fn demo_server() -> Container {
     Container::new("demo-server")
@@ -20,8 +26,7 @@ fn fastapi_command(state: &State) -> String {
 
 #[test]
 fn test_pebble_layer() {
-    let _version = mock_version("0.0.1");
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let container = demo_server();
     let state_in = State::new().container(container.clone()).leader(true);
 
@@ -53,8 +58,7 @@ fn test_pebble_layer() {
 
 #[test]
 fn test_config_changed() {
-    let _version = mock_version("0.0.1");
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let state_in = State::new()
         .container(demo_server())
         .config("server-port", 8080)
@@ -65,8 +69,7 @@ fn test_config_changed() {
 
 #[test]
 fn test_config_changed_invalid_port() {
-    let _version = mock_version("0.0.1");
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let state_in = State::new()
         .container(demo_server())
         .config("server-port", 22)
@@ -82,7 +85,7 @@ fn test_config_changed_invalid_port() {
 
 #[test]
 fn invalid_port_is_logged_and_leaves_the_plan_alone() {
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let state_in = State::new()
         .container(demo_server())
         .config("server-port", 22);
@@ -97,7 +100,7 @@ fn invalid_port_is_logged_and_leaves_the_plan_alone() {
 
 #[test]
 fn port_out_of_range_blocks() {
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let state_in = State::new()
         .container(demo_server())
         .config("server-port", 70000);
@@ -110,7 +113,7 @@ fn port_out_of_range_blocks() {
 
 #[test]
 fn waits_for_pebble_when_it_cannot_connect() {
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let container = demo_server().can_connect(false);
     let state_in = State::new().container(container);
     let state_out = ctx.run(ctx.on.config_changed(), &state_in).unwrap();
@@ -135,6 +138,7 @@ fn hook_fails_when_the_workload_does_not_answer() {
         .local_addr()
         .unwrap()
         .port();
+    // No setup: the charm asks the server itself (the default `version_source`).
     let mut ctx = Context::<FastApiDemo>::new();
     let state_in = State::new()
         .container(demo_server())

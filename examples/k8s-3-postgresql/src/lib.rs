@@ -151,6 +151,10 @@ pub fn pebble_layer(port: u16, environment: BTreeMap<String, String>) -> Layer {
 #[charm(metadata = "charmcraft.yaml")]
 #[derive(Debug, Serialize, Deserialize)]
 pub struct FastApiDemo {
+    /// Where the workload's version comes from: the server (the default); unit tests give
+    /// a fixed one (`Context::charm_setup`). Not persisted.
+    #[serde(skip)]
+    pub version_source: fastapi_demo::VersionSource,
     /// The `database` relation (Python's `DatabaseRequires(self, "database", "names_db")`):
     /// it asks for the database and tells the charm when it is ready or moves.
     #[lib(endpoint = "database")]
@@ -160,6 +164,7 @@ pub struct FastApiDemo {
 impl Default for FastApiDemo {
     fn default() -> Self {
         FastApiDemo {
+            version_source: Default::default(),
             db: DatabaseRequires::new(DATABASE_NAME),
         }
     }
@@ -170,13 +175,13 @@ impl FastApiDemo {
     /// Pebble is up in the workload container: (re)start the service.
     #[on(pebble_ready = "demo-server")]
     fn on_demo_server_pebble_ready(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        replan_workload(model)
+        replan_workload(model, &self.version_source)
     }
 
     /// The operator changed the config: restart the service with it.
     #[on(config_changed)]
     fn on_config_changed(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        replan_workload(model)
+        replan_workload(model, &self.version_source)
     }
 
     /// The database is created: restart the service with the connection details.
@@ -186,7 +191,7 @@ impl FastApiDemo {
         model: &Model<Self>,
         _event: &Custom<DatabaseCreated>,
     ) -> ops::Result<()> {
-        replan_workload(model)
+        replan_workload(model, &self.version_source)
     }
 
     /// The database's endpoint moved: restart the service with the new one.
@@ -196,7 +201,7 @@ impl FastApiDemo {
         model: &Model<Self>,
         _event: &Custom<EndpointsChanged>,
     ) -> ops::Result<()> {
-        replan_workload(model)
+        replan_workload(model, &self.version_source)
     }
 
     /// Reports the unit status after each event: the most severe of what is wrong, or
@@ -241,7 +246,10 @@ impl FastApiDemo {
 /// Learn more about interacting with Pebble at
 /// <https://canonical.com/juju/docs/ops/latest/reference/pebble/> and about Pebble layers
 /// at <https://ubuntu.com/docs/pebble/how-to/use-layers/>.
-fn replan_workload(model: &Model<FastApiDemo>) -> ops::Result<()> {
+fn replan_workload(
+    model: &Model<FastApiDemo>,
+    version_source: &fastapi_demo::VersionSource,
+) -> ops::Result<()> {
     let unit = model.unit();
     unit.set_status(Status::maintenance("Assembling Pebble layers"))?;
     let config = match FastApiConfig::from_config(&model.config()?) {
@@ -271,7 +279,7 @@ fn replan_workload(model: &Model<FastApiDemo>) -> ops::Result<()> {
         }
         Err(e) => return Err(e.into()),
     }
-    let version = fastapi_demo::get_version(config.server_port)?;
+    let version = version_source.get_version(config.server_port)?;
     unit.set_workload_version(&version)?;
     Ok(())
 }

@@ -1,12 +1,18 @@
 //! Unit tests: the Python example's `tests/unit/test_charm.py`, with `ops::testing`,
 //! then a few it does not have.
 
-use fastapi_charm_libs::fastapi_demo::{mock_version, rock_layer};
+use fastapi_charm_libs::fastapi_demo::{rock_layer, VersionSource};
 use k8s_3_postgresql::FastApiDemo;
 use ops::pebble::{Plan, ServiceStatus};
 use ops::testing::{Container, Context, Relation, State};
 use ops::Status;
 use std::collections::BTreeMap;
+
+/// The workload answers version 0.0.1 without a server: the charm's `version_source`
+/// field gets a fixed one before each event (the Python tests monkeypatch `get_version`).
+fn fixed_version(charm: &mut FastApiDemo) {
+    charm.version_source = VersionSource::fixed("0.0.1");
+}
 
 fn demo_server() -> Container {
     Container::new("demo-server")
@@ -32,8 +38,7 @@ fn plan(state: &State) -> Plan {
 
 #[test]
 fn test_pebble_layer() {
-    let _version = mock_version("0.0.1");
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let container = demo_server();
     let state_in = State::new().container(container.clone()).leader(true);
 
@@ -58,8 +63,7 @@ fn test_pebble_layer() {
 
 #[test]
 fn test_config_changed() {
-    let _version = mock_version("0.0.1");
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let state_in = State::new()
         .container(demo_server())
         .config("server-port", 8080)
@@ -72,8 +76,7 @@ fn test_config_changed() {
 
 #[test]
 fn test_config_changed_invalid_port() {
-    let _version = mock_version("0.0.1");
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let state_in = State::new()
         .container(demo_server())
         .config("server-port", 22)
@@ -87,8 +90,7 @@ fn test_config_changed_invalid_port() {
 
 #[test]
 fn test_relation_data() {
-    let _version = mock_version("0.0.1");
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let relation = database();
     let state_in = State::new()
         .container(demo_server())
@@ -114,8 +116,7 @@ fn test_relation_data() {
 
 #[test]
 fn test_no_database_blocked() {
-    let _version = mock_version("0.0.1");
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     // We've omitted relation data from the input state.
     let state_in = State::new().container(demo_server()).leader(true);
 
@@ -131,7 +132,7 @@ fn test_no_database_blocked() {
 
 #[test]
 fn relation_created_asks_for_the_database_as_leader_only() {
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let relation = Relation::new("database").remote_app_name("postgresql-k8s");
     let state_in = State::new()
         .container(demo_server())
@@ -163,7 +164,7 @@ fn relation_created_asks_for_the_database_as_leader_only() {
 
 #[test]
 fn waiting_until_the_database_shares_credentials() {
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let relation = Relation::new("database").remote_app_name("postgresql-k8s");
     let state_in = State::new()
         .container(demo_server().service_status("fastapi", ServiceStatus::Active))
@@ -177,8 +178,7 @@ fn waiting_until_the_database_shares_credentials() {
 
 #[test]
 fn active_with_the_database_and_the_service_running() {
-    let _version = mock_version("0.0.1");
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let relation = database();
     let state_in = State::new()
         .container(demo_server())
@@ -206,7 +206,7 @@ fn active_with_the_database_and_the_service_running() {
 
 #[test]
 fn service_not_running_is_maintenance() {
-    let mut ctx = Context::<FastApiDemo>::new();
+    let mut ctx = Context::<FastApiDemo>::new().charm_setup(fixed_version);
     let state_in = State::new().container(demo_server()).relation(database());
     let state_out = ctx.run(ctx.on.collect_unit_status(), &state_in).unwrap();
     assert_eq!(

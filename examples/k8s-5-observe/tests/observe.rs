@@ -2,11 +2,17 @@
 //! what the charm publishes to Prometheus, Pebble's log forwarding to Loki, and the
 //! dashboard sent to Grafana, each as the Python libraries put it on the wire.
 
-use fastapi_charm_libs::fastapi_demo::{mock_version, rock_layer};
+use fastapi_charm_libs::fastapi_demo::{rock_layer, VersionSource};
 use k8s_5_observe::FastApiDemo;
 use ops::pebble::LogTargetType;
 use ops::testing::{Container, Context, JujuLogLine, LogLevel, Relation, State};
 use serde_json::Value;
+
+/// The workload answers version 0.0.1 without a server: the charm's `version_source`
+/// field gets a fixed one before each event (the Python tests monkeypatch `get_version`).
+fn fixed_version(charm: &mut FastApiDemo) {
+    charm.version_source = VersionSource::fixed("0.0.1");
+}
 
 fn demo_server() -> Container {
     Container::new("demo-server")
@@ -15,7 +21,9 @@ fn demo_server() -> Container {
 }
 
 fn ctx() -> Context<FastApiDemo> {
-    Context::<FastApiDemo>::new().charm_root(env!("CARGO_MANIFEST_DIR"))
+    Context::<FastApiDemo>::new()
+        .charm_setup(fixed_version)
+        .charm_root(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn prometheus() -> Relation {
@@ -26,7 +34,6 @@ fn prometheus() -> Relation {
 
 #[test]
 fn prometheus_gets_the_scrape_job_for_the_configured_port() {
-    let _version = mock_version("0.0.1");
     let mut ctx = ctx();
     let relation = prometheus();
     let state_in = State::new()
@@ -64,7 +71,6 @@ fn prometheus_gets_the_scrape_job_for_the_configured_port() {
 
 #[test]
 fn only_the_leader_publishes_scrape_jobs() {
-    let _version = mock_version("1.0.0");
     let mut ctx = ctx();
     let relation = prometheus();
     let state_in = State::new()
@@ -195,7 +201,6 @@ fn no_log_forwarding_until_every_loki_unit_has_an_endpoint() {
 
 #[test]
 fn log_forwarding_set_up_on_pebble_ready() {
-    let _version = mock_version("0.0.1");
     let mut ctx = ctx();
     let container = demo_server();
     let state_in = State::new()
@@ -258,7 +263,6 @@ fn unxz_stored(xz: &[u8]) -> Vec<u8> {
 
 #[test]
 fn grafana_gets_the_dashboard() {
-    let _version = mock_version("0.0.1");
     let mut ctx = ctx();
     let relation = grafana();
     let state_in = State::new()

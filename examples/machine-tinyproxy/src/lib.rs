@@ -71,7 +71,12 @@ impl TinyproxyConfig {
 /// The charm. It keeps no state of its own between hooks: the machine is the state.
 #[charm(metadata = "charmcraft.yaml")]
 #[derive(Default, Serialize, Deserialize)]
-pub struct TinyproxyCharm {}
+pub struct TinyproxyCharm {
+    /// tinyproxy on this machine; not persisted. Unit tests put a stand-in here
+    /// (`Context::charm_setup`).
+    #[serde(skip)]
+    pub tinyproxy: tinyproxy::Handle,
+}
 
 #[charm]
 impl TinyproxyCharm {
@@ -81,7 +86,7 @@ impl TinyproxyCharm {
         if let Err(invalid) = TinyproxyConfig::from_options(&model.config()?) {
             status.add(Status::blocked(invalid.to_string()));
         }
-        let tinyproxy = tinyproxy::current();
+        let tinyproxy = &self.tinyproxy;
         if !tinyproxy.is_installed() {
             status.add(Status::maintenance("Waiting for tinyproxy to be installed"));
         }
@@ -95,7 +100,7 @@ impl TinyproxyCharm {
     /// Installs tinyproxy on the machine.
     #[on(install)]
     fn install(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        let tinyproxy = tinyproxy::current();
+        let tinyproxy = &self.tinyproxy;
         if !tinyproxy.is_installed() {
             // If APT fails, the hook fails: the unit shows an error and the log says why.
             tinyproxy.install()?;
@@ -108,27 +113,26 @@ impl TinyproxyCharm {
     /// Starts tinyproxy.
     #[on(start)]
     fn start(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        configure_and_run(model, &*tinyproxy::current())
+        configure_and_run(model, &*self.tinyproxy)
     }
 
     /// Applies a changed config.
     #[on(config_changed)]
     fn config_changed(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        configure_and_run(model, &*tinyproxy::current())
+        configure_and_run(model, &*self.tinyproxy)
     }
 
     /// Stops tinyproxy.
     #[on(stop)]
     fn stop(&mut self, _model: &Model<Self>) -> ops::Result<()> {
-        let tinyproxy = tinyproxy::current();
-        tinyproxy.stop()?;
-        wait_until_running(&*tinyproxy, false)
+        self.tinyproxy.stop()?;
+        wait_until_running(&*self.tinyproxy, false)
     }
 
     /// Uninstalls tinyproxy.
     #[on(remove)]
     fn remove(&mut self, _model: &Model<Self>) -> ops::Result<()> {
-        tinyproxy::current().uninstall()?;
+        self.tinyproxy.uninstall()?;
         Ok(())
     }
 }

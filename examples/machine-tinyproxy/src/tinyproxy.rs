@@ -1,14 +1,14 @@
 //! tinyproxy on the machine, without charm concerns: install it with APT, write its
 //! config file, start it, ask it to reload its config, stop it, uninstall it.
 //!
-//! The charm talks to tinyproxy through the [`Tinyproxy`] trait and finds the one to use
-//! with [`current`]: the real [`Machine`], unless a unit test put a stand-in in its place
-//! with [`substitute`] (as the Python example's tests monkeypatch its helper module).
+//! The charm talks to tinyproxy through the [`Tinyproxy`] trait, held in a [`Handle`]
+//! field of the charm that is not persisted: the real [`Machine`] by default; a unit test
+//! puts a stand-in there with `ops::testing::Context::charm_setup` (as the Python
+//! example's tests monkeypatch its helper module).
 //!
 //! Every failure is an [`Error`] that says what was run or touched and why it failed;
 //! nothing here panics.
 
-use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io;
 use std::os::unix::fs::PermissionsExt;
@@ -142,35 +142,30 @@ pub trait Tinyproxy {
     }
 }
 
-thread_local! {
-    static SUBSTITUTE: RefCell<Option<Rc<dyn Tinyproxy>>> = const { RefCell::new(None) };
+/// The tinyproxy a charm manages, as a field of the charm (`#[serde(skip)]`, so not
+/// persisted): the real [`Machine`] by [`Default`], or a stand-in a test gives
+/// [`Handle::new`].
+#[derive(Clone)]
+pub struct Handle(Rc<dyn Tinyproxy>);
+
+impl Handle {
+    /// A handle on `tinyproxy` (a test's stand-in).
+    pub fn new(tinyproxy: Rc<dyn Tinyproxy>) -> Self {
+        Handle(tinyproxy)
+    }
 }
 
-/// The tinyproxy the charm manages: the real [`Machine`], or on this thread what
-/// [`substitute`] put in its place.
-pub fn current() -> Rc<dyn Tinyproxy> {
-    SUBSTITUTE
-        .with(|s| s.borrow().clone())
-        .unwrap_or_else(|| Rc::new(Machine::default()))
+impl Default for Handle {
+    fn default() -> Self {
+        Handle(Rc::new(Machine::default()))
+    }
 }
 
-/// Makes [`current`] answer `tinyproxy` on this thread until the returned guard is
-/// dropped. For unit tests: the charm then never touches the machine.
-#[must_use = "the substitution ends when the guard is dropped"]
-pub fn substitute(tinyproxy: Rc<dyn Tinyproxy>) -> Substitution {
-    let previous = SUBSTITUTE.with(|s| s.borrow_mut().replace(tinyproxy));
-    Substitution { previous }
-}
+impl std::ops::Deref for Handle {
+    type Target = dyn Tinyproxy;
 
-/// Keeps a [`substitute`] in place; dropping it restores what was there before.
-pub struct Substitution {
-    previous: Option<Rc<dyn Tinyproxy>>,
-}
-
-impl Drop for Substitution {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        SUBSTITUTE.with(|s| *s.borrow_mut() = previous);
+    fn deref(&self) -> &Self::Target {
+        &*self.0
     }
 }
 

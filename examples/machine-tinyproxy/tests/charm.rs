@@ -1,9 +1,9 @@
 //! The Python example's unit tests (tests/unit/test_charm.py), as state-transition tests.
 //!
 //! As the Python tests monkeypatch the charm's `tinyproxy` helper module with a mock, these
-//! put a [`MockTinyproxy`] in place of the machine with `tinyproxy::substitute`.
+//! put a [`MockTinyproxy`] in the charm's `tinyproxy` field with `Context::charm_setup`.
 
-use machine_tinyproxy::tinyproxy::{self, Result, Substitution, Tinyproxy};
+use machine_tinyproxy::tinyproxy::{Handle, Machine, Result, Tinyproxy};
 use machine_tinyproxy::{TinyproxyCharm, PORT};
 use ops::testing::{Context, Port, RunError, State};
 use ops::Status;
@@ -41,9 +41,12 @@ impl MockTinyproxy {
         mock
     }
 
-    /// Puts this mock in place of the machine until the guard is dropped.
-    fn patch(self: &Rc<Self>) -> Substitution {
-        tinyproxy::substitute(self.clone())
+    /// A context whose charm manages this mock in place of the machine.
+    fn context(self: &Rc<Self>) -> Context<TinyproxyCharm> {
+        let mock = Rc::clone(self);
+        Context::new().charm_setup(move |charm: &mut TinyproxyCharm| {
+            charm.tinyproxy = Handle::new(mock.clone());
+        })
     }
 
     fn config(&self) -> Option<(u16, String)> {
@@ -107,8 +110,7 @@ fn ports(ports: impl IntoIterator<Item = Port>) -> BTreeSet<Port> {
 fn install() {
     // Arrange the input state.
     let tinyproxy = Rc::new(MockTinyproxy::default());
-    let _patch = tinyproxy.patch();
-    let mut ctx = Context::<TinyproxyCharm>::new();
+    let mut ctx = tinyproxy.context();
     let state_in = State::new();
     // Simulate an event, here install.
     let state_out = ctx.run(ctx.on.install(), &state_in).unwrap();
@@ -124,8 +126,7 @@ fn install() {
 #[test]
 fn start() {
     let tinyproxy = MockTinyproxy::installed();
-    let _patch = tinyproxy.patch();
-    let mut ctx = Context::<TinyproxyCharm>::new();
+    let mut ctx = tinyproxy.context();
     let state_out = ctx.run(ctx.on.start(), &State::new()).unwrap();
     assert_eq!(state_out.unit_status, Status::active(""));
     assert!(tinyproxy.running.get());
@@ -137,8 +138,7 @@ fn start() {
 #[test]
 fn config_changed() {
     let tinyproxy = MockTinyproxy::configured();
-    let _patch = tinyproxy.patch();
-    let mut ctx = Context::<TinyproxyCharm>::new();
+    let mut ctx = tinyproxy.context();
     let state_in = State::new().config("slug", "foo");
     let state_out = ctx.run(ctx.on.config_changed(), &state_in).unwrap();
     assert_eq!(state_out.unit_status, Status::active(""));
@@ -151,8 +151,7 @@ fn config_changed() {
 fn start_invalid_config() {
     for invalid_slug in INVALID_SLUGS {
         let tinyproxy = MockTinyproxy::installed();
-        let _patch = tinyproxy.patch();
-        let mut ctx = Context::<TinyproxyCharm>::new();
+        let mut ctx = tinyproxy.context();
         let state_in = State::new().config("slug", invalid_slug);
         let state_out = ctx.run(ctx.on.start(), &state_in).unwrap();
         assert_eq!(state_out.unit_status, invalid_slug_status(invalid_slug));
@@ -166,8 +165,7 @@ fn start_invalid_config() {
 fn config_changed_invalid_config() {
     for invalid_slug in INVALID_SLUGS {
         let tinyproxy = MockTinyproxy::configured();
-        let _patch = tinyproxy.patch();
-        let mut ctx = Context::<TinyproxyCharm>::new();
+        let mut ctx = tinyproxy.context();
         let state_in = State::new().config("slug", invalid_slug);
         let state_out = ctx.run(ctx.on.config_changed(), &state_in).unwrap();
         assert_eq!(state_out.unit_status, invalid_slug_status(invalid_slug));
@@ -181,8 +179,7 @@ fn config_changed_invalid_config() {
 #[test]
 fn stop() {
     let tinyproxy = MockTinyproxy::configured();
-    let _patch = tinyproxy.patch();
-    let mut ctx = Context::<TinyproxyCharm>::new();
+    let mut ctx = tinyproxy.context();
     let state_out = ctx.run(ctx.on.stop(), &State::new()).unwrap();
     assert_eq!(
         state_out.unit_status,
@@ -194,8 +191,7 @@ fn stop() {
 #[test]
 fn remove() {
     let tinyproxy = MockTinyproxy::installed();
-    let _patch = tinyproxy.patch();
-    let mut ctx = Context::<TinyproxyCharm>::new();
+    let mut ctx = tinyproxy.context();
     let state_out = ctx.run(ctx.on.remove(), &State::new()).unwrap();
     assert_eq!(
         state_out.unit_status,
@@ -210,8 +206,7 @@ fn remove() {
 #[test]
 fn config_changed_without_a_change_does_not_reload() {
     let tinyproxy = MockTinyproxy::configured();
-    let _patch = tinyproxy.patch();
-    let mut ctx = Context::<TinyproxyCharm>::new();
+    let mut ctx = tinyproxy.context();
     let state_in = State::new().opened_port(Port::tcp(PORT));
     let state_out = ctx.run(ctx.on.config_changed(), &state_in).unwrap();
     assert_eq!(state_out.unit_status, Status::active(""));
@@ -223,8 +218,7 @@ fn config_changed_without_a_change_does_not_reload() {
 #[test]
 fn install_when_installed_does_nothing() {
     let tinyproxy = MockTinyproxy::installed();
-    let _patch = tinyproxy.patch();
-    let mut ctx = Context::<TinyproxyCharm>::new();
+    let mut ctx = tinyproxy.context();
     let state_out = ctx.run(ctx.on.install(), &State::new()).unwrap();
     assert_eq!(state_out.workload_version, "");
     assert_eq!(
@@ -238,8 +232,7 @@ fn install_when_installed_does_nothing() {
 #[test]
 fn start_before_install_waits() {
     let tinyproxy = Rc::new(MockTinyproxy::default());
-    let _patch = tinyproxy.patch();
-    let mut ctx = Context::<TinyproxyCharm>::new();
+    let mut ctx = tinyproxy.context();
     let state_out = ctx.run(ctx.on.start(), &State::new()).unwrap();
     assert_eq!(tinyproxy.config(), None);
     assert_eq!(
@@ -254,8 +247,7 @@ fn start_before_install_waits() {
 fn start_fails_when_tinyproxy_does_not_come_up() {
     let tinyproxy = MockTinyproxy::installed();
     tinyproxy.stuck.set(true);
-    let _patch = tinyproxy.patch();
-    let mut ctx = Context::<TinyproxyCharm>::new();
+    let mut ctx = tinyproxy.context();
     let err = ctx.run(ctx.on.start(), &State::new()).unwrap_err();
     match err {
         RunError::Charm { message, .. } => assert_eq!(
@@ -267,20 +259,20 @@ fn start_fails_when_tinyproxy_does_not_come_up() {
     assert_eq!(*tinyproxy.pauses.borrow(), [Duration::from_secs(1); 3]);
 }
 
-/// A substitution lasts as long as its guard; dropping it restores what was in place.
+/// Without a setup, the charm manages the machine itself (the `Default` of its field).
 #[test]
-fn substitutions_end_with_their_guard() {
-    let machine_says = tinyproxy::Machine::default().is_installed();
-    let installed = MockTinyproxy::installed();
-    let absent = Rc::new(MockTinyproxy::default());
-    {
-        let _outer = installed.patch();
-        assert!(tinyproxy::current().is_installed());
-        {
-            let _inner = absent.patch();
-            assert!(!tinyproxy::current().is_installed());
-        }
-        assert!(tinyproxy::current().is_installed());
-    }
-    assert_eq!(tinyproxy::current().is_installed(), machine_says);
+fn without_a_setup_the_charm_manages_the_machine() {
+    let machine_says = Machine::default().is_installed();
+    assert_eq!(
+        TinyproxyCharm::default().tinyproxy.is_installed(),
+        machine_says
+    );
+    let mock = MockTinyproxy::installed();
+    let mut ctx = mock.context();
+    let state = State::new().config("slug", "example");
+    let mgr = ctx.manager(ctx.on.update_status(), &state).unwrap();
+    assert!(
+        mgr.charm().tinyproxy.is_installed(),
+        "the setup ran before the event"
+    );
 }

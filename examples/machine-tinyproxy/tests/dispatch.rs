@@ -1,5 +1,5 @@
-//! The charm binary is the charm's `dispatch` (charmcraft.yaml organizes
-//! build/machine-tinyproxy to `dispatch`): Juju runs it with `JUJU_DISPATCH_PATH` set, or
+//! The charm binary is the charm's `dispatch` (charmcraft.yaml's part installs the
+//! built machine-tinyproxy as `dispatch`): Juju runs it with `JUJU_DISPATCH_PATH` set, or
 //! through a legacy `hooks/<name>` link without it. These run the built binary both ways
 //! in a charm directory, with stand-in hook tools, and check what the hook did.
 

@@ -7,7 +7,7 @@ venv=${OPS_VENV:-/tmp/ops-venv}
 [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q ops; }
 work=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-cargo build -q -p ops-pebble --example wire_calls
+cargo build -q -p juju-ops-pebble --example wire_calls
 bin=$(cargo metadata --format-version 1 --no-deps | "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/examples/wire_calls
 # A local tree for push_path: one entry per directory, so listing order cannot differ.
 mkdir -p "$work/tree/one/d" "$work/tree/two/e"

@@ -1,6 +1,7 @@
 //! [`Context`]: runs one event on a charm against a [`State`], through the same dispatch,
 //! framework and model code as production, and records what happened.
 
+use super::seam::{self, CharmSetup};
 use super::sim::{Env, JujuLogLine, Output, Sim, SimBackend, SimRef, Tracking};
 use super::state::{CheckInfo, Container, DeferredEvent, Notice, Relation, Secret, State, Storage};
 use crate::backend::LogLevel;
@@ -353,6 +354,7 @@ pub struct Context<C: Charm> {
     availability_zone: Option<String>,
     principal_unit: Option<String>,
     skip_consistency_checks: bool,
+    setup: CharmSetup,
     config_defaults: Rc<Map<String, Value>>,
     output: Output,
     _charm: PhantomData<fn() -> C>,
@@ -394,6 +396,7 @@ impl<C: Charm> Context<C> {
             availability_zone: None,
             principal_unit: None,
             skip_consistency_checks: false,
+            setup: CharmSetup::default(),
             config_defaults: Rc::new(config_defaults(C::META)),
             output: Output::default(),
             _charm: PhantomData,
@@ -444,6 +447,31 @@ impl<C: Charm> Context<C> {
         self
     }
 
+    /// Runs `setup` on the charm of every run, once it is restored from the state (or
+    /// `Default`ed) and before any handler: the way to give a charm test doubles.
+    ///
+    /// Keep what the charm calls out to in a field that is not persisted
+    /// (`#[serde(skip)]`), whose `Default` is the real thing, and put a double there:
+    ///
+    /// ```ignore
+    /// #[charm(metadata = "charmcraft.yaml")]
+    /// #[derive(Default, Serialize, Deserialize)]
+    /// pub struct Demo {
+    ///     #[serde(skip)]
+    ///     workload: Workload, // Default: asks the server over HTTP; tests: a fixed answer
+    /// }
+    ///
+    /// let mut ctx = Context::<Demo>::new().charm_setup(|c| c.workload = Workload::fixed("1.0"));
+    /// ```
+    ///
+    /// The same as Python's `@patch` of a charm method, without code in the charm that
+    /// only tests run. [`Context::manager`] applies it too (before
+    /// [`Manager::charm_mut`](super::Manager::charm_mut) sees the charm).
+    pub fn charm_setup(mut self, setup: impl Fn(&mut C) + 'static) -> Self {
+        self.setup = CharmSetup::new(setup);
+        self
+    }
+
     /// The unit's name (`app/N`).
     pub fn unit_name(&self) -> String {
         format!("{}/{}", self.app_name, self.unit_id)
@@ -459,6 +487,7 @@ impl<C: Charm> Context<C> {
             machine_id: self.machine_id.clone(),
             availability_zone: self.availability_zone.clone(),
             principal_unit: self.principal_unit.clone(),
+            setup: self.setup.clone(),
         }
     }
 
@@ -636,6 +665,8 @@ pub(crate) struct Settings {
     pub machine_id: Option<String>,
     pub availability_zone: Option<String>,
     pub principal_unit: Option<String>,
+    /// The test's setup of each restored charm ([`Context::charm_setup`]).
+    pub setup: CharmSetup,
 }
 
 impl Settings {
@@ -740,8 +771,9 @@ pub(crate) fn run_framework<C: Charm>(
         revision: C::STATE_REVISION,
     };
     let (result, spans) = crate::tracing::record(|| {
-        framework::dispatch(
+        seam::dispatch(
             &model,
+            &settings.setup,
             state,
             Some(&event.data),
             run_options(event, restricted),
@@ -773,7 +805,7 @@ pub(crate) fn reemit_framework<C: Charm>(
         skip_collect_status: true,
         ..RunOptions::default()
     };
-    let result = framework::dispatch(&model, state, None, options);
+    let result = seam::dispatch(&model, &settings.setup, state, None, options);
     record_outcome(sim, &model, "reemit", result)
 }
 

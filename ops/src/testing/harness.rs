@@ -9,6 +9,7 @@
 use super::context::{
     config_defaults, reemit_framework, run_framework, Event, On, RunError, Settings,
 };
+use super::seam::CharmSetup;
 use super::sim::{Env, ExecArgs, ExecResult, Output, Sim, SimBackend, SimRef, Tracking};
 use super::state::{Container, Exec, Notice, Relation, Secret, State, Storage};
 use crate::backend::{CloudSpec, Databag, NetworkInfo, SecretOwner};
@@ -30,6 +31,52 @@ pub struct ActionOutput {
     pub logs: Vec<String>,
     /// Results (flattened dotted keys).
     pub results: BTreeMap<String, String>,
+}
+
+/// The params [`Harness::run_action`] takes: `()` for none, pairs
+/// (`[("show-password", true)]`, a `Vec` of them), or a map.
+pub trait IntoActionParams {
+    /// The params as the JSON map `action-get` answers.
+    fn into_action_params(self) -> Map<String, Value>;
+}
+
+impl IntoActionParams for () {
+    fn into_action_params(self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl IntoActionParams for Map<String, Value> {
+    fn into_action_params(self) -> Map<String, Value> {
+        self
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>, const N: usize> IntoActionParams for [(K, V); N] {
+    fn into_action_params(self) -> Map<String, Value> {
+        pairs(self)
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>> IntoActionParams for Vec<(K, V)> {
+    fn into_action_params(self) -> Map<String, Value> {
+        pairs(self)
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>> IntoActionParams for BTreeMap<K, V> {
+    fn into_action_params(self) -> Map<String, Value> {
+        pairs(self)
+    }
+}
+
+fn pairs<K: Into<String>, V: Into<Value>>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> Map<String, Value> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect()
 }
 
 /// A stateful test harness for charm `C`.
@@ -87,6 +134,7 @@ impl<C: Charm> Harness<C> {
             machine_id: None,
             availability_zone: None,
             principal_unit: None,
+            setup: CharmSetup::default(),
         };
         let sim = Rc::new(RefCell::new(Sim::new(
             // A unit Juju has just deployed shows maintenance until a hook sets a status
@@ -134,8 +182,26 @@ impl<C: Charm> Harness<C> {
             })?,
             None => C::default(),
         };
+        let mut charm = charm;
+        self.settings.setup.apply(&mut charm);
         self.charm = Some(charm);
         Ok(())
+    }
+
+    /// Runs `setup` on the charm whenever it is instantiated or restored (at
+    /// [`Harness::begin`] and for each event), before any handler: the way to give the
+    /// charm test doubles in fields that are not persisted (`#[serde(skip)]`). See
+    /// [`Context::charm_setup`](super::Context::charm_setup).
+    pub fn charm_setup(mut self, setup: impl Fn(&mut C) + 'static) -> Self {
+        self.settings.setup = CharmSetup::new(setup);
+        self
+    }
+
+    /// The event factories for this harness's application, to [`fire`](Harness::fire)
+    /// one without naming the app (Python's `harness.charm.on.config_changed.emit()`):
+    /// `harness.fire(harness.on().config_changed())`.
+    pub fn on(&self) -> &On {
+        &self.on
     }
 
     /// Begins and fires what Juju fires when a unit is deployed: storage-attached,
@@ -1101,17 +1167,14 @@ impl<C: Charm> Harness<C> {
         self.fire(self.on.secret_expired(&secret, revision))
     }
 
-    /// Runs action `name` with `params` (`[("show-password", true)]`, or a JSON map): its
-    /// logs and results, or [`RunError::ActionFailed`].
-    pub fn run_action<K: Into<String>, V: Into<Value>>(
+    /// Runs action `name` with `params` (`()` for none, `[("show-password", true)]`, or a
+    /// JSON map): its logs and results, or [`RunError::ActionFailed`].
+    pub fn run_action(
         &mut self,
         name: &str,
-        params: impl IntoIterator<Item = (K, V)>,
+        params: impl IntoActionParams,
     ) -> Result<ActionOutput, RunError> {
-        let params: Map<String, Value> = params
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
+        let params = params.into_action_params();
         let Some(action) = C::META.action(name) else {
             return Err(RunError::Inconsistent(vec![format!(
                 "action {name:?} is not declared in actions"

@@ -65,7 +65,7 @@ impl<C: Charm> Context<C> {
     pub fn manager(&mut self, event: Event, state: &State) -> Result<Manager<'_, C>, RunError> {
         let settings = self.settings();
         self.check(&settings, state, &event)?;
-        let charm = match &state.stored_state {
+        let mut charm = match &state.stored_state {
             Some(value) => C::deserialize(value).map_err(|e| RunError::Charm {
                 event: event.hook_name(),
                 message: format!(
@@ -76,6 +76,7 @@ impl<C: Charm> Context<C> {
             })?,
             None => C::default(),
         };
+        settings.setup.apply(&mut charm);
         let sim = self.new_sim(&settings, state, &event);
         let model = model_for::<C>(&sim, &settings, &event.data);
         Ok(Manager {
@@ -97,6 +98,13 @@ impl<'c, C: Charm> Manager<'c, C> {
     /// The charm the event will run on, to change before it runs.
     pub fn charm_mut(&mut self) -> &mut C {
         &mut self.charm
+    }
+
+    /// The charm and the model together, to call a handler directly (a test of one
+    /// method, with an [`Action`](crate::Action) built by
+    /// [`Action::new`](crate::Action::new) over this model when the event is an action).
+    pub fn charm_and_model(&mut self) -> (&mut C, &Model<C>) {
+        (&mut self.charm, &self.model)
     }
 
     /// The model the handlers will use (the event's hook context). What is done through it

@@ -36,6 +36,7 @@ mod manager;
 mod pebble;
 mod rockcraft;
 mod schema;
+mod seam;
 pub(crate) mod sim;
 mod state;
 
@@ -43,7 +44,7 @@ mod state;
 mod tests;
 
 pub use context::{Context, Event, On, RunError};
-pub use harness::{ActionOutput, Harness};
+pub use harness::{ActionOutput, Harness, IntoActionParams};
 pub use manager::{Finished, Manager};
 pub use rockcraft::{layer_from_rockcraft, RockcraftError};
 pub use sim::{default_network, ExecArgs, ExecResult, JujuLogLine, Output};

@@ -99,7 +99,7 @@ pub(crate) fn export_after_hook(
             if let Err(e) = post(&destination, body, deadline) {
                 warn(&format!(
                     "Tracing: cannot send spans to {}: {e}; kept for the next hook.",
-                    destination.url
+                    crate::logging::redact_url(&destination.url)
                 ));
                 break;
             }
