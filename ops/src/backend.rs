@@ -573,6 +573,9 @@ pub trait Backend {
 
     /// `state-get KEY`: controller-side charm state (`None` when unset).
     fn state_get(&self, key: &str) -> Result<Option<String>, ModelError>;
+    /// `state-get --format=json`: every key of the controller-side charm state (what a
+    /// Python `ops` charm with `use_juju_for_storage=True` left there, for migration).
+    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError>;
     /// `state-set --file -` of `{key: value}`.
     fn state_set(&self, key: &str, value: &str) -> Result<(), ModelError>;
     /// `state-delete KEY`.

@@ -18,6 +18,10 @@ pub struct MainOptions {
     pub controller_storage: bool,
     /// The lowest level sent to `juju-log` (default `DEBUG`).
     pub log_level: LogLevel,
+    /// The charm's mapping of the Python `ops` state its rule leaves, on the first hook
+    /// after a refresh from a Python charm (see [`crate::framework::migrate`]).
+    #[cfg(feature = "python-migration")]
+    pub python_migration: Option<crate::framework::migrate::MigrationHook>,
 }
 
 impl Default for MainOptions {
@@ -25,6 +29,8 @@ impl Default for MainOptions {
         MainOptions {
             controller_storage: false,
             log_level: LogLevel::Debug,
+            #[cfg(feature = "python-migration")]
+            python_migration: None,
         }
     }
 }
@@ -97,6 +103,16 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         file_store = FileStore::in_charm_dir(&charm_dir);
         &file_store
     };
+    // With `python-migration`, a unit with no state of its own takes a Python charm's.
+    #[cfg(feature = "python-migration")]
+    let migrating = crate::framework::migrate::PythonMigrationStore::<C>::new(
+        store,
+        &charm_dir,
+        options.python_migration,
+        selection.restricted,
+    );
+    #[cfg(feature = "python-migration")]
+    let store: &dyn Store = &migrating;
     let run_options = RunOptions {
         restricted: selection.restricted,
         skip_collect_status: false,

@@ -4,6 +4,8 @@
 //! `ops::main` and `ops::testing` share [`run`] / [`dispatch`]: the first with the
 //! hook-tool backend and a [`FileStore`], the second with an in-memory backend.
 
+#[cfg(feature = "python-migration")]
+pub mod migrate;
 mod run;
 mod select;
 mod store;

@@ -770,6 +770,12 @@ impl<R: Runner> Backend for HookTools<R> {
         Ok((!value.is_empty()).then(|| value.to_string()))
     }
 
+    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
+        let all: Option<BTreeMap<String, String>> =
+            self.json("state-get", &[s("--format=json")])?;
+        Ok(all.unwrap_or_default())
+    }
+
     fn state_set(&self, key: &str, value: &str) -> Result<(), ModelError> {
         let mut doc = Map::new();
         doc.insert(key.to_string(), Value::String(value.to_string()));

@@ -614,6 +614,10 @@ impl Backend for Fake {
         self.record("state-get", format!("state-get {key}"))?;
         Ok(None)
     }
+    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
+        self.record("state-get", "state-get --format=json".into())?;
+        Ok(BTreeMap::new())
+    }
     fn state_set(&self, key: &str, _value: &str) -> Result<(), ModelError> {
         self.record("state-set", format!("state-set {key}"))
     }

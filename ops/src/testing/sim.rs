@@ -958,6 +958,10 @@ impl Backend for SimBackend {
         Ok(self.sim.borrow().controller_state.get(key).cloned())
     }
 
+    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
+        Ok(self.sim.borrow().controller_state.clone())
+    }
+
     fn state_set(&self, key: &str, value: &str) -> Result<(), ModelError> {
         self.with(|s| {
             s.controller_state
