@@ -109,7 +109,7 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         store,
         &charm_dir,
         options.python_migration,
-        selection.restricted,
+        options.controller_storage,
     );
     #[cfg(feature = "python-migration")]
     let store: &dyn Store = &migrating;

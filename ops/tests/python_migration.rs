@@ -77,6 +77,7 @@ fn charm_process() {
     if std::env::var_os("OPS_E2E_RUN_CHARM").is_some() {
         let options = ops::MainOptions {
             python_migration: Some(MigrationHook(map_legacy)),
+            controller_storage: std::env::var_os("MIGRATION_RUST_CONTROLLER").is_some(),
             ..Default::default()
         };
         std::process::exit(ops::run_main::<MigrationDemo>(options));
@@ -177,11 +178,16 @@ fn run_python_hooks(unit: &Unit, dispatch: &Path, extra: &[(&str, &str)]) {
     }
 }
 
-/// Runs the Rust port's first hook (`start`) and checks what it restored and re-emitted.
-fn assert_rust_port_takes_over(unit: &Unit) {
-    let (code, calls) = unit.run("hooks/start", &[]);
+/// Runs the Rust port's first hook (`start`) and checks what it restored and re-emitted;
+/// `saved` reads what it saved.
+fn assert_rust_port_takes_over(
+    unit: &Unit,
+    extra: &[(&str, &str)],
+    saved: impl Fn() -> serde_json::Value,
+) {
+    let (code, calls) = unit.run("hooks/start", extra);
     assert_eq!(code, 0, "{calls:#?}");
-    let state = unit.state();
+    let state = saved();
     let charm = &state["charm"];
     assert_eq!(charm["installs"], 1);
     assert_eq!(charm["port"], 8080);
@@ -222,11 +228,11 @@ fn assert_rust_port_takes_over(unit: &Unit) {
         "{logs:#?}"
     );
     // The second hook runs on the Rust state: nothing is migrated again.
-    let (code, calls) = unit.run("hooks/start", &[]);
+    let (code, calls) = unit.run("hooks/start", extra);
     assert_eq!(code, 0, "{calls:#?}");
     assert!(!calls.iter().any(|c| c.contains("Migrated")), "{calls:#?}");
     assert_eq!(
-        unit.state()["charm"]["handled"],
+        saved()["charm"]["handled"],
         json!(["config_changed", "db 7 pg pg/0", "start", "start"])
     );
 }
@@ -240,7 +246,7 @@ fn rust_port_takes_over_a_python_unit_state_db() {
     let db = unit.charm_dir().join(".unit-state.db");
     assert!(db.exists(), "Python ops wrote no .unit-state.db");
     let before = std::fs::read(&db).unwrap();
-    assert_rust_port_takes_over(&unit);
+    assert_rust_port_takes_over(&unit, &[], || unit.state());
     assert_eq!(
         std::fs::read(&db).unwrap(),
         before,
@@ -265,5 +271,11 @@ fn rust_port_takes_over_python_controller_storage() {
             && stored.get("#notices#").is_some(),
         "Python ops kept its state in the controller: {stored:#}"
     );
-    assert_rust_port_takes_over(&unit);
+    // The port keeps its state in the controller too (as the Python charm did).
+    let saved = || {
+        let all: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&controller).unwrap()).unwrap();
+        serde_json::from_str(all["ops-unit-state"].as_str().unwrap()).unwrap()
+    };
+    assert_rust_port_takes_over(&unit, &[("MIGRATION_RUST_CONTROLLER", "1")], saved);
 }

@@ -7,12 +7,14 @@
 //! - `$CHARM_DIR/.unit-state.db`, Python `ops`' SQLite file: table `snapshot(handle,
 //!   data)` holds each object's snapshot pickled, table `notice(sequence, event_path,
 //!   observer_path, method_name)` the deferred events in order;
-//! - else Juju's controller storage (`state-get`), where a Python charm with
-//!   `use_juju_for_storage=True` kept the same snapshots as YAML, under their handle
-//!   paths, and the notices under `#notices#`. Python `ops` 3.9's automatic choice
-//!   (`use_juju_for_storage=None`) picks the controller only for podspec charms, which
-//!   Juju 3 does not run; so controller state exists only where a charm asked for it, and
-//!   it is looked for whenever there is no `.unit-state.db`.
+//! - else, when the Rust charm keeps its own state in the controller
+//!   (`MainOptions::controller_storage`), Juju's controller storage (`state-get`), where a
+//!   Python charm with `use_juju_for_storage=True` kept the same snapshots as YAML under
+//!   their handle paths, and the notices under `#notices#`. Python `ops` 3.9's automatic
+//!   choice (`use_juju_for_storage=None`) picks the controller only for podspec charms,
+//!   which Juju 3 does not run (and even then opens the SQLite file): controller state
+//!   exists only where the Python charm asked for it with `True`, so its port asks for it
+//!   too, and a charm with file storage makes no extra `state-get` call.
 //!
 //! The rule for the charm struct: every key of the charm's `StoredState` snapshots (each
 //! `<CharmClass>/StoredStateData[<attr>]`, usually `_stored`) whose name is a field of the
@@ -856,24 +858,24 @@ pub struct PythonMigrationStore<'a, C> {
     inner: &'a dyn Store,
     charm_dir: PathBuf,
     hook: Option<MigrationHook>,
-    restricted: bool,
+    controller: bool,
     charm: PhantomData<fn() -> C>,
 }
 
 impl<'a, C: Charm> PythonMigrationStore<'a, C> {
-    /// Wraps `inner`. `restricted`: the hook cannot run `state-get` (collect-metrics), so
-    /// only the file is looked at.
+    /// Wraps `inner`. `controller`: when there is no `.unit-state.db`, look for Python
+    /// state in controller storage (`state-get`).
     pub fn new(
         inner: &'a dyn Store,
         charm_dir: &Path,
         hook: Option<MigrationHook>,
-        restricted: bool,
+        controller: bool,
     ) -> Self {
         PythonMigrationStore {
             inner,
             charm_dir: charm_dir.to_path_buf(),
             hook,
-            restricted,
+            controller,
             charm: PhantomData,
         }
     }
@@ -883,10 +885,10 @@ impl<'a, C: Charm> PythonMigrationStore<'a, C> {
         let file = self.charm_dir.join(PYTHON_STATE_FILE);
         if file.exists() {
             PythonState::read_file(&file)
-        } else if self.restricted {
-            Ok(None)
-        } else {
+        } else if self.controller {
             PythonState::read_controller(model)
+        } else {
+            Ok(None)
         }
     }
 }
