@@ -185,7 +185,7 @@ pub struct PythonState {
 
 fn corrupt(location: &PythonSource, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
-        location: format!("the Python ops state in {location}"),
+        location: format!("{location} (Python ops)"),
         detail: detail.to_string(),
     }
 }
@@ -795,7 +795,7 @@ pub fn finish<C: Charm>(migration: Migration, model: &ModelCore) -> Result<UnitS
         );
     }
     let charm = Value::Object(migration.charm);
-    if let Err(e) = serde_json::from_value::<C>(charm.clone()) {
+    if serde_json::from_value::<C>(charm.clone()).is_err() {
         let default = serde_json::to_value(C::default()).unwrap_or(Value::Null);
         let misfits: Vec<String> = match (&charm, default) {
             (Value::Object(fields), Value::Object(default)) => fields
@@ -809,12 +809,17 @@ pub fn finish<C: Charm>(migration: Migration, model: &ModelCore) -> Result<UnitS
                 .collect(),
             _ => Vec::new(),
         };
+        // Not serde's message: it quotes the value, which may be a secret.
+        let what = if misfits.is_empty() {
+            "its fields together".to_string()
+        } else {
+            misfits.join(", ")
+        };
         return Err(StoreError::Corrupt {
-            location: format!("the Python ops state in {source}"),
+            location: format!("{source} (Python ops)"),
             detail: format!(
-                "it does not fit {}: {} ({e}); convert it in a MigrationHook",
+                "it does not fit {}: {what}; convert it in a MigrationHook",
                 std::any::type_name::<C>(),
-                misfits.join(", ")
             ),
         });
     }
@@ -904,7 +909,7 @@ impl<C: Charm> Store for PythonMigrationStore<'_, C> {
         let mut migration = map_python_state::<C>(python)?;
         if let Some(MigrationHook(hook)) = self.hook {
             hook(&mut migration).map_err(|e| StoreError::Corrupt {
-                location: format!("the Python ops state in {}", migration.python.source),
+                location: format!("{} (Python ops)", migration.python.source),
                 detail: format!("the migration hook failed: {e}"),
             })?;
         }
@@ -919,6 +924,102 @@ impl<C: Charm> Store for PythonMigrationStore<'_, C> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
+
+    /// A port whose `port` became a number where Python kept a string.
+    #[crate::charm(metadata = "tests/fixtures/python-migration/metadata.yaml")]
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    struct Port {
+        port: u16,
+        seen: Vec<String>,
+    }
+
+    #[crate::charm]
+    impl Port {
+        #[on(relation_changed = "db")]
+        fn on_db(&mut self, _model: &Model<Self>) {}
+    }
+
+    fn python(port: PyValue) -> PythonState {
+        let s = |x: &str| PyValue::Str(x.into());
+        let stored = PyValue::Dict(vec![
+            (s("port"), port),
+            (s("seen"), PyValue::Set(vec![s("a")])),
+            (s("gone"), PyValue::Int(1)),
+        ]);
+        let relation = PyValue::Dict(vec![
+            (s("relation_name"), s("db")),
+            (s("relation_id"), PyValue::Int(3)),
+            (s("app_name"), s("pg")),
+            (s("unit_name"), s("pg/1")),
+        ]);
+        let notice = |event: &str, observer: &str, method: &str| PythonNotice {
+            event_path: event.into(),
+            observer_path: observer.into(),
+            method_name: method.into(),
+        };
+        PythonState {
+            source: PythonSource::Controller,
+            snapshots: BTreeMap::from([
+                ("Port/StoredStateData[_stored]".into(), stored),
+                ("Port/on/db_relation_changed[4]".into(), relation.clone()),
+                ("Port/Lib[x]/on/db_relation_changed[5]".into(), relation),
+                ("StoredStateData[_stored]".into(), PyValue::Dict(vec![])),
+            ]),
+            notices: vec![
+                notice("Port/on/db_relation_changed[4]", "Port", "_on_db"),
+                notice("Port/on/db_relation_changed[4]", "Port/Lib[x]", "_on_db"),
+                notice("Port/on/config_changed[6]", "Port", "_on_config"),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_rule_maps_fields_by_name_and_notices_by_method() {
+        let migration = map_python_state::<Port>(python(PyValue::Int(8080))).unwrap();
+        assert_eq!(migration.charm["port"], 8080);
+        assert_eq!(migration.charm["seen"], serde_json::json!(["a"]));
+        assert_eq!(
+            migration.unmapped.keys().collect::<Vec<_>>(),
+            ["gone"],
+            "a key naming no field"
+        );
+        let mut event = EventData::named(EventKind::RelationChanged, "db");
+        event.relation_id = Some(3);
+        event.remote_app = Some("pg".into());
+        event.remote_unit = Some("pg/1".into());
+        assert_eq!(
+            migration.deferred,
+            [DeferredEvent {
+                event,
+                handler: "on_db".into()
+            }]
+        );
+        let dropped: Vec<_> = migration
+            .dropped
+            .iter()
+            .map(|(_, why)| why.as_str())
+            .collect();
+        assert_eq!(dropped.len(), 2, "{dropped:?}");
+        assert!(dropped[0].contains("observer Port/Lib[x] is not the charm"));
+        assert!(dropped[1].contains("its snapshot is missing"));
+    }
+
+    #[test]
+    fn a_value_that_does_not_fit_fails_naming_the_field_not_the_value() {
+        let backend =
+            crate::hookcmds::HookTools::with_runner(crate::hookcmds::fake::Fake::default());
+        let model = ModelCore::new(
+            Box::new(backend),
+            Port::META,
+            crate::context::JujuContext::from_vars([("JUJU_UNIT_NAME", "port/0")]),
+        );
+        let migration = map_python_state::<Port>(python(PyValue::Str("s3cr3t".into()))).unwrap();
+        let err = finish::<Port>(migration, &model).unwrap_err().to_string();
+        assert!(err.contains("port (a JSON string)"), "{err}");
+        assert!(err.contains("controller storage"), "{err}");
+        assert!(!err.contains("s3cr3t"), "{err}");
+    }
 
     #[test]
     fn yaml_as_python_ops_writes_it_for_controller_storage() {
