@@ -4,6 +4,7 @@
 //! `ops::main` and `ops::testing` share [`run`] / [`dispatch`]: the first with the
 //! hook-tool backend and a [`FileStore`], the second with an in-memory backend.
 
+pub mod debug;
 #[cfg(feature = "python-migration")]
 pub mod migrate;
 mod run;

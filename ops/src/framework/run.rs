@@ -202,6 +202,15 @@ impl<C: Charm> Runner<'_, C> {
     ) -> Result<bool, DispatchError> {
         let model = self.model;
         let charm = &mut *self.charm;
+        let collect_status = matches!(
+            event.kind,
+            EventKind::CollectUnitStatus | EventKind::CollectAppStatus
+        );
+        if !collect_status && super::debug::stops_at_handlers(&model.context().debug_at) {
+            let place = format!("handler {handler} of {}", event_label(event));
+            let symbol = format!("{}::{handler}", std::any::type_name::<C>());
+            super::debug::stop(&place, Some(&symbol));
+        }
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             charm.dispatch(model, event, Some(handler))
         }));

@@ -148,6 +148,28 @@ impl ModelCore {
         &self.context
     }
 
+    /// A named breakpoint (Python's `framework.breakpoint(name)`): when `JUJU_DEBUG_AT`
+    /// names it, or is `all` (`juju debug-code --at=NAME`), the process prints how to
+    /// attach a debugger and stops here until continued; otherwise it does nothing (a
+    /// WARNING when other breakpoints are asked for). `name` must look like `foo` or
+    /// `foo-bar`, and not be `all` or `hook` (reserved).
+    pub fn breakpoint(&self, name: &str) -> Result<(), ModelError> {
+        crate::framework::debug::check_breakpoint_name(name)?;
+        let at = &self.context.debug_at;
+        if at.iter().any(|a| a == "all" || a == name) {
+            crate::framework::debug::stop(&format!("breakpoint {name:?}"), None);
+        } else if !at.is_empty() && crate::logging::enabled(crate::backend::LogLevel::Warning) {
+            let _ = self.backend.juju_log(
+                crate::backend::LogLevel::Warning,
+                &format!(
+                    "Breakpoint {name:?} skipped (not found in the requested breakpoints: {}).",
+                    at.join(",")
+                ),
+            );
+        }
+        Ok(())
+    }
+
     /// `config-get`'s answer, asked once per hook.
     pub fn config_values(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
         if let Some(config) = &self.cache.borrow().config {

@@ -193,6 +193,32 @@ impl Unit {
         dispatch_path: Option<&str>,
         extra: &[(&str, &str)],
     ) -> (i32, Vec<String>) {
+        let mut command = self.command(program, dispatch_path, extra);
+        let child = {
+            let _lock = fork_or_write_lock();
+            command.spawn().unwrap()
+        };
+        let output = child.wait_with_output().unwrap();
+        (output.status.code().unwrap_or(-1), self.calls())
+    }
+
+    /// The hook-tool calls of the last run, so far.
+    pub fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.root.join("calls.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The command [`Unit::run_as`] runs (stdin null, stdout and stderr piped), for a
+    /// test that watches the charm process while it runs. Starting it clears the log.
+    pub fn command(
+        &self,
+        program: &Path,
+        dispatch_path: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Command {
         let log = self.root.join("calls.log");
         let _ = std::fs::remove_file(&log);
         let mut command = Command::new(program);
@@ -224,17 +250,7 @@ impl Unit {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let child = {
-            let _lock = fork_or_write_lock();
-            command.spawn().unwrap()
-        };
-        let output = child.wait_with_output().unwrap();
-        let calls = std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_string)
-            .collect();
-        (output.status.code().unwrap_or(-1), calls)
+        command
     }
 }
 
