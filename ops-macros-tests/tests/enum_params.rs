@@ -191,9 +191,9 @@ fn handlers_get_the_enums() {
     let ev = EventData::named(EventKind::Action, "backup");
     fake.0.borrow_mut().action_params =
         map(json!({"mode": "incremental", "tags": ["daily"], "format": "x.509"}));
-    charm.dispatch(&model, &ev, None).unwrap();
+    charm.dispatch(&model, &ev, None).into_result().unwrap();
     fake.0.borrow_mut().action_params = map(json!({"mode": "full", "compression": "gzip"}));
-    charm.dispatch(&model, &ev, None).unwrap();
+    charm.dispatch(&model, &ev, None).into_result().unwrap();
     assert_eq!(
         charm.calls,
         [
@@ -202,7 +202,11 @@ fn handlers_get_the_enums() {
         ]
     );
     fake.0.borrow_mut().action_params = map(json!({"mode": "partial"}));
-    let err = charm.dispatch(&model, &ev, None).unwrap_err().to_string();
+    let err = charm
+        .dispatch(&model, &ev, None)
+        .into_result()
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("mode: \"partial\" is not one of \"full\", \"incremental\""),
         "{err}"

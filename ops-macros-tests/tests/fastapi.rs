@@ -126,19 +126,24 @@ fn dispatch_runs_handlers_in_order_and_reports_deferrals() {
 
     let deferred = charm
         .dispatch(&model, &EventData::new(EventKind::ConfigChanged), None)
+        .into_result()
         .unwrap();
     assert!(deferred.is_empty());
     assert_eq!(charm.calls, ["configure", "configure_again"]);
 
     charm.calls.clear();
     let ev = EventData::named(EventKind::PebbleReady, "demo-server");
-    assert_eq!(charm.dispatch(&model, &ev, None).unwrap(), ["start"]);
+    assert_eq!(
+        charm.dispatch(&model, &ev, None).into_result().unwrap(),
+        ["start"]
+    );
     assert_eq!(charm.calls, ["start demo-server 9000"]);
 
     charm.calls.clear();
     let ev = EventData::new(EventKind::ConfigChanged);
     charm
         .dispatch(&model, &ev, Some("configure_again"))
+        .into_result()
         .unwrap();
     assert_eq!(charm.calls, ["configure_again"]);
 
@@ -147,7 +152,7 @@ fn dispatch_runs_handlers_in_order_and_reports_deferrals() {
         relation_id: Some(7),
         ..EventData::named(EventKind::RelationChanged, "database")
     };
-    charm.dispatch(&model, &ev, None).unwrap();
+    charm.dispatch(&model, &ev, None).into_result().unwrap();
     assert_eq!(charm.calls, ["db_changed 7 Some(7)"]);
 }
 
@@ -157,16 +162,20 @@ fn dispatch_actions_with_typed_params() {
     let model = common::model::<FastApiDemo>(&fake);
     let mut charm = FastApiDemo::default();
     let ev = EventData::named(EventKind::Action, "get-db-info");
-    charm.dispatch(&model, &ev, None).unwrap();
+    charm.dispatch(&model, &ev, None).into_result().unwrap();
     fake.0.borrow_mut().action_params = json!({"show-password": true}).as_object().unwrap().clone();
-    charm.dispatch(&model, &ev, None).unwrap();
+    charm.dispatch(&model, &ev, None).into_result().unwrap();
     assert_eq!(
         charm.calls,
         ["db_info show-password=false", "db_info show-password=true"]
     );
     fake.0.borrow_mut().action_params =
         json!({"show-password": "yes"}).as_object().unwrap().clone();
-    let err = charm.dispatch(&model, &ev, None).unwrap_err().to_string();
+    let err = charm
+        .dispatch(&model, &ev, None)
+        .into_result()
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("show-password: expected a boolean"), "{err}");
 }
 
@@ -175,15 +184,44 @@ fn dispatch_collect_status_and_errors() {
     let fake = Fake::default();
     let model = common::model::<FastApiDemo>(&fake);
     let mut charm = FastApiDemo::default();
-    charm
+    let collected = charm
         .dispatch(&model, &EventData::new(EventKind::CollectUnitStatus), None)
-        .unwrap();
-    let collected = model.core().take_collected_statuses(false);
+        .statuses;
     assert_eq!(collected.statuses(), &[Status::active("")]);
     let err = charm
         .dispatch(&model, &EventData::new(EventKind::UpdateStatus), None)
+        .into_result()
         .unwrap_err();
     assert_eq!(err.to_string(), "boom");
+}
+
+#[test]
+fn dispatch_outcome_says_what_each_handler_did() {
+    let fake = Fake::default();
+    let model = common::model::<FastApiDemo>(&fake);
+    let mut charm = FastApiDemo::default();
+    let outcome = charm.dispatch(&model, &EventData::new(EventKind::ConfigChanged), None);
+    let runs: Vec<_> = outcome
+        .handlers
+        .iter()
+        .map(|r| (r.handler.as_str(), r.deferred, r.error.is_some()))
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            ("configure", false, false),
+            ("configure_again", false, false)
+        ]
+    );
+    assert!(!outcome.action_failed);
+    assert!(outcome.statuses.statuses().is_empty());
+    let ev = EventData::named(EventKind::PebbleReady, "demo-server");
+    let outcome = charm.dispatch(&model, &ev, Some("start"));
+    assert_eq!(outcome.handlers.len(), 1);
+    assert!(outcome.handlers[0].deferred);
+    let outcome = charm.dispatch(&model, &EventData::new(EventKind::UpdateStatus), None);
+    let error = outcome.handlers[0].error.as_ref().map(|e| e.to_string());
+    assert_eq!(error.as_deref(), Some("boom"));
 }
 
 #[test]

@@ -212,7 +212,9 @@ fn payloads_reach_handlers() {
     fake.0.borrow_mut().action_params = map(json!({"target": "s3"}));
     let model = common::model::<KitchenSink>(&fake);
     let mut charm = KitchenSink::default();
-    let run = |charm: &mut KitchenSink, ev: EventData| charm.dispatch(&model, &ev, None).unwrap();
+    let run = |charm: &mut KitchenSink, ev: EventData| {
+        charm.dispatch(&model, &ev, None).into_result().unwrap()
+    };
 
     assert!(run(&mut charm, EventData::new(EventKind::Install)).is_empty());
     assert_eq!(
@@ -280,16 +282,13 @@ fn payloads_reach_handlers() {
     );
     assert_eq!(charm.helper(), 8);
 
-    run(&mut charm, EventData::new(EventKind::CollectUnitStatus));
-    run(&mut charm, EventData::new(EventKind::CollectAppStatus));
-    assert_eq!(
-        model.core().take_collected_statuses(false).statuses(),
-        &[Status::waiting("unit")]
-    );
-    assert_eq!(
-        model.core().take_collected_statuses(true).statuses(),
-        &[Status::blocked("app")]
-    );
+    let collect = |charm: &mut KitchenSink, kind| {
+        charm.dispatch(&model, &EventData::new(kind), None).statuses
+    };
+    let unit = collect(&mut charm, EventKind::CollectUnitStatus);
+    let app = collect(&mut charm, EventKind::CollectAppStatus);
+    assert_eq!(unit.statuses(), &[Status::waiting("unit")]);
+    assert_eq!(app.statuses(), &[Status::blocked("app")]);
 }
 
 #[test]

@@ -14,6 +14,19 @@ pub struct CharmArgs {
     /// `"manifest"` (the default) or `"file"`.
     #[darling(default)]
     pub relative_to: Option<LitStr>,
+    /// `tracing(endpoint = "...", ca = "...")`: spans sent to the tracing relation.
+    #[darling(default)]
+    pub tracing: Option<TracingArgs>,
+}
+
+/// `tracing(endpoint = "charm-tracing", ca = "receive-ca-cert")` in `#[charm(...)]`.
+#[derive(Debug, FromMeta)]
+pub struct TracingArgs {
+    /// The `requires` endpoint of interface `tracing`.
+    pub endpoint: LitStr,
+    /// The `requires` endpoint of interface `certificate_transfer`, if any.
+    #[darling(default)]
+    pub ca: Option<LitStr>,
 }
 
 impl CharmArgs {

@@ -66,7 +66,10 @@ impl Client {
     }
 
     fn send(&self, req: Request<'_>, timeout: Duration) -> Result<Response> {
-        http::send(&self.socket, timeout, req)
+        let (method, path) = (req.method, req.path);
+        crate::trace::traced(method, path, &self.socket, || {
+            http::send(&self.socket, timeout, req)
+        })
     }
 
     /// A `GET` whose success body is not Pebble's JSON envelope (metrics, logs): the

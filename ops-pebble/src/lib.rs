@@ -13,6 +13,7 @@ mod exec;
 mod http;
 mod merge;
 mod multipart;
+pub mod trace;
 mod types;
 pub mod ws;
 

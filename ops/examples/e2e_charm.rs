@@ -14,7 +14,10 @@ use ops::meta::{
     ActionMeta, CharmMeta, ConfigKind, ConfigOptionMeta, ParamMeta, RelationMeta, RelationRole,
 };
 use ops::values::{field, required_field, ValueError};
-use ops::{Action, ActionParams, Charm, CharmConfig, EventData, EventKind, Model, ModelCore};
+use ops::{
+    Action, ActionParams, Charm, CharmConfig, EventData, EventKind, HandlerRun, Model, ModelCore,
+    Outcome,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -162,56 +165,74 @@ impl Charm for E2e {
     fn storages(_: &ModelCore) {}
     fn resources(_: &ModelCore) {}
 
-    fn observers(event: &EventData) -> &'static [&'static str] {
-        match (event.kind, event.name.as_deref()) {
+    fn observers(event: &EventData) -> Vec<String> {
+        let names: &[&str] = match (event.kind, event.name.as_deref()) {
             (EventKind::Install, _) => &["on_install"],
             (EventKind::ConfigChanged, _) => &["on_config_changed"],
             (EventKind::RelationChanged, Some("database")) => &["on_database_changed"],
             (EventKind::Action, Some("backup")) => &["on_backup"],
             _ => &[],
-        }
+        };
+        names.iter().map(|n| n.to_string()).collect()
     }
 
-    fn dispatch(
-        &mut self,
-        model: &Model<Self>,
-        event: &EventData,
-        only: Option<&str>,
-    ) -> ops::Result<Vec<&'static str>> {
-        let mut deferred = Vec::new();
-        for &handler in Self::observers(event) {
+    fn dispatch(&mut self, model: &Model<Self>, event: &EventData, only: Option<&str>) -> Outcome {
+        let mut outcome = Outcome::default();
+        for handler in Self::observers(event) {
             if only.is_some_and(|o| o != handler) {
                 continue;
             }
-            let core = model.core();
-            let defer = match handler {
-                "on_install" => {
-                    let e = Install::from_event(core, event)?;
-                    self.on_install(model, &e)?;
-                    e.is_deferred()
-                }
-                "on_config_changed" => {
-                    let e = ConfigChanged::from_event(core, event)?;
-                    self.on_config_changed(model, &e)?;
-                    e.is_deferred()
-                }
-                "on_database_changed" => {
-                    let e = RelationChanged::from_event(core, event)?;
-                    self.on_database_changed(model, &e)?;
-                    e.is_deferred()
-                }
-                "on_backup" => {
-                    let mut a = Action::<BackupParams>::from_event(core, event)?;
-                    self.on_backup(model, &mut a)?;
-                    false
-                }
-                _ => false,
+            let (result, deferred) = match self.run_handler(model, event, &handler, &mut outcome) {
+                Ok(deferred) => (Ok(()), deferred),
+                Err(error) => (Err(error), false),
             };
-            if defer {
-                deferred.push(handler);
+            let failed = result.is_err();
+            outcome
+                .handlers
+                .push(HandlerRun::new(handler, result, deferred));
+            if failed {
+                break;
             }
         }
-        Ok(deferred)
+        outcome
+    }
+}
+
+impl E2e {
+    /// Runs `handler` on `event`: whether it deferred.
+    fn run_handler(
+        &mut self,
+        model: &Model<Self>,
+        event: &EventData,
+        handler: &str,
+        outcome: &mut Outcome,
+    ) -> ops::Result<bool> {
+        let core = model.core();
+        Ok(match handler {
+            "on_install" => {
+                let e = Install::from_event(core, event)?;
+                self.on_install(model, &e)?;
+                e.is_deferred()
+            }
+            "on_config_changed" => {
+                let e = ConfigChanged::from_event(core, event)?;
+                self.on_config_changed(model, &e)?;
+                e.is_deferred()
+            }
+            "on_database_changed" => {
+                let e = RelationChanged::from_event(core, event)?;
+                self.on_database_changed(model, &e)?;
+                e.is_deferred()
+            }
+            "on_backup" => {
+                let mut a = Action::<BackupParams>::from_event(core, event)?;
+                let result = self.on_backup(model, &mut a);
+                outcome.action_failed |= a.is_failed();
+                result?;
+                false
+            }
+            _ => false,
+        })
     }
 }
 

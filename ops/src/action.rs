@@ -10,21 +10,6 @@ use serde_json::Value;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
-thread_local! {
-    /// Whether the running action called `fail()`: the runtime must not fail it again.
-    static FAILED: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Forgets an earlier `fail()` (the runtime calls this before each dispatch).
-pub(crate) fn reset_failed() {
-    FAILED.with(|f| f.set(false));
-}
-
-/// Whether the running action called `fail()`.
-pub(crate) fn was_failed() -> bool {
-    FAILED.with(Cell::get)
-}
-
 /// The action's params did not fit its schema.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid parameters for action {action}: {error}")]
@@ -44,6 +29,7 @@ pub struct Action<'m, P> {
     id: String,
     /// The params, read from `action-get` and checked against the action's schema.
     pub params: P,
+    failed: Cell<bool>,
 }
 
 impl<P: std::fmt::Debug> std::fmt::Debug for Action<'_, P> {
@@ -69,11 +55,13 @@ impl<'m, P: ActionParams> FromEvent<'m> for Action<'m, P> {
             name,
             id: event.action_id.clone().unwrap_or_default(),
             params,
+            failed: Cell::new(false),
         })
     }
 }
 
 impl<P> crate::event::Deferrable for Action<'_, P> {
+    const CAN_DEFER: bool = false;
     fn is_deferred(&self) -> bool {
         false
     }
@@ -121,8 +109,14 @@ impl<'m, P> Action<'m, P> {
     /// Fails the action with `message` (`action-fail`). The handler may go on (e.g. to
     /// set results); the runtime does not fail the action again if it then errors.
     pub fn fail(&self, message: &str) -> Result<(), ModelError> {
-        FAILED.with(|f| f.set(true));
+        self.failed.set(true);
         self.model.backend().action_fail(message)
+    }
+
+    /// Whether the handler called [`fail`](Self::fail): the dispatch reports it in its
+    /// [`Outcome`](crate::charm::Outcome).
+    pub fn is_failed(&self) -> bool {
+        self.failed.get()
     }
 }
 

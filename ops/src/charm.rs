@@ -3,10 +3,11 @@
 //! Charm authors never implement these by hand: `#[charm(metadata = "...")]` on the struct
 //! and `#[charm]` on its `impl` generate them from the metadata and the `#[on]` handlers.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::event::EventData;
 use crate::meta::CharmMeta;
 use crate::model::{Model, ModelCore};
+use crate::status::StatusCollector;
 use crate::values::ValueError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -19,6 +20,10 @@ use serde_json::{Map, Value};
 pub trait Charm: Default + Serialize + DeserializeOwned + 'static {
     /// The metadata, embedded at compile time.
     const META: &'static CharmMeta;
+
+    /// The charm's tracing, declared with `#[charm(..., tracing(endpoint = "..."))]`
+    /// (`None`, the default: no spans are recorded or sent).
+    const TRACING: Option<crate::tracing::TracingConfig> = None;
 
     /// The typed `config.options` (`<Charm>Config`).
     type Config: CharmConfig;
@@ -40,18 +45,67 @@ pub trait Charm: Default + Serialize + DeserializeOwned + 'static {
     /// The resource accessors over `model`.
     fn resources(model: &ModelCore) -> Self::Resources<'_>;
 
-    /// The names of the handlers observing `event`, in source order (empty if none).
-    fn observers(event: &EventData) -> &'static [&'static str];
+    /// The names of the handlers observing `event`, in the order they run (empty if none).
+    fn observers(event: &EventData) -> Vec<String>;
 
-    /// Runs the handlers observing `event` in source order, or only the handler named
-    /// `only` (when re-emitting an event that handler deferred). Returns the names of the
-    /// handlers that deferred it. Stops at the first handler error.
-    fn dispatch(
-        &mut self,
-        model: &Model<Self>,
-        event: &EventData,
-        only: Option<&str>,
-    ) -> Result<Vec<&'static str>>;
+    /// Runs the handlers observing `event` in order, or only the handler named `only` (the
+    /// framework runs one handler at a time). Says what each did; stops after the first
+    /// that fails.
+    fn dispatch(&mut self, model: &Model<Self>, event: &EventData, only: Option<&str>) -> Outcome;
+}
+
+/// What [`Charm::dispatch`] did: each handler's result, whether an action handler called
+/// `fail()`, and the statuses collect-status handlers added. The framework reads this
+/// (and nothing else) to decide what to defer, what to report and which status to set.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Outcome {
+    /// Each handler run, in order; a failed one is the last.
+    pub handlers: Vec<HandlerRun>,
+    /// Whether an action handler called [`Action::fail`](crate::Action::fail) (then the
+    /// framework does not fail the action again if the hook errors).
+    pub action_failed: bool,
+    /// The statuses collect-status handlers added.
+    pub statuses: StatusCollector,
+}
+
+impl Outcome {
+    /// The names of the handlers that deferred the event, or the first handler error.
+    pub fn into_result(self) -> Result<Vec<String>> {
+        let mut deferred = Vec::new();
+        for run in self.handlers {
+            if let Some(error) = run.error {
+                return Err(error);
+            }
+            if run.deferred {
+                deferred.push(run.handler);
+            }
+        }
+        Ok(deferred)
+    }
+}
+
+/// One handler's run within an [`Outcome`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct HandlerRun {
+    /// The handler's name (a method of the charm).
+    pub handler: String,
+    /// Whether it deferred the event.
+    pub deferred: bool,
+    /// Its error (or the error building its payload), if it failed.
+    pub error: Option<Error>,
+}
+
+impl HandlerRun {
+    /// The run of `handler`, which returned `result` and deferred the event or not.
+    pub fn new(handler: impl Into<String>, result: Result<()>, deferred: bool) -> Self {
+        HandlerRun {
+            handler: handler.into(),
+            deferred,
+            error: result.err(),
+        }
+    }
 }
 
 /// A typed config struct, built from `config-get`'s answer.

@@ -55,12 +55,13 @@ pub fn main_with<C: Charm>(options: MainOptions) -> ! {
 
 /// Everything [`main`] does except exiting: returns the exit status.
 pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
-    // Reentrancy guard: a charm that runs itself (e.g. through a legacy hook) does
-    // nothing the second time.
+    // Python `ops` sets OPERATOR_DISPATCH before it runs a legacy hook as a child process:
+    // if that hook is this binary, the event is already being handled. This runtime runs
+    // no legacy hooks, so it only reads the variable (setting it would change the
+    // environment of the whole process, and of every later `run_main` in it).
     if std::env::var_os("OPERATOR_DISPATCH").is_some() {
         return 0;
     }
-    std::env::set_var("OPERATOR_DISPATCH", "1");
 
     let mut context = JujuContext::from_env();
     if context.dispatch_path.is_empty() {
@@ -79,6 +80,9 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         return 2;
     }
     crate::logging::init(options.log_level, context.debug);
+    let tracing = C::TRACING.map(|config| {
+        crate::tracing::Session::begin(config, &context, C::META.name, short_type_name::<C>())
+    });
     let selection = select_event(C::META, &context);
     let charm_dir = context.charm_dir.clone();
     let model = Model::<C>::new(Box::new(HookTools::new()), context);
@@ -125,10 +129,19 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
             err.exit_code()
         }
     };
+    if let Some(session) = tracing {
+        crate::tracing::export_after_hook(session, model.backend(), selection.event.as_ref());
+    }
     // Log lines are written by juju-log processes the charm did not wait for.
     model.backend().flush();
     log::logger().flush();
     code
+}
+
+/// The charm type's name without its module path (`Demo`), as Python's `charm_type`.
+fn short_type_name<C>() -> &'static str {
+    let full = std::any::type_name::<C>();
+    full.rsplit("::").next().unwrap_or(full)
 }
 
 /// What a charm binary says when started by hand rather than by Juju.

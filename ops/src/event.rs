@@ -9,59 +9,68 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Every kind of event Juju can dispatch to a charm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[allow(missing_docs)] // the variant names are Juju's hook names.
-pub enum EventKind {
-    Install,
-    Start,
-    Stop,
-    Remove,
-    UpdateStatus,
-    ConfigChanged,
-    UpgradeCharm,
-    LeaderElected,
-    LeaderSettingsChanged,
-    PreSeriesUpgrade,
-    PostSeriesUpgrade,
-    CollectMetrics,
-    SecretChanged,
-    SecretExpired,
-    SecretRemove,
-    SecretRotate,
-    RelationCreated,
-    RelationJoined,
-    RelationChanged,
-    RelationDeparted,
-    RelationBroken,
-    StorageAttached,
-    StorageDetaching,
-    PebbleReady,
-    PebbleCustomNotice,
-    PebbleCheckFailed,
-    PebbleCheckRecovered,
-    Action,
-    CollectUnitStatus,
-    CollectAppStatus,
+macro_rules! event_kind {
+    ($($kind:ident {
+        hook: $hook:literal, key: $key:ident, target: $target:ident, source: $source:ident,
+        payload: $payload:ident, shape: $shape:ident, lifetime: $lifetime:tt,
+        deferrable: $deferrable:tt
+    })*) => {
+        /// Every kind of event Juju can dispatch to a charm (from the one table in
+        /// `ops-events`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[allow(missing_docs)] // the variant names are Juju's hook names.
+        pub enum EventKind {
+            $(#[serde(rename = $hook)] $kind,)*
+        }
+
+        impl EventKind {
+            /// Every kind, in Juju's documentation order.
+            pub const ALL: &'static [EventKind] = &[$(EventKind::$kind,)*];
+
+            /// Whether a handler may defer this kind of event (Juju and the Python `ops`
+            /// refuse to defer actions, stop, remove, secret-rotate, secret-expired and
+            /// collect-status).
+            pub fn is_deferrable(self) -> bool {
+                match self {
+                    $(EventKind::$kind => $deferrable,)*
+                }
+            }
+
+            /// The hook-name part (`relation-changed`, `pebble-ready`, `action`): the hook's
+            /// whole name for events that take no name, else what follows `<name>-`.
+            pub fn hook_name(self) -> &'static str {
+                match self {
+                    $(EventKind::$kind => $hook,)*
+                }
+            }
+
+            /// The event's row in the table: what its name refers to, its payload, ...
+            pub fn def(self) -> &'static ops_events::EventDef {
+                &ops_events::EVENTS[self as usize]
+            }
+        }
+
+        // Each payload type exists, with the lifetime the table says, and can be deferred
+        // exactly when the table says so.
+        $(event_kind!(@payload $payload $shape $lifetime $deferrable);)*
+    };
+    (@payload $payload:ident Event true $deferrable:tt) => {
+        const _: () = assert!(<$payload<'static> as Deferrable>::CAN_DEFER == $deferrable);
+    };
+    (@payload $payload:ident Event false $deferrable:tt) => {
+        const _: () = assert!(<$payload as Deferrable>::CAN_DEFER == $deferrable);
+    };
+    (@payload $payload:ident Action $lifetime:tt $deferrable:tt) => {
+        const _: () = assert!(
+            <crate::Action<'static, ()> as Deferrable>::CAN_DEFER == $deferrable
+        );
+    };
+    (@payload $payload:ident Collector $lifetime:tt false) => {
+        const _: fn(crate::status::$payload) = |_| ();
+    };
 }
 
-impl EventKind {
-    /// Whether a handler may defer this kind of event (Juju and the Python `ops` refuse
-    /// to defer actions, stop, remove, secret-rotate, secret-expired and collect-status).
-    pub fn is_deferrable(self) -> bool {
-        !matches!(
-            self,
-            EventKind::Action
-                | EventKind::Stop
-                | EventKind::Remove
-                | EventKind::SecretRotate
-                | EventKind::SecretExpired
-                | EventKind::CollectUnitStatus
-                | EventKind::CollectAppStatus
-        )
-    }
-}
+ops_events::juju_events!(event_kind);
 
 /// A Pebble notice as an event names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,6 +170,8 @@ pub trait FromEvent<'m>: Sized {
 
 /// A payload that can be deferred, and whether its handler did.
 pub trait Deferrable {
+    /// Whether the payload has `defer()` at all.
+    const CAN_DEFER: bool;
     /// Whether the handler called `defer()`.
     fn is_deferred(&self) -> bool;
 }
@@ -195,6 +206,7 @@ macro_rules! simple_events {
             }
         }
         impl Deferrable for $name {
+            const CAN_DEFER: bool = true;
             fn is_deferred(&self) -> bool {
                 self.deferred.get()
             }
@@ -202,6 +214,7 @@ macro_rules! simple_events {
     };
     (@defer $name:ident false) => {
         impl Deferrable for $name {
+            const CAN_DEFER: bool = false;
             fn is_deferred(&self) -> bool {
                 false
             }
@@ -267,6 +280,7 @@ macro_rules! relation_events {
             }
         }
         impl Deferrable for $name<'_> {
+            const CAN_DEFER: bool = true;
             fn is_deferred(&self) -> bool {
                 self.deferred.get()
             }
@@ -324,6 +338,7 @@ macro_rules! storage_events {
             }
         }
         impl Deferrable for $name {
+            const CAN_DEFER: bool = true;
             fn is_deferred(&self) -> bool {
                 self.deferred.get()
             }
@@ -366,6 +381,7 @@ macro_rules! workload_events {
             }
         }
         impl Deferrable for $name<'_> {
+            const CAN_DEFER: bool = true;
             fn is_deferred(&self) -> bool {
                 self.deferred.get()
             }
@@ -425,6 +441,7 @@ macro_rules! secret_events {
             }
         }
         impl Deferrable for $name<'_> {
+            const CAN_DEFER: bool = true;
             fn is_deferred(&self) -> bool {
                 self.deferred.get()
             }
@@ -432,6 +449,7 @@ macro_rules! secret_events {
     };
     (@defer $name:ident false) => {
         impl Deferrable for $name<'_> {
+            const CAN_DEFER: bool = false;
             fn is_deferred(&self) -> bool {
                 false
             }

@@ -30,6 +30,7 @@ pub mod model;
 pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tracing;
 pub mod values;
 
 pub use ops_macros::{charm, on};
@@ -38,7 +39,7 @@ pub use ops_pebble as pebble;
 
 pub use action::Action;
 pub use backend::{Port, Protocol};
-pub use charm::{ActionParams, Charm, CharmConfig};
+pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome};
 pub use entry::{main, main_with, run_main, MainOptions};
 pub use error::{Abort, Error, ModelError, Result};
 pub use event::{EventData, EventKind};

@@ -20,6 +20,7 @@ pub fn expand(charm: &Ident, metadata: &Metadata, bindings: &[Binding]) -> Token
     quote! {
         impl ::ops::Charm for #charm {
             const META: &'static ::ops::meta::CharmMeta = #meta;
+            const TRACING: ::core::option::Option<::ops::tracing::TracingConfig> = #charm::__OPS_TRACING;
             type Config = #config;
             type Relations<'m> = #relations<'m>;
             type Containers<'m> = #containers<'m>;

@@ -1,6 +1,6 @@
 //! `Charm::observers` and `Charm::dispatch`: the dispatch table.
 
-use crate::events::{payload_has_lifetime, Target};
+use crate::events::Target;
 use crate::validate::{Binding, PayloadArg};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -36,74 +36,90 @@ pub fn observers(bindings: &[Binding]) -> TokenStream {
     let arms = groups(bindings).into_iter().map(|g| {
         let pat = pattern(g[0]);
         let names = g.iter().map(|b| b.method.to_string());
-        quote!(#pat => &[#(#names),*],)
+        quote!(#pat => ::std::vec![#(::std::string::String::from(#names)),*],)
     });
     quote! {
-        fn observers(event: &::ops::EventData) -> &'static [&'static str] {
+        fn observers(event: &::ops::EventData) -> ::std::vec::Vec<::std::string::String> {
             match (event.kind, event.name.as_deref()) {
                 #(#arms)*
-                _ => &[],
+                _ => ::std::vec::Vec::new(),
             }
         }
     }
 }
 
-/// The call of one handler, `?`-propagating its error.
+/// The call of one handler, as an `ops::Result<()>`.
 fn call(b: &Binding, arg: TokenStream) -> TokenStream {
     let method = &b.method;
     let call = quote!(self.#method(model, #arg));
     if b.returns_unit {
-        quote!(#call;)
+        quote!({ #call; ::core::result::Result::Ok(()) })
     } else {
         quote_spanned! {b.ret_span=>
-            ::core::result::Result::map_err(#call, ::core::convert::Into::<::ops::Error>::into)?;
+            ::core::result::Result::map_err(#call, ::core::convert::Into::<::ops::Error>::into)
         }
     }
 }
 
-/// The statements running one handler.
+/// The payload `__payload` of type `ty` for `event`, or the run's failure.
+fn payload(ty: TokenStream, name: &str) -> TokenStream {
+    quote! {
+        let mut __payload: #ty = match ::ops::event::FromEvent::from_event(model.core(), event) {
+            ::core::result::Result::Ok(payload) => payload,
+            ::core::result::Result::Err(error) => {
+                __outcome.handlers.push(::ops::HandlerRun::new(#name, ::core::result::Result::Err(error), false));
+                return __outcome;
+            }
+        };
+    }
+}
+
+/// The statements running one handler and recording its run in `__outcome`.
 fn run(b: &Binding) -> TokenStream {
     let name = b.method.to_string();
     let body = match &b.payload {
         None => {
             let c = call(b, TokenStream::new());
-            quote!(#c)
+            quote!(let __result: ::ops::Result<()> = #c; let __deferred = false;)
         }
         Some(PayloadArg::Event(span)) => {
             let ty_name = Ident::new(b.spec.payload_name, *span);
-            let ty = if payload_has_lifetime(b.spec) {
+            let ty = if b.spec.lifetime {
                 quote!(::ops::event::#ty_name<'_>)
             } else {
                 quote!(::ops::event::#ty_name)
             };
+            let payload = payload(ty, &name);
             let c = call(b, quote!(&__payload));
             quote! {
-                let __payload: #ty = ::ops::event::FromEvent::from_event(model.core(), event)?;
-                #c
-                if ::ops::event::Deferrable::is_deferred(&__payload) {
-                    __deferred.push(#name);
-                }
+                #payload
+                let __result: ::ops::Result<()> = #c;
+                let __deferred = ::ops::event::Deferrable::is_deferred(&__payload);
             }
         }
         Some(PayloadArg::Action(params)) => {
+            let payload = payload(quote!(::ops::Action<'_, #params>), &name);
             let c = call(b, quote!(&mut __payload));
             quote! {
-                let mut __payload: ::ops::Action<'_, #params> = ::ops::event::FromEvent::from_event(model.core(), event)?;
-                #c
+                #payload
+                let __result: ::ops::Result<()> = #c;
+                __outcome.action_failed |= __payload.is_failed();
+                let __deferred = false;
             }
         }
         Some(PayloadArg::Collector) => {
-            let c = call(b, quote!(&mut __collector));
-            quote! {
-                let mut __collector = ::ops::StatusCollector::new();
-                #c
-                model.core().collect_statuses(event.kind, __collector);
-            }
+            let c = call(b, quote!(&mut __outcome.statuses));
+            quote!(let __result: ::ops::Result<()> = #c; let __deferred = false;)
         }
     };
     quote! {
         if only.is_none_or(|only| only == #name) {
             #body
+            let __failed = __result.is_err();
+            __outcome.handlers.push(::ops::HandlerRun::new(#name, __result, __deferred));
+            if __failed {
+                return __outcome;
+            }
         }
     }
 }
@@ -122,13 +138,13 @@ pub fn dispatch(bindings: &[Binding]) -> TokenStream {
             model: &::ops::Model<Self>,
             event: &::ops::EventData,
             only: ::core::option::Option<&str>,
-        ) -> ::ops::Result<::std::vec::Vec<&'static str>> {
-            let mut __deferred: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+        ) -> ::ops::Outcome {
+            let mut __outcome = ::ops::Outcome::default();
             match (event.kind, event.name.as_deref()) {
                 #(#arms)*
                 _ => {}
             }
-            ::core::result::Result::Ok(__deferred)
+            __outcome
         }
     }
 }

@@ -7,6 +7,7 @@ mod charm_impl;
 pub mod config;
 mod dispatch;
 mod meta;
+mod tracing;
 
 use crate::attr::CharmArgs;
 use crate::errors::Errors;
@@ -283,6 +284,7 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
     let config = config::expand(&mut ctx);
     let params = actions::expand(&mut ctx);
     let accessors = accessors::expand(&mut ctx);
+    let tracing = tracing::expand(&mut ctx, args.tracing.as_ref());
     let tracked = meta.sources.iter().map(|p| {
         let p = p.to_string_lossy();
         quote!(
@@ -298,6 +300,7 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
         #config
         #params
         #accessors
+        #tracing
     }
 }
 

@@ -550,33 +550,6 @@ impl Eq for MigrationHook {}
 
 const STORED_KIND: &str = "StoredStateData";
 
-/// The deferrable Juju events, by the suffix Python `ops` names them with.
-const EVENT_KINDS: &[EventKind] = &[
-    EventKind::Install,
-    EventKind::Start,
-    EventKind::UpdateStatus,
-    EventKind::ConfigChanged,
-    EventKind::UpgradeCharm,
-    EventKind::LeaderElected,
-    EventKind::LeaderSettingsChanged,
-    EventKind::PreSeriesUpgrade,
-    EventKind::PostSeriesUpgrade,
-    EventKind::CollectMetrics,
-    EventKind::SecretChanged,
-    EventKind::SecretRemove,
-    EventKind::RelationCreated,
-    EventKind::RelationJoined,
-    EventKind::RelationChanged,
-    EventKind::RelationDeparted,
-    EventKind::RelationBroken,
-    EventKind::StorageAttached,
-    EventKind::StorageDetaching,
-    EventKind::PebbleReady,
-    EventKind::PebbleCustomNotice,
-    EventKind::PebbleCheckFailed,
-    EventKind::PebbleCheckRecovered,
-];
-
 /// `Kind[key]` → (`Kind`, `Some(key)`); `Kind` → (`Kind`, `None`).
 fn split_part(part: &str) -> (&str, Option<&str>) {
     match part.split_once('[') {
@@ -594,16 +567,17 @@ fn event_from_python(kind: &str, snapshot: &PyValue) -> Option<EventData> {
             .and_then(PyValue::as_str)
             .map(str::to_string)
     };
-    EVENT_KINDS.iter().find_map(|&event_kind| {
-        let suffix = super::kind_name(event_kind).replace('-', "_");
-        let name_key = match event_kind {
-            EventKind::StorageAttached | EventKind::StorageDetaching => Some("storage_name"),
-            EventKind::PebbleReady
-            | EventKind::PebbleCustomNotice
-            | EventKind::PebbleCheckFailed
-            | EventKind::PebbleCheckRecovered => Some("container_name"),
-            k if super::kind_name(k).starts_with("relation-") => Some("relation_name"),
-            _ => None,
+    // The events a Python charm can have deferred: Juju's deferrable ones.
+    let deferrable = EventKind::ALL
+        .iter()
+        .filter(|k| k.is_deferrable() && k.def().source == ops_events::Source::Juju);
+    deferrable.copied().find_map(|event_kind| {
+        let suffix = event_kind.hook_name().replace('-', "_");
+        let name_key = match event_kind.def().target {
+            ops_events::Target::Relation => Some("relation_name"),
+            ops_events::Target::Storage => Some("storage_name"),
+            ops_events::Target::Container => Some("container_name"),
+            ops_events::Target::None | ops_events::Target::Action => None,
         };
         let mut event = match name_key {
             None if kind == suffix => EventData::new(event_kind),
@@ -754,7 +728,7 @@ fn deferred_for<C: Charm>(
     let bare = notice.method_name.trim_start_matches('_');
     let handler = [notice.method_name.as_str(), bare]
         .into_iter()
-        .find(|name| observers.contains(name))
+        .find(|name| observers.iter().any(|o| o == name))
         .ok_or_else(|| {
             format!(
                 "no handler {} (or {bare}) observes it in {}",

@@ -14,8 +14,8 @@ mod store;
 mod tests;
 
 pub use run::{
-    dispatch, dispatch_in_place, event_label, kind_name, run, DispatchError, Dispatched, Emitted,
-    RunOptions,
+    dispatch, dispatch_in_place, event_label, kind_name, run, Collected, DispatchError, Dispatched,
+    Emitted, RunOptions,
 };
 pub use select::{legacy_dispatch_path, select_event, Selection};
 pub use store::{

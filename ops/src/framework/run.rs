@@ -96,6 +96,19 @@ pub struct Dispatched<C> {
     pub state: UnitState,
     /// Every handler run, in order (re-emitted events, the event, collect-status).
     pub emitted: Vec<Emitted>,
+    /// What collect-status handlers added outside the collect-status step (when the
+    /// dispatched event itself is `collect_unit_status` or `collect_app_status`, as
+    /// `ops::testing`'s `Harness::evaluate_status` dispatches it): not set by the dispatch.
+    pub collected: Collected,
+}
+
+/// Statuses collect-status handlers added, for the unit and for the application.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// From `collect_unit_status` handlers.
+    pub unit: crate::status::StatusCollector,
+    /// From `collect_app_status` handlers.
+    pub app: crate::status::StatusCollector,
 }
 
 /// The name Python `ops` gives an event: `config_changed`, `database_relation_changed`,
@@ -111,38 +124,7 @@ pub fn event_label(event: &EventData) -> String {
 
 /// The kind's hook-name part (`relation-changed`, `pebble-ready`, `action`).
 pub fn kind_name(kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Install => "install",
-        EventKind::Start => "start",
-        EventKind::Stop => "stop",
-        EventKind::Remove => "remove",
-        EventKind::UpdateStatus => "update-status",
-        EventKind::ConfigChanged => "config-changed",
-        EventKind::UpgradeCharm => "upgrade-charm",
-        EventKind::LeaderElected => "leader-elected",
-        EventKind::LeaderSettingsChanged => "leader-settings-changed",
-        EventKind::PreSeriesUpgrade => "pre-series-upgrade",
-        EventKind::PostSeriesUpgrade => "post-series-upgrade",
-        EventKind::CollectMetrics => "collect-metrics",
-        EventKind::SecretChanged => "secret-changed",
-        EventKind::SecretExpired => "secret-expired",
-        EventKind::SecretRemove => "secret-remove",
-        EventKind::SecretRotate => "secret-rotate",
-        EventKind::RelationCreated => "relation-created",
-        EventKind::RelationJoined => "relation-joined",
-        EventKind::RelationChanged => "relation-changed",
-        EventKind::RelationDeparted => "relation-departed",
-        EventKind::RelationBroken => "relation-broken",
-        EventKind::StorageAttached => "storage-attached",
-        EventKind::StorageDetaching => "storage-detaching",
-        EventKind::PebbleReady => "pebble-ready",
-        EventKind::PebbleCustomNotice => "pebble-custom-notice",
-        EventKind::PebbleCheckFailed => "pebble-check-failed",
-        EventKind::PebbleCheckRecovered => "pebble-check-recovered",
-        EventKind::Action => "action",
-        EventKind::CollectUnitStatus => "collect-unit-status",
-        EventKind::CollectAppStatus => "collect-app-status",
-    }
+    kind.hook_name()
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -186,13 +168,68 @@ fn settable_only(
     }
 }
 
+/// The tracing span of one handler run, named and annotated as Python `ops` names it
+/// (`config_changed: Demo`, with `handler` `Demo.on_config`).
+fn handler_span<C>(event: &EventData, handler: &str, reemitted: bool) -> crate::tracing::SpanGuard {
+    let charm = std::any::type_name::<C>().rsplit("::").next().unwrap_or("");
+    let span = crate::tracing::span_with(|| format!("{}: {charm}", event_label(event)));
+    if span.is_recording() {
+        let event_type = match event.kind {
+            EventKind::Action => "action",
+            EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "framework",
+            _ => "hook",
+        };
+        span.attr("deferred", || reemitted.into());
+        span.attr("event", || format!("{event:?}").into());
+        span.attr("event_type", || event_type.into());
+        span.attr("event_class", || python_event_class(event.kind).into());
+        span.attr("event_name", || event_label(event).into());
+        span.attr("handler", || format!("{charm}.{handler}").into());
+    }
+    span
+}
+
+/// The class Python `ops` gives an event of `kind` (`ConfigChangedEvent`), for the
+/// handler span's `event_class`.
+fn python_event_class(kind: EventKind) -> String {
+    let name = match kind {
+        EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "collect-status",
+        other => kind_name(other),
+    };
+    let mut class: String = name
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    class.push_str("Event");
+    class
+}
+
 struct Runner<'a, C: Charm> {
     model: &'a Model<C>,
     charm: &'a mut C,
     emitted: Vec<Emitted>,
+    /// Whether an action handler called `fail()` (then a failure is not reported twice).
+    action_failed: bool,
+    collected: Collected,
 }
 
-impl<C: Charm> Runner<'_, C> {
+impl<'a, C: Charm> Runner<'a, C> {
+    fn new(model: &'a Model<C>, charm: &'a mut C) -> Self {
+        Runner {
+            model,
+            charm,
+            emitted: Vec::new(),
+            action_failed: false,
+            collected: Collected::default(),
+        }
+    }
+
     /// Runs the handler `handler` on `event`; returns whether it deferred.
     fn run_handler(
         &mut self,
@@ -202,22 +239,48 @@ impl<C: Charm> Runner<'_, C> {
     ) -> Result<bool, DispatchError> {
         let model = self.model;
         let charm = &mut *self.charm;
-        let collect_status = matches!(
-            event.kind,
-            EventKind::CollectUnitStatus | EventKind::CollectAppStatus
-        );
-        if !collect_status && super::debug::stops_at_handlers(&model.context().debug_at) {
+        // `juju debug-code`: Juju's events and actions, not collect-status (as Python).
+        let from_juju = event.kind.def().source == ops_events::Source::Juju;
+        if from_juju && super::debug::stops_at_handlers(&model.context().debug_at) {
             let place = format!("handler {handler} of {}", event_label(event));
             let symbol = format!("{}::{handler}", std::any::type_name::<C>());
             super::debug::stop(&place, Some(&symbol));
         }
+        let span = handler_span::<C>(event, handler, reemitted);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             charm.dispatch(model, event, Some(handler))
         }));
+        match &outcome {
+            Ok(outcome) => {
+                if let Some(error) = outcome.handlers.iter().find_map(|r| r.error.as_ref()) {
+                    span.error(|| error.to_string());
+                }
+            }
+            Err(payload) => span.error(|| format!("panicked: {}", panic_message(&**payload))),
+        }
+        drop(span);
         let what = || format!("{} (handler {handler})", event_label(event));
-        let deferred = match outcome {
-            Ok(Ok(deferred)) => deferred.contains(&handler),
-            Ok(Err(error)) => {
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(payload) => {
+                return Err(DispatchError::Panicked {
+                    event: what(),
+                    message: panic_message(&*payload),
+                })
+            }
+        };
+        self.action_failed |= outcome.action_failed;
+        let collected = if event.kind == EventKind::CollectAppStatus {
+            &mut self.collected.app
+        } else {
+            &mut self.collected.unit
+        };
+        for status in outcome.statuses.statuses() {
+            collected.add(status.clone());
+        }
+        let mut deferred = false;
+        if let Some(run) = outcome.handlers.into_iter().next_back() {
+            if let Some(error) = run.error {
                 if let Some(abort) = error.downcast_ref::<crate::Abort>() {
                     self.emitted.push(Emitted {
                         event: event.clone(),
@@ -232,13 +295,8 @@ impl<C: Charm> Runner<'_, C> {
                     error,
                 });
             }
-            Err(payload) => {
-                return Err(DispatchError::Panicked {
-                    event: what(),
-                    message: panic_message(&*payload),
-                })
-            }
-        };
+            deferred = run.deferred;
+        }
         if model.reboot_now_requested() {
             return Err(DispatchError::RebootNow);
         }
@@ -284,10 +342,10 @@ impl<C: Charm> Runner<'_, C> {
         let app_event = EventData::new(EventKind::CollectAppStatus);
         let app_observers = C::observers(&app_event);
         if !app_observers.is_empty() && model.is_leader().map_err(failed)? {
-            for handler in app_observers {
+            for handler in &app_observers {
                 self.run_handler(&app_event, handler, false)?;
             }
-            let collected = model.take_collected_statuses(true);
+            let collected = std::mem::take(&mut self.collected.app);
             settable_only(&collected, &app_event)?;
             if let Some(status) = collected.winner() {
                 model.app().set_status(status.clone()).map_err(failed)?;
@@ -296,10 +354,10 @@ impl<C: Charm> Runner<'_, C> {
         let unit_event = EventData::new(EventKind::CollectUnitStatus);
         let unit_observers = C::observers(&unit_event);
         if !unit_observers.is_empty() {
-            for handler in unit_observers {
+            for handler in &unit_observers {
                 self.run_handler(&unit_event, handler, false)?;
             }
-            let collected = model.take_collected_statuses(false);
+            let collected = std::mem::take(&mut self.collected.unit);
             settable_only(&collected, &unit_event)?;
             if let Some(status) = collected.winner() {
                 model.unit().set_status(status.clone()).map_err(failed)?;
@@ -336,8 +394,7 @@ pub fn dispatch<C: Charm>(
     let mut charm = match restore::<C>(state.charm) {
         Ok(charm) => charm,
         Err(err) => {
-            crate::action::reset_failed();
-            report_failure(model, event, &err);
+            report_failure(model, event, &err, false);
             return Err(err);
         }
     };
@@ -346,6 +403,7 @@ pub fn dispatch<C: Charm>(
         charm,
         state: done.state,
         emitted: done.emitted,
+        collected: done.collected,
     })
 }
 
@@ -363,15 +421,28 @@ pub fn dispatch_in_place<C: Charm>(
     event: Option<&EventData>,
     options: RunOptions,
 ) -> Result<Dispatched<()>, DispatchError> {
-    crate::action::reset_failed();
-    let result = dispatch_inner(model, charm, deferred, event, options);
-    if let Err(err) = &result {
-        report_failure(model, event, err);
+    let mut runner = Runner::new(model, charm);
+    match dispatch_inner(&mut runner, deferred, event, options) {
+        Ok(state) => Ok(Dispatched {
+            charm: (),
+            state,
+            emitted: runner.emitted,
+            collected: runner.collected,
+        }),
+        Err(err) => {
+            report_failure(model, event, &err, runner.action_failed);
+            Err(err)
+        }
     }
-    result
 }
 
-fn report_failure<C>(model: &Model<C>, event: Option<&EventData>, err: &DispatchError) {
+/// Logs a failed dispatch (and fails the action, unless a handler already did).
+fn report_failure<C>(
+    model: &Model<C>,
+    event: Option<&EventData>,
+    err: &DispatchError,
+    action_failed: bool,
+) {
     if matches!(
         err,
         DispatchError::RebootNow | DispatchError::Aborted { .. }
@@ -393,7 +464,7 @@ fn report_failure<C>(model: &Model<C>, event: Option<&EventData>, err: &Dispatch
     );
     let message = format!("Uncaught error while handling {err}");
     framework_log(model, LogLevel::Error, &message);
-    if event.is_some_and(|e| e.kind == EventKind::Action) && !crate::action::was_failed() {
+    if event.is_some_and(|e| e.kind == EventKind::Action) && !action_failed {
         let reason = match err {
             DispatchError::Failed { error, .. } => error.to_string(),
             DispatchError::Panicked { message, .. } => format!("panicked: {message}"),
@@ -421,24 +492,19 @@ fn restore<C: Charm>(saved: Option<serde_json::Value>) -> Result<C, DispatchErro
 }
 
 fn dispatch_inner<C: Charm>(
-    model: &Model<C>,
-    charm: &mut C,
+    runner: &mut Runner<'_, C>,
     deferred: Vec<DeferredEvent>,
     event: Option<&EventData>,
     options: RunOptions,
-) -> Result<Dispatched<()>, DispatchError> {
-    let mut runner = Runner {
-        model,
-        charm,
-        emitted: Vec::new(),
-    };
+) -> Result<UnitState, DispatchError> {
+    let model = runner.model;
     let mut queue: Vec<DeferredEvent> = Vec::new();
     if options.restricted {
         queue = deferred;
     } else {
         let total = deferred.len();
         for (i, deferred) in deferred.into_iter().enumerate() {
-            if !C::observers(&deferred.event).contains(&deferred.handler.as_str()) {
+            if !C::observers(&deferred.event).contains(&deferred.handler) {
                 // Saved by an earlier revision of the charm whose handler is gone.
                 framework_log(
                     model,
@@ -472,7 +538,7 @@ fn dispatch_inner<C: Charm>(
             LogLevel::Debug,
             &format!("Emitting Juju event {}.", event_label(event)),
         );
-        for handler in C::observers(event) {
+        for handler in &C::observers(event) {
             let duplicate = queue
                 .iter()
                 .any(|d| d.handler == *handler && d.event == *event);
@@ -509,13 +575,9 @@ fn dispatch_inner<C: Charm>(
         location: "the charm struct".into(),
         detail: format!("cannot be serialised: {e}"),
     })?;
-    Ok(Dispatched {
-        charm: (),
-        state: UnitState {
-            charm: Some(charm_value),
-            deferred: queue,
-        },
-        emitted: runner.emitted,
+    Ok(UnitState {
+        charm: Some(charm_value),
+        deferred: queue,
     })
 }
 
@@ -531,14 +593,14 @@ pub fn run<C: Charm>(
         Ok(state) => state.unwrap_or_default(),
         Err(e) => {
             let err = DispatchError::State(e);
-            report_failure(model, event, &err);
+            report_failure(model, event, &err, false);
             return Err(err);
         }
     };
     let dispatched = dispatch(model, state, event, options)?;
     if let Err(e) = store.save(model.core(), &dispatched.state) {
         let err = DispatchError::State(e);
-        report_failure(model, event, &err);
+        report_failure(model, event, &err, false);
         return Err(err);
     }
     Ok(dispatched)

@@ -4,6 +4,7 @@
 use crate::context::JujuContext;
 use crate::event::{EventData, EventKind, NoticeRef, SecretRef};
 use crate::meta::CharmMeta;
+use ops_events::{Source, Target};
 
 /// What `JUJU_DISPATCH_PATH` (or the legacy hook name) selected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,45 +18,6 @@ pub struct Selection {
     /// events are re-emitted and collect-status does not run.
     pub restricted: bool,
 }
-
-const STATIC_HOOKS: &[(&str, EventKind)] = &[
-    ("install", EventKind::Install),
-    ("start", EventKind::Start),
-    ("stop", EventKind::Stop),
-    ("remove", EventKind::Remove),
-    ("update-status", EventKind::UpdateStatus),
-    ("config-changed", EventKind::ConfigChanged),
-    ("upgrade-charm", EventKind::UpgradeCharm),
-    ("leader-elected", EventKind::LeaderElected),
-    ("leader-settings-changed", EventKind::LeaderSettingsChanged),
-    ("pre-series-upgrade", EventKind::PreSeriesUpgrade),
-    ("post-series-upgrade", EventKind::PostSeriesUpgrade),
-    ("collect-metrics", EventKind::CollectMetrics),
-    ("secret-changed", EventKind::SecretChanged),
-    ("secret-expired", EventKind::SecretExpired),
-    ("secret-remove", EventKind::SecretRemove),
-    ("secret-rotate", EventKind::SecretRotate),
-];
-
-const RELATION_SUFFIXES: &[(&str, EventKind)] = &[
-    ("-relation-created", EventKind::RelationCreated),
-    ("-relation-joined", EventKind::RelationJoined),
-    ("-relation-changed", EventKind::RelationChanged),
-    ("-relation-departed", EventKind::RelationDeparted),
-    ("-relation-broken", EventKind::RelationBroken),
-];
-
-const STORAGE_SUFFIXES: &[(&str, EventKind)] = &[
-    ("-storage-attached", EventKind::StorageAttached),
-    ("-storage-detaching", EventKind::StorageDetaching),
-];
-
-const CONTAINER_SUFFIXES: &[(&str, EventKind)] = &[
-    ("-pebble-ready", EventKind::PebbleReady),
-    ("-pebble-custom-notice", EventKind::PebbleCustomNotice),
-    ("-pebble-check-failed", EventKind::PebbleCheckFailed),
-    ("-pebble-check-recovered", EventKind::PebbleCheckRecovered),
-];
 
 /// The dispatch path of a legacy hook run through a symlink (`hooks/install` →
 /// the charm binary): `hooks/<name>` or `actions/<name>` from `argv[0]`, if it lies in
@@ -91,22 +53,27 @@ pub fn select_event(meta: &CharmMeta, context: &JujuContext) -> Selection {
     }
 }
 
-fn split_suffix<'a>(hook: &'a str, suffixes: &[(&str, EventKind)]) -> Option<(&'a str, EventKind)> {
-    suffixes
-        .iter()
-        .find_map(|(suffix, kind)| hook.strip_suffix(suffix).map(|prefix| (prefix, *kind)))
+/// The Juju hook `hook` names: its kind and the metadata name it starts with (`None`
+/// for a hook that takes no name), or `None` if no kind fits.
+fn split_hook(hook: &str) -> Option<(Option<&str>, EventKind)> {
+    EventKind::ALL.iter().find_map(|&kind| {
+        let def = kind.def();
+        match (def.source, def.target) {
+            (Source::Juju, Target::None) => (hook == def.hook).then_some((None, kind)),
+            (Source::Juju, Target::Relation | Target::Storage | Target::Container) => hook
+                .strip_suffix(def.hook)
+                .and_then(|rest| rest.strip_suffix('-'))
+                .map(|name| (Some(name), kind)),
+            _ => None,
+        }
+    })
 }
 
 fn hook_event(meta: &CharmMeta, context: &JujuContext, hook: &str) -> Option<EventData> {
-    if let Some((_, kind)) = STATIC_HOOKS.iter().find(|(name, _)| *name == hook) {
-        let mut event = EventData::new(*kind);
-        if matches!(
-            kind,
-            EventKind::SecretChanged
-                | EventKind::SecretExpired
-                | EventKind::SecretRemove
-                | EventKind::SecretRotate
-        ) {
+    let (name, kind) = split_hook(hook)?;
+    let Some(name) = name else {
+        let mut event = EventData::new(kind);
+        if kind.def().key.starts_with("secret_") {
             event.secret = context.secret_id.as_ref().map(|id| SecretRef {
                 id: id.clone(),
                 label: context.secret_label.clone(),
@@ -114,57 +81,60 @@ fn hook_event(meta: &CharmMeta, context: &JujuContext, hook: &str) -> Option<Eve
             });
         }
         return Some(event);
-    }
-    if let Some((endpoint, kind)) = split_suffix(hook, RELATION_SUFFIXES) {
-        let relation = meta.relation(endpoint)?;
-        let with_unit = matches!(
-            kind,
-            EventKind::RelationJoined | EventKind::RelationChanged | EventKind::RelationDeparted
-        );
-        return Some(EventData {
-            relation_id: context.relation_id,
-            remote_app: context.remote_app.clone(),
-            remote_unit: context.remote_unit.clone().filter(|_| with_unit),
-            departing_unit: context
-                .departing_unit
-                .clone()
-                .filter(|_| kind == EventKind::RelationDeparted),
-            ..EventData::named(kind, relation.name)
-        });
-    }
-    if let Some((storage, kind)) = split_suffix(hook, STORAGE_SUFFIXES) {
-        let storage = meta.storage(storage)?;
-        return Some(EventData {
-            storage_index: context.storage().map(|(_, index)| index),
-            ..EventData::named(kind, storage.name)
-        });
-    }
-    if let Some((container, kind)) = split_suffix(hook, CONTAINER_SUFFIXES) {
-        let container = meta.container(container)?;
-        let mut event = EventData::named(kind, container.name);
-        match kind {
-            EventKind::PebbleCustomNotice => {
-                event.notice = match (
-                    &context.notice_id,
-                    &context.notice_type,
-                    &context.notice_key,
-                ) {
-                    (Some(id), Some(kind), Some(key)) => Some(NoticeRef {
-                        id: id.clone(),
-                        kind: kind.clone(),
-                        key: key.clone(),
-                    }),
-                    _ => None,
-                }
-            }
-            EventKind::PebbleCheckFailed | EventKind::PebbleCheckRecovered => {
-                event.check_name = context.pebble_check_name.clone();
-            }
-            _ => {}
+    };
+    match kind.def().target {
+        Target::Relation => {
+            let relation = meta.relation(name)?;
+            let with_unit = matches!(
+                kind,
+                EventKind::RelationJoined
+                    | EventKind::RelationChanged
+                    | EventKind::RelationDeparted
+            );
+            Some(EventData {
+                relation_id: context.relation_id,
+                remote_app: context.remote_app.clone(),
+                remote_unit: context.remote_unit.clone().filter(|_| with_unit),
+                departing_unit: context
+                    .departing_unit
+                    .clone()
+                    .filter(|_| kind == EventKind::RelationDeparted),
+                ..EventData::named(kind, relation.name)
+            })
         }
-        return Some(event);
+        Target::Storage => {
+            let storage = meta.storage(name)?;
+            Some(EventData {
+                storage_index: context.storage().map(|(_, index)| index),
+                ..EventData::named(kind, storage.name)
+            })
+        }
+        _ => {
+            let container = meta.container(name)?;
+            let mut event = EventData::named(kind, container.name);
+            match kind {
+                EventKind::PebbleCustomNotice => {
+                    event.notice = match (
+                        &context.notice_id,
+                        &context.notice_type,
+                        &context.notice_key,
+                    ) {
+                        (Some(id), Some(kind), Some(key)) => Some(NoticeRef {
+                            id: id.clone(),
+                            kind: kind.clone(),
+                            key: key.clone(),
+                        }),
+                        _ => None,
+                    }
+                }
+                EventKind::PebbleCheckFailed | EventKind::PebbleCheckRecovered => {
+                    event.check_name = context.pebble_check_name.clone();
+                }
+                _ => {}
+            }
+            Some(event)
+        }
     }
-    None
 }
 
 #[cfg(test)]
@@ -216,14 +186,72 @@ mod tests {
         }],
     };
 
+    /// The Juju hooks of `target` in the event table: `(hook-name part, kind)`.
+    fn hooks_of(target: Target, prefix: &str) -> Vec<(String, EventKind)> {
+        EventKind::ALL
+            .iter()
+            .filter(|k| k.def().source == Source::Juju && k.def().target == target)
+            .map(|&k| (format!("{prefix}{}", k.hook_name()), k))
+            .collect()
+    }
+
     fn select(vars: &[(&str, &str)]) -> Selection {
         let ctx = JujuContext::from_vars(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         select_event(&META, &ctx)
     }
 
+    /// The event table (`ops-events`) and every view of it agree: `EventKind`'s variant
+    /// and serde name, the hook names selection accepts, the Python-style label, and the
+    /// hook name `ops::testing` runs.
+    #[test]
+    fn every_kind_follows_the_one_table() {
+        assert_eq!(EventKind::ALL.len(), ops_events::EVENTS.len());
+        for (&kind, def) in EventKind::ALL.iter().zip(ops_events::EVENTS) {
+            assert_eq!(kind.def(), def);
+            assert_eq!(format!("{kind:?}"), def.kind);
+            assert_eq!(serde_json::to_value(kind).unwrap(), def.hook);
+            assert_eq!(
+                serde_json::from_value::<EventKind>(def.hook.into()).unwrap(),
+                kind
+            );
+            assert_eq!(kind.is_deferrable(), def.deferrable);
+            let name = match def.target {
+                Target::None => None,
+                Target::Relation => Some("database"),
+                Target::Storage => Some("data"),
+                Target::Container => Some("demo-server"),
+                Target::Action => Some("get-db-info"),
+            };
+            let event = match name {
+                Some(name) => EventData::named(kind, name),
+                None => EventData::new(kind),
+            };
+            let label = crate::framework::event_label(&event);
+            assert_eq!(label, label.replace('-', "_"));
+            assert!(label.ends_with(def.key), "{label}");
+            if def.source == Source::Framework {
+                continue;
+            }
+            let dir = if def.target == Target::Action {
+                "actions"
+            } else {
+                "hooks"
+            };
+            let hook = match (def.target, name) {
+                (Target::Action, Some(name)) => name.to_string(),
+                (_, Some(name)) => format!("{name}-{}", def.hook),
+                (_, None) => def.hook.to_string(),
+            };
+            let selected = select(&[("JUJU_DISPATCH_PATH", &format!("{dir}/{hook}"))]);
+            assert_eq!(selected.event.map(|e| e.kind), Some(kind), "{hook}");
+            #[cfg(feature = "testing")]
+            assert_eq!(crate::testing::context::hook_name(&event), hook);
+        }
+    }
+
     #[test]
     fn every_static_hook() {
-        for (hook, kind) in STATIC_HOOKS {
+        for (hook, kind) in &hooks_of(Target::None, "") {
             let s = select(&[("JUJU_DISPATCH_PATH", &format!("hooks/{hook}"))]);
             assert_eq!(s.name, *hook);
             let event = s.event.unwrap();
@@ -241,7 +269,7 @@ mod tests {
             ("JUJU_REMOTE_UNIT", "pg/1"),
             ("JUJU_DEPARTING_UNIT", "pg/1"),
         ];
-        for (suffix, kind) in RELATION_SUFFIXES {
+        for (suffix, kind) in &hooks_of(Target::Relation, "-") {
             let mut vars = base.to_vec();
             let path = format!("hooks/database{suffix}");
             vars.push(("JUJU_DISPATCH_PATH", &path));
@@ -272,7 +300,7 @@ mod tests {
 
     #[test]
     fn storage_events_carry_the_index() {
-        for (suffix, kind) in STORAGE_SUFFIXES {
+        for (suffix, kind) in &hooks_of(Target::Storage, "-") {
             let path = format!("hooks/data{suffix}");
             let e = select(&[("JUJU_DISPATCH_PATH", &path), ("JUJU_STORAGE_ID", "data/3")])
                 .event

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::action::Action;
-use crate::charm::{Charm, CharmConfig};
+use crate::charm::{Charm, CharmConfig, HandlerRun, Outcome};
 use crate::context::JujuContext;
 use crate::event::{ConfigChanged, Deferrable, EventData, EventKind, FromEvent, Install};
 use crate::hookcmds::fake::Fake;
@@ -80,95 +80,111 @@ impl Charm for Demo {
     fn storages(_: &ModelCore) {}
     fn resources(_: &ModelCore) {}
 
-    fn observers(event: &EventData) -> &'static [&'static str] {
-        match event.kind {
+    fn observers(event: &EventData) -> Vec<String> {
+        let names: &[&str] = match event.kind {
             EventKind::Install => &["on_install"],
             EventKind::ConfigChanged => &["first", "second"],
             EventKind::Action => &["on_backup"],
             EventKind::CollectUnitStatus => &["unit_status", "unit_status_2"],
             EventKind::CollectAppStatus => &["app_status"],
             _ => &[],
-        }
+        };
+        names.iter().map(|n| n.to_string()).collect()
     }
 
-    fn dispatch(
-        &mut self,
-        model: &Model<Self>,
-        event: &EventData,
-        only: Option<&str>,
-    ) -> crate::Result<Vec<&'static str>> {
-        let mut deferred = Vec::new();
-        for &handler in Self::observers(event) {
+    fn dispatch(&mut self, model: &Model<Self>, event: &EventData, only: Option<&str>) -> Outcome {
+        let mut outcome = Outcome::default();
+        for handler in Self::observers(event) {
             if only.is_some_and(|o| o != handler) {
                 continue;
             }
             self.runs.push(handler.to_string());
-            match handler {
-                "on_install" => {
-                    let e = Install::from_event(model.core(), event)?;
-                    if model.config()?.mode.as_deref() == Some("defer-install") {
-                        e.defer();
-                    }
-                    if e.is_deferred() {
-                        deferred.push(handler);
-                    }
-                }
-                "first" | "second" => {
-                    let e = ConfigChanged::from_event(model.core(), event)?;
-                    let config = model.config()?;
-                    match config.mode.as_deref() {
-                        Some(m) if m == format!("defer-{handler}") => e.defer(),
-                        Some(m) if m == format!("fail-{handler}") => {
-                            return Err(crate::Error::msg(format!("{handler} failed")))
-                        }
-                        Some(m) if m == format!("panic-{handler}") => panic!("{handler} blew up"),
-                        Some(m) if m == format!("reboot-{handler}") => model.unit().reboot(true)?,
-                        Some(m) if m == format!("abort-{handler}") => {
-                            return Err(crate::Abort::blocked("set mode to something else").into())
-                        }
-                        _ => {}
-                    }
-                    let _ = config.port;
-                    if e.is_deferred() {
-                        deferred.push(handler);
-                    }
-                }
-                "on_backup" => {
-                    let action = Action::<BackupParams>::from_event(model.core(), event)?;
-                    match action.params.target.as_str() {
-                        "fail-self" => {
-                            action.fail("target refused")?;
-                            return Err(crate::Error::msg("after fail"));
-                        }
-                        "error" => return Err(crate::Error::msg("disk full")),
-                        "abort" => return Err(crate::Abort::blocked("no such target").into()),
-                        _ => action.set_results(
-                            serde_json::json!({"saved": {"to": action.params.target}}),
-                        )?,
-                    }
-                }
-                "unit_status" | "unit_status_2" | "app_status" => {
-                    let mut collector = StatusCollector::new();
-                    match handler {
-                        "unit_status" => {
-                            collector.add(Status::active("ok"));
-                            collector.add(Status::waiting("db"));
-                            if self.runs.iter().any(|r| r == "collect-unknown") {
-                                collector.add(Status::unknown());
-                            }
-                        }
-                        "unit_status_2" => {
-                            collector.add(Status::blocked("need config"));
-                            collector.add(Status::blocked("second blocked"));
-                        }
-                        _ => collector.add(Status::maintenance("app busy")),
-                    }
-                    model.core().collect_statuses(event.kind, collector);
-                }
-                _ => unreachable!(),
+            let (result, deferred) = match self.run_handler(model, event, &handler, &mut outcome) {
+                Ok(deferred) => (Ok(()), deferred),
+                Err(error) => (Err(error), false),
+            };
+            let failed = result.is_err();
+            outcome
+                .handlers
+                .push(HandlerRun::new(handler, result, deferred));
+            if failed {
+                break;
             }
         }
-        Ok(deferred)
+        outcome
+    }
+}
+
+impl Demo {
+    /// Runs `handler` on `event`: whether it deferred.
+    fn run_handler(
+        &mut self,
+        model: &Model<Self>,
+        event: &EventData,
+        handler: &str,
+        outcome: &mut Outcome,
+    ) -> crate::Result<bool> {
+        match handler {
+            "on_install" => {
+                let e = Install::from_event(model.core(), event)?;
+                if model.config()?.mode.as_deref() == Some("defer-install") {
+                    e.defer();
+                }
+                Ok(e.is_deferred())
+            }
+            "first" | "second" => {
+                let e = ConfigChanged::from_event(model.core(), event)?;
+                let config = model.config()?;
+                match config.mode.as_deref() {
+                    Some(m) if m == format!("defer-{handler}") => e.defer(),
+                    Some(m) if m == format!("fail-{handler}") => {
+                        return Err(crate::Error::msg(format!("{handler} failed")))
+                    }
+                    Some(m) if m == format!("panic-{handler}") => panic!("{handler} blew up"),
+                    Some(m) if m == format!("reboot-{handler}") => model.unit().reboot(true)?,
+                    Some(m) if m == format!("abort-{handler}") => {
+                        return Err(crate::Abort::blocked("set mode to something else").into())
+                    }
+                    _ => {}
+                }
+                let _ = config.port;
+                Ok(e.is_deferred())
+            }
+            "on_backup" => {
+                let action = Action::<BackupParams>::from_event(model.core(), event)?;
+                let result = (|| match action.params.target.as_str() {
+                    "fail-self" => {
+                        action.fail("target refused")?;
+                        Err(crate::Error::msg("after fail"))
+                    }
+                    "error" => Err(crate::Error::msg("disk full")),
+                    "abort" => Err(crate::Abort::blocked("no such target").into()),
+                    _ => Ok(action
+                        .set_results(serde_json::json!({"saved": {"to": action.params.target}}))?),
+                })();
+                outcome.action_failed |= action.is_failed();
+                result.map(|()| false)
+            }
+            "unit_status" | "unit_status_2" | "app_status" => {
+                let collector = &mut outcome.statuses;
+                match handler {
+                    "unit_status" => {
+                        collector.add(Status::active("ok"));
+                        collector.add(Status::waiting("db"));
+                        if self.runs.iter().any(|r| r == "collect-unknown") {
+                            collector.add(Status::unknown());
+                        }
+                    }
+                    "unit_status_2" => {
+                        collector.add(Status::blocked("need config"));
+                        collector.add(Status::blocked("second blocked"));
+                    }
+                    _ => collector.add(Status::maintenance("app busy")),
+                }
+                Ok(false)
+            }
+            _ => unreachable!(),
+        }
     }
 }
 

@@ -171,6 +171,22 @@ impl<R: Runner> HookTools<R> {
 
     /// Runs `tool`; a non-zero exit becomes a typed error.
     fn run(&self, tool: &str, args: &[String], stdin: Option<&[u8]>) -> Result<String, ModelError> {
+        let span = crate::tracing::span(tool);
+        span.attr("call", || "subprocess.run".into());
+        span.attr("args", || crate::tracing::AttrValue::StrList(args.to_vec()));
+        let result = self.run_untraced(tool, args, stdin);
+        if let Err(e) = &result {
+            span.error(|| e.to_string());
+        }
+        result
+    }
+
+    fn run_untraced(
+        &self,
+        tool: &str,
+        args: &[String],
+        stdin: Option<&[u8]>,
+    ) -> Result<String, ModelError> {
         let output = self
             .runner
             .run(tool, args, stdin)

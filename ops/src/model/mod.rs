@@ -24,9 +24,7 @@ use crate::backend::Backend;
 use crate::charm::{Charm, CharmConfig};
 use crate::context::JujuContext;
 use crate::error::{ModelError, Result};
-use crate::event::EventKind;
 use crate::meta::CharmMeta;
-use crate::status::StatusCollector;
 use std::cell::RefCell;
 use std::marker::PhantomData;
 
@@ -115,8 +113,6 @@ pub struct ModelCore {
     backend: Box<dyn Backend>,
     meta: &'static CharmMeta,
     context: JujuContext,
-    collected_unit: RefCell<StatusCollector>,
-    collected_app: RefCell<StatusCollector>,
     cache: RefCell<cache::Cache>,
 }
 
@@ -127,8 +123,6 @@ impl ModelCore {
             backend,
             meta,
             context,
-            collected_unit: RefCell::default(),
-            collected_app: RefCell::default(),
             cache: RefCell::default(),
         }
     }
@@ -178,32 +172,6 @@ impl ModelCore {
         let config = self.backend.config_get()?;
         self.cache.borrow_mut().config = Some(config.clone());
         Ok(config)
-    }
-
-    /// Keeps what a collect-status handler added; generated dispatch code calls this after
-    /// each `collect_unit_status` / `collect_app_status` handler.
-    #[doc(hidden)]
-    pub fn collect_statuses(&self, kind: EventKind, collector: StatusCollector) {
-        let target = match kind {
-            EventKind::CollectAppStatus => &self.collected_app,
-            _ => &self.collected_unit,
-        };
-        let mut target = target.borrow_mut();
-        for status in collector.statuses() {
-            target.add(status.clone());
-        }
-    }
-
-    /// Takes everything collect-status handlers added for the unit (`app == false`) or the
-    /// application, leaving it empty. The framework calls it after collect-status.
-    #[doc(hidden)]
-    pub fn take_collected_statuses(&self, app: bool) -> StatusCollector {
-        let target = if app {
-            &self.collected_app
-        } else {
-            &self.collected_unit
-        };
-        std::mem::take(&mut *target.borrow_mut())
     }
 
     /// The container `name`.

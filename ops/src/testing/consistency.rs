@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 /// Every inconsistency between `meta`, the context `settings`, `state` and `event`.
 pub(crate) fn check(
     meta: &CharmMeta,
-    observers: fn(&EventData) -> &'static [&'static str],
+    observers: fn(&EventData) -> Vec<String>,
     settings: &Settings,
     state: &State,
     event: &Event,
@@ -516,7 +516,7 @@ fn check_event(
 }
 
 fn check_deferred(
-    observers: fn(&EventData) -> &'static [&'static str],
+    observers: fn(&EventData) -> Vec<String>,
     state: &State,
     errors: &mut Vec<String>,
 ) {
@@ -526,7 +526,7 @@ fn check_deferred(
             errors.push(format!(
                 "State.deferred[{i}]: {hook} events cannot be deferred"
             ));
-        } else if !observers(&deferred.event).contains(&deferred.handler.as_str()) {
+        } else if !observers(&deferred.event).contains(&deferred.handler) {
             errors.push(format!(
                 "State.deferred[{i}]: no handler {} observes {hook} (handlers: {})",
                 deferred.handler,

@@ -272,48 +272,12 @@ impl On {
     }
 }
 
-/// Juju's name for an event kind's hook, without the endpoint prefix.
-pub(crate) fn kind_suffix(kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Install => "install",
-        EventKind::Start => "start",
-        EventKind::Stop => "stop",
-        EventKind::Remove => "remove",
-        EventKind::UpdateStatus => "update-status",
-        EventKind::ConfigChanged => "config-changed",
-        EventKind::UpgradeCharm => "upgrade-charm",
-        EventKind::LeaderElected => "leader-elected",
-        EventKind::LeaderSettingsChanged => "leader-settings-changed",
-        EventKind::PreSeriesUpgrade => "pre-series-upgrade",
-        EventKind::PostSeriesUpgrade => "post-series-upgrade",
-        EventKind::CollectMetrics => "collect-metrics",
-        EventKind::SecretChanged => "secret-changed",
-        EventKind::SecretExpired => "secret-expired",
-        EventKind::SecretRemove => "secret-remove",
-        EventKind::SecretRotate => "secret-rotate",
-        EventKind::RelationCreated => "relation-created",
-        EventKind::RelationJoined => "relation-joined",
-        EventKind::RelationChanged => "relation-changed",
-        EventKind::RelationDeparted => "relation-departed",
-        EventKind::RelationBroken => "relation-broken",
-        EventKind::StorageAttached => "storage-attached",
-        EventKind::StorageDetaching => "storage-detaching",
-        EventKind::PebbleReady => "pebble-ready",
-        EventKind::PebbleCustomNotice => "pebble-custom-notice",
-        EventKind::PebbleCheckFailed => "pebble-check-failed",
-        EventKind::PebbleCheckRecovered => "pebble-check-recovered",
-        EventKind::Action => "action",
-        EventKind::CollectUnitStatus => "collect-unit-status",
-        EventKind::CollectAppStatus => "collect-app-status",
-    }
-}
-
 /// The hook Juju runs for `data` (`db-relation-changed`), or the action's name.
 pub(crate) fn hook_name(data: &EventData) -> String {
     match (data.kind, &data.name) {
         (EventKind::Action, Some(name)) => name.clone(),
-        (_, Some(name)) => format!("{name}-{}", kind_suffix(data.kind)),
-        (kind, None) => kind_suffix(kind).to_string(),
+        (_, Some(name)) => format!("{name}-{}", data.kind.hook_name()),
+        (kind, None) => kind.hook_name().to_string(),
     }
 }
 
@@ -750,12 +714,15 @@ pub(crate) fn run_framework<C: Charm>(
     let model = model_for::<C>(sim, settings, &event.data);
     let _logger = super::logger::capture(sim);
     let state = UnitState { charm, deferred };
-    let result = framework::dispatch(
-        &model,
-        state,
-        Some(&event.data),
-        run_options(event, restricted),
-    );
+    let (result, spans) = crate::tracing::record(|| {
+        framework::dispatch(
+            &model,
+            state,
+            Some(&event.data),
+            run_options(event, restricted),
+        )
+    });
+    sim.borrow_mut().out.trace_data = spans;
     record_dispatch(sim, &model, event, result)
 }
 
@@ -842,8 +809,9 @@ fn record_outcome<C: Charm, T>(
         Err(other) => return Err(charm_error(other.to_string(), false)),
     };
     // Statuses collected outside collect-status (the Harness's evaluate_status).
-    for app in [true, false] {
-        if let Some(status) = model.core().take_collected_statuses(app).winner() {
+    let collected = &dispatched.collected;
+    for (app, statuses) in [(true, &collected.app), (false, &collected.unit)] {
+        if let Some(status) = statuses.winner() {
             model
                 .core()
                 .backend()

@@ -29,7 +29,7 @@
 //! [`Harness`] is the older, stateful style, on the same in-memory backend.
 
 mod consistency;
-mod context;
+pub(crate) mod context;
 mod harness;
 mod logger;
 mod manager;

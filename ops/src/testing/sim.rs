@@ -175,6 +175,9 @@ pub struct Output {
     pub reboots: Vec<bool>,
     /// `add-metric` calls.
     pub metrics: Vec<BTreeMap<String, f64>>,
+    /// The tracing spans of the run (Python Scenario's `trace_data`): `ops.main` and a
+    /// span per handler, whether or not the charm declares tracing. See [`crate::tracing`].
+    pub trace_data: Vec<crate::tracing::SpanData>,
 }
 
 /// What the simulated Juju knows that is not in the [`State`].

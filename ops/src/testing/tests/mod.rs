@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::backend::{LogLevel, Port};
-use crate::charm::{Charm, CharmConfig};
+use crate::charm::{Charm, CharmConfig, HandlerRun, Outcome};
 use crate::event::{EventData, EventKind, FromEvent};
 use crate::meta::*;
 use crate::model::{Member, Model, ModelCore};
@@ -178,7 +178,12 @@ fn log(model: &ModelCore, message: &str) {
 }
 
 impl Demo {
-    fn handle(&mut self, model: &Model<Demo>, event: &EventData) -> crate::Result<bool> {
+    fn handle(
+        &mut self,
+        model: &Model<Demo>,
+        event: &EventData,
+        statuses: &mut StatusCollector,
+    ) -> crate::Result<bool> {
         let core = model.core();
         let config = model.config()?;
         let mode = config.mode.as_deref().unwrap_or("");
@@ -324,15 +329,11 @@ impl Demo {
                 core.backend().storage_add("cache", 2)?;
             }
             EventKind::CollectUnitStatus if mode == "collect" => {
-                let mut collector = StatusCollector::new();
-                collector.add(Status::active("all good"));
-                collector.add(Status::blocked("needs db"));
-                core.collect_statuses(event.kind, collector);
+                statuses.add(Status::active("all good"));
+                statuses.add(Status::blocked("needs db"));
             }
             EventKind::CollectAppStatus if mode == "collect" => {
-                let mut collector = StatusCollector::new();
-                collector.add(Status::waiting("app waiting"));
-                core.collect_statuses(event.kind, collector);
+                statuses.add(Status::waiting("app waiting"));
             }
             _ => {}
         }
@@ -353,26 +354,24 @@ impl Charm for Demo {
     fn storages(_: &ModelCore) {}
     fn resources(_: &ModelCore) {}
 
-    fn observers(_: &EventData) -> &'static [&'static str] {
-        &["on_event"]
+    fn observers(_: &EventData) -> Vec<String> {
+        vec!["on_event".to_string()]
     }
 
-    fn dispatch(
-        &mut self,
-        model: &Model<Self>,
-        event: &EventData,
-        only: Option<&str>,
-    ) -> crate::Result<Vec<&'static str>> {
+    fn dispatch(&mut self, model: &Model<Self>, event: &EventData, only: Option<&str>) -> Outcome {
+        let mut outcome = Outcome::default();
         if only.is_some_and(|h| h != "on_event") {
-            return Ok(Vec::new());
+            return outcome;
         }
         self.seen.push(super::context::hook_name(event));
-        let deferred = self.handle(model, event)?;
-        Ok(if deferred {
-            vec!["on_event"]
-        } else {
-            Vec::new()
-        })
+        let (result, deferred) = match self.handle(model, event, &mut outcome.statuses) {
+            Ok(deferred) => (Ok(()), deferred),
+            Err(error) => (Err(error), false),
+        };
+        outcome
+            .handlers
+            .push(HandlerRun::new("on_event", result, deferred));
+        outcome
     }
 }
 
