@@ -545,11 +545,13 @@ pub trait Backend {
         relation_id: u64,
         unit: Option<&str>,
     ) -> Result<(), ModelError>;
-    /// `secret-revoke --relation RID [--unit U] ID`.
+    /// `secret-revoke --relation RID [--app A] [--unit U] ID`: from the relation's remote
+    /// application, or the application `app`, or only the unit `unit`.
     fn secret_revoke(
         &self,
         id: &str,
         relation_id: u64,
+        app: Option<&str>,
         unit: Option<&str>,
     ) -> Result<(), ModelError>;
     /// `secret-remove ID [--revision N]`.
@@ -563,6 +565,9 @@ pub trait Backend {
     fn close_port(&self, port: Port) -> Result<(), ModelError>;
     /// `opened-ports --format=json`.
     fn opened_ports(&self) -> Result<Vec<Port>, ModelError>;
+    /// `opened-ports --endpoints --format=json`: each port with the endpoints it is open
+    /// on (`*`: all of them).
+    fn opened_ports_endpoints(&self) -> Result<Vec<(Port, Vec<String>)>, ModelError>;
 
     /// `credential-get --format=json`.
     fn credential_get(&self) -> Result<CloudSpec, ModelError>;

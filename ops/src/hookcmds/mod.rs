@@ -716,9 +716,13 @@ impl<R: Runner> Backend for HookTools<R> {
         &self,
         id: &str,
         relation_id: u64,
+        app: Option<&str>,
         unit: Option<&str>,
     ) -> Result<(), ModelError> {
         let mut args = vec![s("--relation"), relation_id.to_string()];
+        if let Some(app) = app {
+            args.extend([s("--app"), s(app)]);
+        }
         if let Some(unit) = unit {
             args.extend([s("--unit"), s(unit)]);
         }
@@ -755,6 +759,30 @@ impl<R: Runner> Backend for HookTools<R> {
         for text in raw.unwrap_or_default() {
             match text.parse::<Port>() {
                 Ok(port) => ports.push(port),
+                Err(e) => log::warn!("opened-ports: skipping {text:?}: {e}"),
+            }
+        }
+        Ok(ports)
+    }
+
+    fn opened_ports_endpoints(&self) -> Result<Vec<(Port, Vec<String>)>, ModelError> {
+        let args = [s("--endpoints"), s("--format=json")];
+        let raw: Option<Vec<String>> = self.json("opened-ports", &args)?;
+        let mut ports = Vec::new();
+        // Each entry is `PORT (ENDPOINT,...)`: `80/tcp (*)`, `8080/tcp (website,metrics)`
+        // (split at ` (`, so a space after a comma is no matter).
+        for text in raw.unwrap_or_default() {
+            let (port, endpoints) = text.split_once(" (").unwrap_or((text.as_str(), ""));
+            let endpoints = endpoints
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .split(',')
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_string)
+                .collect();
+            match port.parse::<Port>() {
+                Ok(port) => ports.push((port, endpoints)),
                 Err(e) => log::warn!("opened-ports: skipping {text:?}: {e}"),
             }
         }

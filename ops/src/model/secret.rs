@@ -603,7 +603,16 @@ impl<'m> Secret<'m> {
         let id = self.require_id()?;
         self.core
             .backend
-            .secret_revoke(&id, relation.id(), unit.map(Unit::name))
+            .secret_revoke(&id, relation.id(), None, unit.map(Unit::name))
+    }
+
+    /// Takes the secret back from every unit of the application `app` on `relation`
+    /// (`secret-revoke --app`), as Python's `hookcmds.secret_revoke(app=...)`.
+    pub fn revoke_app(&self, relation: &Relation<'_>, app: &str) -> Result<(), ModelError> {
+        let id = self.require_id()?;
+        self.core
+            .backend
+            .secret_revoke(&id, relation.id(), Some(app), None)
     }
 
     /// Removes one revision (usually the one a `secret-remove` or `secret-expired` event

@@ -857,14 +857,16 @@ impl Backend for SimBackend {
         &self,
         id: &str,
         relation_id: u64,
+        app: Option<&str>,
         unit: Option<&str>,
     ) -> Result<(), ModelError> {
         self.with(|s| {
             let index = s.secret_index(SecretLookup::Id(id))?;
             s.check_manage(&s.state.secrets[index])?;
-            let grantee = match unit {
-                Some(unit) => unit.to_string(),
-                None => s.remote_app_of(relation_id)?,
+            let grantee = match (unit, app) {
+                (Some(unit), _) => unit.to_string(),
+                (None, Some(app)) => app.to_string(),
+                (None, None) => s.remote_app_of(relation_id)?,
             };
             let grants = &mut s.state.secrets[index].remote_grants;
             if let Some(set) = grants.get_mut(&relation_id) {
@@ -935,6 +937,12 @@ impl Backend for SimBackend {
             .iter()
             .copied()
             .collect())
+    }
+
+    /// Every port is open on all endpoints (`*`): `open-port` has no `--endpoints` here.
+    fn opened_ports_endpoints(&self) -> Result<Vec<(Port, Vec<String>)>, ModelError> {
+        let ports = self.opened_ports()?;
+        Ok(ports.into_iter().map(|p| (p, vec!["*".into()])).collect())
     }
 
     fn credential_get(&self) -> Result<CloudSpec, ModelError> {
