@@ -332,6 +332,9 @@ pub struct Context<C: Charm> {
     availability_zone: Option<String>,
     principal_unit: Option<String>,
     skip_consistency_checks: bool,
+    capture_deferred_events: bool,
+    capture_framework_events: bool,
+    app_trusted: Option<bool>,
     config_defaults: Rc<Map<String, Value>>,
     output: Output,
     _charm: PhantomData<fn() -> C>,
@@ -373,6 +376,9 @@ impl<C: Charm> Context<C> {
             availability_zone: None,
             principal_unit: None,
             skip_consistency_checks: false,
+            capture_deferred_events: true,
+            capture_framework_events: true,
+            app_trusted: None,
             config_defaults: Rc::new(config_defaults(C::META)),
             output: Output::default(),
             _charm: PhantomData,
@@ -423,6 +429,30 @@ impl<C: Charm> Context<C> {
         self
     }
 
+    /// Whether [`Context::emitted_events`] lists the deferred events re-emitted before
+    /// the event (Python's `capture_deferred_events`). On by default here; Python's
+    /// default is off, as `capture_deferred_events(false)` gives.
+    pub fn capture_deferred_events(mut self, capture: bool) -> Self {
+        self.capture_deferred_events = capture;
+        self
+    }
+    /// Whether [`Context::emitted_events`] lists the framework's own events, the
+    /// collect-status ones (Python's `capture_framework_events`, which also lists
+    /// `pre_commit` and `commit`: this framework has none). On by default here; Python's
+    /// default is off.
+    pub fn capture_framework_events(mut self, capture: bool) -> Self {
+        self.capture_framework_events = capture;
+        self
+    }
+    /// Whether the application is trusted (`juju trust`; Python's `app_trusted`): with
+    /// `false`, `credential-get` fails whatever the state holds; with `true` it answers
+    /// `State::cloud_spec`, failing when there is none. Unset, a cloud spec in the state
+    /// is taken as trust.
+    pub fn app_trusted(mut self, trusted: bool) -> Self {
+        self.app_trusted = Some(trusted);
+        self
+    }
+
     /// The unit's name (`app/N`).
     pub fn unit_name(&self) -> String {
         format!("{}/{}", self.app_name, self.unit_id)
@@ -438,6 +468,9 @@ impl<C: Charm> Context<C> {
             machine_id: self.machine_id.clone(),
             availability_zone: self.availability_zone.clone(),
             principal_unit: self.principal_unit.clone(),
+            capture_deferred_events: self.capture_deferred_events,
+            capture_framework_events: self.capture_framework_events,
+            app_trusted: self.app_trusted,
         }
     }
 
@@ -506,6 +539,9 @@ impl<C: Charm> Context<C> {
                 juju_version: settings.juju_version.clone(),
                 config_defaults: Rc::clone(&self.config_defaults),
                 action_params: is_action.then(|| event.params.clone()),
+                app_trusted: settings.app_trusted,
+                capture_deferred_events: settings.capture_deferred_events,
+                capture_framework_events: settings.capture_framework_events,
             },
             Tracking::default(),
         )))
@@ -615,6 +651,12 @@ pub(crate) struct Settings {
     pub machine_id: Option<String>,
     pub availability_zone: Option<String>,
     pub principal_unit: Option<String>,
+    /// [`Context::capture_deferred_events`].
+    pub capture_deferred_events: bool,
+    /// [`Context::capture_framework_events`].
+    pub capture_framework_events: bool,
+    /// [`Context::app_trusted`].
+    pub app_trusted: Option<bool>,
 }
 
 impl Settings {
@@ -799,7 +841,8 @@ fn record_outcome<C: Charm, T>(
         Err(DispatchError::RebootNow) => return Ok(None),
         Err(DispatchError::Aborted { emitted, .. }) => {
             // The handlers up to the aborting one did run; only the commit is skipped.
-            record_emitted(&mut sim.borrow_mut().out, &emitted);
+            let s = &mut *sim.borrow_mut();
+            record_emitted(&mut s.out, &emitted, &s.env);
             return Ok(None);
         }
         Err(DispatchError::Failed { error, .. }) => {
@@ -820,18 +863,23 @@ fn record_outcome<C: Charm, T>(
         }
     }
     let mut s = sim.borrow_mut();
-    record_emitted(&mut s.out, &dispatched.emitted);
+    let s = &mut *s;
+    record_emitted(&mut s.out, &dispatched.emitted, &s.env);
     s.state.stored_state = dispatched.state.charm;
     s.state.deferred = dispatched.state.deferred;
     Ok(Some(dispatched.charm))
 }
 
-/// Records the handlers a dispatch ran, and each event once per emission.
-fn record_emitted(out: &mut Output, emitted: &[framework::Emitted]) {
+/// Records the handlers a dispatch ran, and each event once per emission (re-emitted
+/// deferred events and collect-status as the context asks).
+fn record_emitted(out: &mut Output, emitted: &[framework::Emitted], env: &Env) {
     let mut last: Option<(&EventData, bool)> = None;
     for e in emitted {
         let key = (&e.event, e.reemitted);
-        if last != Some(key) {
+        let framework = e.event.kind.def().source == ops_events::Source::Framework;
+        let skipped = (e.reemitted && !env.capture_deferred_events)
+            || (framework && !env.capture_framework_events);
+        if last != Some(key) && !skipped {
             out.emitted_events.push(e.event.clone());
         }
         last = Some(key);

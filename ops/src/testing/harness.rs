@@ -87,6 +87,9 @@ impl<C: Charm> Harness<C> {
             machine_id: None,
             availability_zone: None,
             principal_unit: None,
+            capture_deferred_events: true,
+            capture_framework_events: true,
+            app_trusted: None,
         };
         let sim = Rc::new(RefCell::new(Sim::new(
             // A unit Juju has just deployed shows maintenance until a hook sets a status
@@ -99,6 +102,9 @@ impl<C: Charm> Harness<C> {
                 juju_version: settings.juju_version.clone(),
                 config_defaults: Rc::new(config_defaults(C::META)),
                 action_params: None,
+                app_trusted: None,
+                capture_deferred_events: true,
+                capture_framework_events: true,
             },
             // As Python's Harness: planned units follow the peers until set.
             Tracking {

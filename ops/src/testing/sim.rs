@@ -189,6 +189,13 @@ pub(crate) struct Env {
     pub config_defaults: Rc<Map<String, Value>>,
     /// The action's params when running an action.
     pub action_params: Option<Map<String, Value>>,
+    /// Whether the application is trusted (`juju trust`): `None` when the test did not
+    /// say, and then a cloud spec in the state is taken as trust.
+    pub app_trusted: Option<bool>,
+    /// `Context::capture_deferred_events`.
+    pub capture_deferred_events: bool,
+    /// `Context::capture_framework_events`.
+    pub capture_framework_events: bool,
 }
 
 /// The shared state of one simulated hook (or of a Harness).
@@ -947,12 +954,21 @@ impl Backend for SimBackend {
 
     fn credential_get(&self) -> Result<CloudSpec, ModelError> {
         let sim = self.sim.borrow();
-        sim.state.cloud_spec.clone().ok_or_else(|| {
-            tool_error(
+        if sim.env.app_trusted == Some(false) {
+            return Err(tool_error(
                 "credential-get",
                 "ERROR cannot access cloud credentials: the application is not trusted \
-                 (set State::cloud_spec in the test)",
-            )
+                 (Context::app_trusted(true) in the test)",
+            ));
+        }
+        sim.state.cloud_spec.clone().ok_or_else(|| {
+            let detail = if sim.env.app_trusted == Some(true) {
+                "ERROR cloud spec is empty (set State::cloud_spec in the test)"
+            } else {
+                "ERROR cannot access cloud credentials: the application is not trusted \
+                 (set State::cloud_spec in the test)"
+            };
+            tool_error("credential-get", detail)
         })
     }
 
