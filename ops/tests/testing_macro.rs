@@ -615,6 +615,26 @@ fn harness_storage_notices_resources_and_model_info() {
         .resource_path("config-file")
         .expect("resource-get answers the file");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "key: value\n");
+    // oci-image resources: the YAML Juju hands the charm, defaults as Python's.
+    assert!(
+        h.add_oci_resource("config-file", None).is_err(),
+        "a file resource"
+    );
+    assert!(h.add_oci_resource("nope", None).is_err(), "not declared");
+    h.populate_oci_resources().unwrap();
+    let image = h.model().resource_path("workload-image").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&image).unwrap(),
+        "password: password\nregistrypath: registrypath\nusername: username\n"
+    );
+    let custom =
+        std::collections::BTreeMap::from([("registrypath".to_string(), "ghcr.io/x:1".to_string())]);
+    h.add_oci_resource("workload-image", Some(&custom)).unwrap();
+    let image = h.model().resource_path("workload-image").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&image).unwrap(),
+        "registrypath: ghcr.io/x:1\n"
+    );
 
     h.set_model_info("prod", "11111111-2222-4333-8444-555555555555");
     let model = h.model();
