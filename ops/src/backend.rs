@@ -252,6 +252,25 @@ pub struct SecretInfo {
     pub revision: u64,
 }
 
+impl SecretInfo {
+    /// [`SecretInfo::expiry`] as a time (Python's `SecretInfo.expires`); `None` when
+    /// there is none or Juju's text is not RFC 3339.
+    pub fn expires(&self) -> Option<std::time::SystemTime> {
+        crate::model::parse_rfc3339(self.expiry.as_deref()?)
+    }
+
+    /// [`SecretInfo::rotates`] as a time (when the next `secret-rotate` comes).
+    pub fn next_rotation(&self) -> Option<std::time::SystemTime> {
+        crate::model::parse_rfc3339(self.rotates.as_deref()?)
+    }
+
+    /// [`SecretInfo::rotation`] as the policy (Python's `SecretInfo.rotation`, a
+    /// `SecretRotate`); an error for a policy this version does not know.
+    pub fn rotation_policy(&self) -> Result<Option<crate::model::SecretRotate>, ModelError> {
+        self.rotation.as_deref().map(str::parse).transpose()
+    }
+}
+
 /// How a secret is looked up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretLookup<'a> {
@@ -545,15 +564,21 @@ pub trait Backend {
         relation_id: u64,
         unit: Option<&str>,
     ) -> Result<(), ModelError>;
-    /// `secret-revoke --relation RID [--app A] [--unit U] ID`: from the relation's remote
-    /// application, or the application `app`, or only the unit `unit`.
+    /// `secret-revoke --relation RID [--unit U] ID`.
     fn secret_revoke(
         &self,
         id: &str,
         relation_id: u64,
-        app: Option<&str>,
         unit: Option<&str>,
     ) -> Result<(), ModelError>;
+    /// `secret-revoke --relation RID --app APP ID`: from every unit of `app`. (A default
+    /// body, so backends written before it still build: it refuses.)
+    fn secret_revoke_app(&self, id: &str, relation_id: u64, app: &str) -> Result<(), ModelError> {
+        let _ = (id, relation_id, app);
+        Err(ModelError::Other(
+            "secret-revoke --app is not available on this backend".into(),
+        ))
+    }
     /// `secret-remove ID [--revision N]`.
     fn secret_remove(&self, id: &str, revision: Option<u64>) -> Result<(), ModelError>;
     /// `secret-ids --format=json`: the secrets this unit owns.
@@ -566,8 +591,12 @@ pub trait Backend {
     /// `opened-ports --format=json`.
     fn opened_ports(&self) -> Result<Vec<Port>, ModelError>;
     /// `opened-ports --endpoints --format=json`: each port with the endpoints it is open
-    /// on (`*`: all of them).
-    fn opened_ports_endpoints(&self) -> Result<Vec<(Port, Vec<String>)>, ModelError>;
+    /// on (`*`: all of them). By default [`Backend::opened_ports`], each on all endpoints
+    /// (for backends, like the in-memory one, whose `open-port` takes no endpoints).
+    fn opened_ports_endpoints(&self) -> Result<Vec<(Port, Vec<String>)>, ModelError> {
+        let ports = self.opened_ports()?;
+        Ok(ports.into_iter().map(|p| (p, vec!["*".into()])).collect())
+    }
 
     /// `credential-get --format=json`.
     fn credential_get(&self) -> Result<CloudSpec, ModelError>;
@@ -580,7 +609,12 @@ pub trait Backend {
     fn state_get(&self, key: &str) -> Result<Option<String>, ModelError>;
     /// `state-get --format=json`: every key of the controller-side charm state (what a
     /// Python `ops` charm with `use_juju_for_storage=True` left there, for migration).
-    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError>;
+    /// (A default body, so backends written before it still build: it refuses.)
+    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
+        Err(ModelError::Other(
+            "state-get of every key is not available on this backend".into(),
+        ))
+    }
     /// `state-set --file -` of `{key: value}`.
     fn state_set(&self, key: &str, value: &str) -> Result<(), ModelError>;
     /// `state-delete KEY`.

@@ -716,17 +716,24 @@ impl<R: Runner> Backend for HookTools<R> {
         &self,
         id: &str,
         relation_id: u64,
-        app: Option<&str>,
         unit: Option<&str>,
     ) -> Result<(), ModelError> {
         let mut args = vec![s("--relation"), relation_id.to_string()];
-        if let Some(app) = app {
-            args.extend([s("--app"), s(app)]);
-        }
         if let Some(unit) = unit {
             args.extend([s("--unit"), s(unit)]);
         }
         args.push(s(id));
+        self.run("secret-revoke", &args, None).map(drop)
+    }
+
+    fn secret_revoke_app(&self, id: &str, relation_id: u64, app: &str) -> Result<(), ModelError> {
+        let args = [
+            s("--relation"),
+            relation_id.to_string(),
+            s("--app"),
+            s(app),
+            s(id),
+        ];
         self.run("secret-revoke", &args, None).map(drop)
     }
 

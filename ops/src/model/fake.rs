@@ -566,14 +566,12 @@ impl Backend for Fake {
         &self,
         id: &str,
         relation_id: u64,
-        app: Option<&str>,
         unit: Option<&str>,
     ) -> Result<(), ModelError> {
-        let app = app.map(|a| format!(" --app {a}")).unwrap_or_default();
         let unit = unit.map(|u| format!(" --unit {u}")).unwrap_or_default();
         self.record(
             "secret-revoke",
-            format!("secret-revoke {id} -r {relation_id}{app}{unit}"),
+            format!("secret-revoke {id} -r {relation_id}{unit}"),
         )
     }
     fn secret_remove(&self, id: &str, revision: Option<u64>) -> Result<(), ModelError> {
@@ -599,11 +597,6 @@ impl Backend for Fake {
     fn opened_ports(&self) -> Result<Vec<Port>, ModelError> {
         self.record("opened-ports", "opened-ports".into())?;
         Ok(self.state.borrow().opened_ports.clone())
-    }
-    fn opened_ports_endpoints(&self) -> Result<Vec<(Port, Vec<String>)>, ModelError> {
-        self.record("opened-ports", "opened-ports --endpoints".into())?;
-        let ports = self.state.borrow().opened_ports.clone();
-        Ok(ports.into_iter().map(|p| (p, vec!["*".into()])).collect())
     }
     fn credential_get(&self) -> Result<CloudSpec, ModelError> {
         self.record("credential-get", "credential-get".into())?;

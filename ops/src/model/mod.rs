@@ -48,6 +48,7 @@ pub use container::Exec;
 pub use handles::{Container, Relation, Secret, Storage};
 pub use network::{Binding, Network, NetworkInterface, Subnet};
 pub use relation::Member;
+pub(crate) use secret::parse_rfc3339;
 pub use secret::{SecretContent, SecretExpiry, SecretRotate, SecretSettings};
 pub use security::{SecurityEvent, SecurityLevel};
 pub use unit::{App, Unit};
@@ -174,9 +175,23 @@ impl ModelCore {
         Ok(config)
     }
 
-    /// The container `name`.
-    pub fn container(&self, name: &str) -> Container<'_> {
-        Container::new(self, name)
+    /// The container `name`, which the metadata must declare (as Python's
+    /// `Unit.get_container`): an undeclared name is an error naming the declared ones.
+    /// The generated `model.containers().<name>()` accessors need no check.
+    pub fn container(&self, name: &str) -> Result<Container<'_>, ModelError> {
+        if self.meta.container(name).is_none() {
+            let declared: Vec<&str> = self.meta.containers.iter().map(|c| c.name).collect();
+            let declared = if declared.is_empty() {
+                "none".to_string()
+            } else {
+                declared.join(", ")
+            };
+            return Err(ModelError::Invalid {
+                what: "container",
+                detail: format!("{name:?} is not in the metadata (containers: {declared})"),
+            });
+        }
+        Ok(Container::new(self, name))
     }
 
     /// The model's name (`JUJU_MODEL_NAME`).

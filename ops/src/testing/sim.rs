@@ -370,6 +370,22 @@ impl SimBackend {
     fn with<T>(&self, f: impl FnOnce(&mut Sim) -> T) -> T {
         f(&mut self.sim.borrow_mut())
     }
+
+    /// `secret-revoke`: `grantee` (an app or a unit) loses its grant on `relation_id`.
+    fn revoke_grant(&self, id: &str, relation_id: u64, grantee: String) -> Result<(), ModelError> {
+        self.with(|s| {
+            let index = s.secret_index(SecretLookup::Id(id))?;
+            s.check_manage(&s.state.secrets[index])?;
+            let grants = &mut s.state.secrets[index].remote_grants;
+            if let Some(set) = grants.get_mut(&relation_id) {
+                set.remove(&grantee);
+                if set.is_empty() {
+                    grants.remove(&relation_id);
+                }
+            }
+            Ok(())
+        })
+    }
 }
 
 /// The revisions a [`Secret`] itself shows: the tracked one and the latest.
@@ -864,26 +880,17 @@ impl Backend for SimBackend {
         &self,
         id: &str,
         relation_id: u64,
-        app: Option<&str>,
         unit: Option<&str>,
     ) -> Result<(), ModelError> {
-        self.with(|s| {
-            let index = s.secret_index(SecretLookup::Id(id))?;
-            s.check_manage(&s.state.secrets[index])?;
-            let grantee = match (unit, app) {
-                (Some(unit), _) => unit.to_string(),
-                (None, Some(app)) => app.to_string(),
-                (None, None) => s.remote_app_of(relation_id)?,
-            };
-            let grants = &mut s.state.secrets[index].remote_grants;
-            if let Some(set) = grants.get_mut(&relation_id) {
-                set.remove(&grantee);
-                if set.is_empty() {
-                    grants.remove(&relation_id);
-                }
-            }
-            Ok(())
-        })
+        let grantee = match unit {
+            Some(unit) => unit.to_string(),
+            None => self.with(|s| s.remote_app_of(relation_id))?,
+        };
+        self.revoke_grant(id, relation_id, grantee)
+    }
+
+    fn secret_revoke_app(&self, id: &str, relation_id: u64, app: &str) -> Result<(), ModelError> {
+        self.revoke_grant(id, relation_id, app.to_string())
     }
 
     fn secret_remove(&self, id: &str, revision: Option<u64>) -> Result<(), ModelError> {
@@ -944,12 +951,6 @@ impl Backend for SimBackend {
             .iter()
             .copied()
             .collect())
-    }
-
-    /// Every port is open on all endpoints (`*`): `open-port` has no `--endpoints` here.
-    fn opened_ports_endpoints(&self) -> Result<Vec<(Port, Vec<String>)>, ModelError> {
-        let ports = self.opened_ports()?;
-        Ok(ports.into_iter().map(|p| (p, vec!["*".into()])).collect())
     }
 
     fn credential_get(&self) -> Result<CloudSpec, ModelError> {

@@ -140,9 +140,8 @@ fn secret_set_grant_revoke_remove() {
         .unwrap();
     t.secret_grant("secret:abc", 3, None).unwrap();
     t.secret_grant("secret:abc", 3, Some("pg/0")).unwrap();
-    t.secret_revoke("secret:abc", 3, None, Some("pg/0"))
-        .unwrap();
-    t.secret_revoke("secret:abc", 3, Some("pg"), None).unwrap();
+    t.secret_revoke("secret:abc", 3, Some("pg/0")).unwrap();
+    t.secret_revoke_app("secret:abc", 3, "pg").unwrap();
     t.secret_remove("secret:abc", Some(2)).unwrap();
     t.secret_remove("secret:abc", None).unwrap();
     let got = argv(&t);

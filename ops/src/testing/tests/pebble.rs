@@ -57,6 +57,7 @@ fn exec_without_a_match_exits_127() {
     let err = model
         .core()
         .container("workload")
+        .unwrap()
         .exec(["ls"])
         .wait()
         .unwrap_err();
