@@ -55,10 +55,10 @@ pub fn main_with<C: Charm>(options: MainOptions) -> ! {
 
 /// Everything [`main`] does except exiting: returns the exit status.
 pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
-    // Python `ops` sets OPERATOR_DISPATCH before it runs a legacy hook as a child process:
-    // if that hook is this binary, the event is already being handled. This runtime runs
-    // no legacy hooks, so it only reads the variable (setting it would change the
-    // environment of the whole process, and of every later `run_main` in it).
+    // OPERATOR_DISPATCH is set for a legacy hook run as a child process
+    // (`run_legacy_hook`): if that hook is this binary, the event is already being
+    // handled. It is set on the child only (setting it here would change the environment
+    // of the whole process, and of every later `run_main` in it).
     if std::env::var_os("OPERATOR_DISPATCH").is_some() {
         return 0;
     }
@@ -85,7 +85,16 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
     });
     let selection = select_event(C::META, &context);
     let charm_dir = context.charm_dir.clone();
+    let dispatch_path = context.dispatch_path.clone();
     let model = Model::<C>::new(Box::new(HookTools::new()), context);
+    // As Python `ops`: an executable `$CHARM_DIR/<dispatch path>` left from a
+    // hooks-directory charm runs first; its failure is the hook's.
+    if let Some(code) =
+        crate::framework::run_legacy_hook(&charm_dir, &dispatch_path, model.backend())
+    {
+        model.backend().flush();
+        return code;
+    }
     if selection.event.is_none() && crate::logging::enabled(LogLevel::Debug) {
         let _ = model.backend().juju_log(
             LogLevel::Debug,

@@ -5,6 +5,7 @@
 //! hook-tool backend and a [`FileStore`], the second with an in-memory backend.
 
 pub mod debug;
+mod legacy;
 #[cfg(feature = "python-migration")]
 pub mod migrate;
 mod run;
@@ -13,6 +14,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
+pub use legacy::run_legacy_hook;
 pub use run::{
     dispatch, dispatch_in_place, event_label, kind_name, run, Collected, DispatchError, Dispatched,
     Emitted, RunOptions,
