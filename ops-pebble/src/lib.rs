@@ -13,6 +13,8 @@ mod exec;
 mod http;
 mod merge;
 mod multipart;
+#[cfg(feature = "real-pebble")]
+pub mod real;
 pub mod trace;
 mod types;
 pub mod ws;
@@ -75,7 +77,8 @@ pub trait Pebble {
     /// `POST /v1/checks` `{action: start|stop}`: the names of the checks that changed.
     fn checks_action(&self, action: &str, checks: &[&str]) -> Result<Vec<String>>;
 
-    /// `POST /v1/checks/refresh`: runs a check now.
+    /// `POST /v1/checks/refresh`: runs a check now. The `error` is this run's; the `info`
+    /// may be read before this run's result is counted (get the checks again for that).
     fn refresh_check(&self, name: &str) -> Result<CheckRefresh>;
 
     /// `POST /v1/files` (multipart write): streams `source` to `path`.

@@ -5,6 +5,9 @@ use crate::types::{Check, Layer, LogTarget, Override, Plan, Service};
 use crate::Error;
 use std::collections::BTreeMap;
 
+/// Failures in a row before a check is down, when its layers do not say.
+const DEFAULT_CHECK_THRESHOLD: u32 = 3;
+
 /// Combines layers in order, later ones over earlier ones, as Pebble does: each entry
 /// needs `override`; `replace` swaps the entry, `merge` overlays the fields the new entry
 /// sets (list fields append, map fields merge key by key). Summary and description come
@@ -44,14 +47,38 @@ pub fn combine_layers<'a>(layers: impl IntoIterator<Item = &'a Layer>) -> Result
 }
 
 impl Plan {
-    /// The plan Pebble computes from these layers (see [`combine_layers`]).
+    /// The plan Pebble computes from these layers (see [`combine_layers`]), written as
+    /// Pebble writes it: durations in Go's form (`1h` → `1h0m0s`), and a check's
+    /// `threshold` 3 when no layer sets it (the period, timeout and backoff defaults
+    /// apply without showing in the plan).
     pub fn from_layers<'a>(layers: impl IntoIterator<Item = &'a Layer>) -> Result<Plan, Error> {
-        let layer = combine_layers(layers)?;
+        let mut layer = combine_layers(layers)?;
+        for service in layer.services.values_mut() {
+            for d in [
+                &mut service.backoff_delay,
+                &mut service.backoff_limit,
+                &mut service.kill_delay,
+            ] {
+                normalise_duration(d);
+            }
+        }
+        for check in layer.checks.values_mut() {
+            check.threshold.get_or_insert(DEFAULT_CHECK_THRESHOLD);
+            normalise_duration(&mut check.period);
+            normalise_duration(&mut check.timeout);
+        }
         Ok(Plan {
             services: layer.services,
             checks: layer.checks,
             log_targets: layer.log_targets,
         })
+    }
+}
+
+/// Rewrites a Go duration in Go's own form (`90s` → `1m30s`); leaves what does not parse.
+fn normalise_duration(duration: &mut Option<String>) {
+    if let Some(d) = duration.as_deref().and_then(crate::parse_go_duration) {
+        *duration = Some(crate::format_go_duration(d));
     }
 }
 

@@ -746,6 +746,32 @@ pub fn parse_go_duration(text: &str) -> Option<std::time::Duration> {
     std::time::Duration::try_from_secs_f64(total).ok()
 }
 
+/// A duration as Go's `time.Duration` prints it (`200ms`, `1.5s`, `1h0m0s`): how Pebble
+/// writes durations in its plan and its messages.
+pub fn format_go_duration(d: std::time::Duration) -> String {
+    let trim = |x: f64| {
+        let text = format!("{x:.9}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    let secs = d.as_secs();
+    let nanos = d.subsec_nanos();
+    if secs == 0 {
+        return match nanos {
+            0 => "0s".into(),
+            n if n < 1_000 => format!("{n}ns"),
+            n if n < 1_000_000 => format!("{}µs", trim(f64::from(n) / 1e3)),
+            n => format!("{}ms", trim(f64::from(n) / 1e6)),
+        };
+    }
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let s = trim(s as f64 + f64::from(nanos) / 1e9);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, m) => format!("{m}m{s}s"),
+        (h, m) => format!("{h}h{m}m{s}s"),
+    }
+}
+
 /// Formats a duration the way Python ops sends timeouts: seconds with three decimals
 /// (`1.500s`).
 pub fn format_timeout(d: std::time::Duration) -> String {
@@ -923,7 +949,8 @@ fn ser_permissions<S: Serializer>(p: &Option<u32>, s: S) -> Result<S::Ok, S::Err
 pub struct PushOptions {
     /// Create missing parent directories.
     pub make_dirs: bool,
-    /// Owner and permissions of the file (and of created parents).
+    /// Owner and permissions of the file; parents made with `make_dirs` get the owner and
+    /// mode 755 (not the file's permissions).
     pub ownership: FileOwnership,
 }
 

@@ -312,6 +312,37 @@ fn go_durations_parse() {
     assert_eq!(parse_go_duration("-1s"), None);
     assert_eq!(parse_go_duration("5 parsecs"), None);
     assert_eq!(format_timeout(Duration::from_millis(1500)), "1.500s");
+    // Go's own form, as Pebble writes durations in its plan and messages.
+    for (d, text) in [
+        (Duration::ZERO, "0s"),
+        (Duration::from_nanos(5), "5ns"),
+        (Duration::from_nanos(1_500), "1.5µs"),
+        (Duration::from_millis(200), "200ms"),
+        (Duration::from_millis(1500), "1.5s"),
+        (Duration::from_secs(90), "1m30s"),
+        (Duration::from_secs(3600), "1h0m0s"),
+        (Duration::from_secs(168 * 3600), "168h0m0s"),
+    ] {
+        assert_eq!(format_go_duration(d), text);
+        assert_eq!(parse_go_duration(text), Some(d), "{text}");
+    }
+}
+
+#[test]
+fn plans_write_durations_and_the_threshold_as_pebble_does() {
+    let layer = Layer::from_yaml(
+        "services:\n  s:\n    override: replace\n    command: x\n    kill-delay: 90s\n\
+         checks:\n  c:\n    override: replace\n    period: 1h\n    exec:\n      command: x\n",
+    )
+    .unwrap();
+    let plan = Plan::from_layers([&layer]).unwrap();
+    assert_eq!(plan.services["s"].kill_delay.as_deref(), Some("1m30s"));
+    assert_eq!(plan.checks["c"].period.as_deref(), Some("1h0m0s"));
+    assert_eq!(plan.checks["c"].threshold, Some(3));
+    // combine_layers is the layer merge alone: no defaults, durations as given.
+    let combined = combine_layers([&layer]).unwrap();
+    assert_eq!(combined.checks["c"].period.as_deref(), Some("1h"));
+    assert_eq!(combined.checks["c"].threshold, None);
 }
 
 #[test]

@@ -861,9 +861,21 @@ impl<R: Runner> Backend for HookTools<R> {
     }
 
     fn pebble(&self, container: &str) -> Box<dyn ops_pebble::Pebble> {
-        Box::new(ops_pebble::Client::new(
-            ops_pebble::Client::container_socket(container),
-        ))
+        Box::new(ops_pebble::Client::new(container_socket(container)))
+    }
+}
+
+/// The variable naming another directory than `/charm/containers` for the containers'
+/// Pebble sockets (`<dir>/<container>/pebble.socket`): for running a charm binary against
+/// real Pebble daemons outside Kubernetes, as the end-to-end tests do. Juju never sets it.
+pub const CONTAINERS_DIR_VAR: &str = "OPS_CONTAINERS_DIR";
+
+/// The Pebble socket of `container`: `/charm/containers/<container>/pebble.socket`, or
+/// under `$OPS_CONTAINERS_DIR` when that is set.
+pub fn container_socket(container: &str) -> PathBuf {
+    match std::env::var_os(CONTAINERS_DIR_VAR) {
+        Some(dir) if !dir.is_empty() => Path::new(&dir).join(container).join("pebble.socket"),
+        _ => ops_pebble::Client::container_socket(container),
     }
 }
 

@@ -5,10 +5,10 @@
 use super::sim::{ExecArgs, SimRef};
 use super::state::{Container, FsEntry, Notice};
 use ops_pebble::{
-    ApiError, Change, ChangeState, ChangeStatus, CheckInfo, CheckLevel, CheckRefresh, CheckStatus,
-    Error, ExecOptions, ExecOutput, ExecStdio, FileInfo, FileType, Identity, IdentityAction, Layer,
-    LogEntry, MakeDirOptions, NoticeType, NoticesQuery, NotifyOptions, Pebble, Plan, PushOptions,
-    Result, ServiceInfo, ServiceStartup, ServiceStatus, SystemInfo,
+    ApiError, Change, ChangeState, ChangeStatus, CheckInfo, CheckLevel, CheckRefresh, CheckStartup,
+    CheckStatus, Error, ExecOptions, ExecOutput, ExecStdio, FileInfo, FileType, Identity,
+    IdentityAction, Layer, LogEntry, MakeDirOptions, NoticeType, NoticesQuery, NotifyOptions,
+    Pebble, Plan, PushOptions, Result, ServiceInfo, ServiceStartup, ServiceStatus, SystemInfo,
 };
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -37,6 +37,7 @@ fn api(code: u16, message: impl Into<String>) -> Error {
         status: match code {
             400 => "Bad Request",
             404 => "Not Found",
+            500 => "Internal Server Error",
             _ => "Error",
         }
         .into(),
@@ -44,6 +45,81 @@ fn api(code: u16, message: impl Into<String>) -> Error {
         message: message.clone(),
         body: serde_json::json!({"type": "error", "status-code": code, "result": {"message": message}}),
     }))
+}
+
+/// The error of an exec that ran past its timeout, as Pebble reports it: its change
+/// failed with the task's deadline.
+fn exec_timed_out(command: &[String], timeout: Duration) -> Error {
+    let program = command.first().map(String::as_str).unwrap_or_default();
+    let summary = format!("Execute command {program:?}");
+    let err = format!(
+        "cannot perform the following tasks:\n- {summary} (timed out after {}: context deadline exceeded)",
+        ops_pebble::format_go_duration(timeout)
+    );
+    let task = ops_pebble::Task {
+        id: "1".into(),
+        kind: "exec".into(),
+        summary: summary.clone(),
+        status: ChangeStatus::Error,
+        log: Vec::new(),
+        progress: ops_pebble::TaskProgress::default(),
+        spawn_time: TIME.into(),
+        ready_time: Some(TIME.into()),
+        data: serde_json::Map::new(),
+    };
+    Error::Change(Box::new(ops_pebble::ChangeError {
+        err: err.clone(),
+        change: Change {
+            id: "1".into(),
+            kind: "exec".into(),
+            summary,
+            status: ChangeStatus::Error,
+            tasks: vec![task],
+            ready: true,
+            err: Some(err),
+            spawn_time: TIME.into(),
+            ready_time: Some(TIME.into()),
+            data: serde_json::Map::new(),
+        },
+    }))
+}
+
+/// Whether `key` is a custom notice key as Pebble accepts it: a domain of lowercase
+/// dash-separated words with at least one dot, then `/`-separated path words
+/// (`example.com/path`).
+fn is_custom_key(key: &str) -> bool {
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
+    };
+    let mut parts = key.split('/');
+    let domain = parts.next().unwrap_or_default();
+    let labels: Vec<&str> = domain.split('.').collect();
+    let path: Vec<&str> = parts.collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| word(l))
+        && !path.is_empty()
+        && path.iter().all(|p| word(p))
+}
+
+/// Whether Pebble knows the signal `name` (`SIGHUP`...; Linux's names).
+fn is_signal_name(name: &str) -> bool {
+    (1..=64).any(|n| ops_pebble::signal_name(n) == Some(name))
+}
+
+/// An API error with Pebble's error `kind`.
+fn api_kind(code: u16, kind: &str, message: impl Into<String>) -> Error {
+    let mut error = api(code, message);
+    if let Error::Api(e) = &mut error {
+        e.kind = Some(kind.to_string());
+        e.body["result"]["kind"] = serde_json::json!(kind);
+    }
+    error
 }
 
 fn path_error(kind: &str, message: impl Into<String>) -> Error {
@@ -92,20 +168,86 @@ fn normalise(path: &str) -> Result<String> {
     })
 }
 
-/// `*` and `?` glob matching, as Pebble's `pattern`.
-fn glob(pattern: &str, name: &str) -> bool {
-    fn rec(p: &[char], n: &[char]) -> bool {
-        match (p.first(), n.first()) {
-            (None, None) => true,
-            (Some('*'), _) => rec(&p[1..], n) || (!n.is_empty() && rec(p, &n[1..])),
-            (Some('?'), Some(_)) => rec(&p[1..], &n[1..]),
-            (Some(a), Some(b)) if a == b => rec(&p[1..], &n[1..]),
-            _ => false,
+/// One element of a glob pattern.
+#[derive(Debug, Clone, PartialEq)]
+enum GlobToken {
+    /// `*`: any run of characters.
+    Star,
+    /// `?`: any one character.
+    Any,
+    /// A literal character (or `\x`).
+    Char(char),
+    /// `[...]`: one character in (or with `^`, not in) the ranges.
+    Class(bool, Vec<(char, char)>),
+}
+
+/// Parses a glob pattern as Go's `path.Match` reads it (what Pebble's `pattern` is):
+/// `*`, `?`, `\` escapes and `[a-z]`/`[^...]` classes; `None` if malformed.
+fn parse_glob(pattern: &str) -> Option<Vec<GlobToken>> {
+    let mut chars = pattern.chars();
+    let mut tokens = Vec::new();
+    let escaped = |chars: &mut std::str::Chars<'_>, c: char| match c {
+        '\\' => chars.next(),
+        c => Some(c),
+    };
+    while let Some(c) = chars.next() {
+        tokens.push(match c {
+            '*' => GlobToken::Star,
+            '?' => GlobToken::Any,
+            '[' => {
+                let mut rest = chars.clone().peekable();
+                let negated = rest.peek() == Some(&'^');
+                if negated {
+                    chars.next();
+                }
+                let mut ranges = Vec::new();
+                loop {
+                    let lo = match chars.next()? {
+                        ']' if !ranges.is_empty() => break,
+                        '-' | ']' => return None,
+                        c => escaped(&mut chars, c)?,
+                    };
+                    let mut ahead = chars.clone();
+                    let hi = if ahead.next() == Some('-') && ahead.clone().next() != Some(']') {
+                        chars.next();
+                        match chars.next()? {
+                            '-' | ']' => return None,
+                            c => escaped(&mut chars, c)?,
+                        }
+                    } else {
+                        lo
+                    };
+                    ranges.push((lo, hi));
+                }
+                GlobToken::Class(negated, ranges)
+            }
+            c => GlobToken::Char(escaped(&mut chars, c)?),
+        });
+    }
+    Some(tokens)
+}
+
+/// Whether `name` matches the parsed pattern (`/` matches only itself).
+fn glob(pattern: &[GlobToken], name: &str) -> bool {
+    fn rec(p: &[GlobToken], n: &[char]) -> bool {
+        let Some((token, rest)) = p.split_first() else {
+            return n.is_empty();
+        };
+        match (token, n.split_first()) {
+            (GlobToken::Star, _) => {
+                rec(rest, n) || n.first().is_some_and(|&c| c != '/' && rec(p, &n[1..]))
+            }
+            (_, None) => false,
+            (GlobToken::Any, Some((&c, tail))) => c != '/' && rec(rest, tail),
+            (GlobToken::Char(want), Some((&c, tail))) => *want == c && rec(rest, tail),
+            (GlobToken::Class(negated, ranges), Some((&c, tail))) => {
+                let inside = ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi);
+                c != '/' && inside != *negated && rec(rest, tail)
+            }
         }
     }
-    let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    rec(&p, &n)
+    rec(pattern, &n)
 }
 
 fn file_info(path: &str, entry: &FsEntry) -> FileInfo {
@@ -191,6 +333,100 @@ impl SimPebble {
     fn plan_of(container: &Container) -> Result<Plan> {
         container.plan().map_err(|e| api(400, e.to_string()))
     }
+
+    /// `list_files`, with its errors as a file operation's.
+    fn list(&self, path: &str, pattern: Option<&str>, itself: bool) -> Result<Vec<FileInfo>> {
+        if !path.starts_with('/') {
+            return Err(api(400, format!("path must be absolute, got {path:?}")));
+        }
+        let path = normalise(path)?;
+        let pattern = match pattern {
+            Some(p) => Some(
+                parse_glob(p)
+                    .ok_or_else(|| path_error("generic-file-error", "syntax error in pattern"))?,
+            ),
+            None => None,
+        };
+        self.with(|c, _| {
+            let matches = |name: &str| pattern.as_ref().is_none_or(|p| glob(p, name));
+            if let Some(host) = c.host_path(&path) {
+                let info = host_info(&path, &host)?;
+                if itself || info.type_ != FileType::Directory {
+                    return Ok(vec![info]);
+                }
+                let mut out = Vec::new();
+                let dir = std::fs::read_dir(&host).map_err(|e| io_path_error(&path, &e))?;
+                for entry in dir.flatten() {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if matches(&name) {
+                        let child = format!("{}/{name}", path.trim_end_matches('/'));
+                        out.push(host_info(&child, &entry.path())?);
+                    }
+                }
+                out.sort_by(|a, b| a.name.cmp(&b.name));
+                return Ok(out);
+            }
+            let is_root = path == "/";
+            let entry = if is_root {
+                Some(FsEntry::dir())
+            } else {
+                c.files.get(&path).cloned()
+            };
+            let Some(entry) = entry else {
+                return Err(path_error(
+                    "not-found",
+                    format!("stat {path}: no such file or directory"),
+                ));
+            };
+            if itself || !entry.is_dir() {
+                return Ok(vec![file_info(&path, &entry)]);
+            }
+            let prefix = if is_root {
+                "/".to_string()
+            } else {
+                format!("{path}/")
+            };
+            let mut out: Vec<FileInfo> = c
+                .files
+                .range(prefix.clone()..)
+                .take_while(|(p, _)| p.starts_with(&prefix))
+                .filter(|(p, _)| !p[prefix.len()..].contains('/'))
+                .filter(|(p, _)| matches(base_name(p)))
+                .map(|(p, e)| file_info(p, e))
+                .collect();
+            // Mount points show up as directories in their parent.
+            for mount in c.mounts.values() {
+                let loc = mount.location.trim_end_matches('/');
+                if !loc.is_empty()
+                    && parent_of(loc) == path
+                    && matches(base_name(loc))
+                    && !out.iter().any(|f| f.path == loc)
+                {
+                    out.push(file_info(loc, &FsEntry::dir()));
+                }
+            }
+            out.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(out)
+        })
+    }
+}
+
+/// A check's startup: the test State's, else the plan's, else enabled.
+fn check_startup(c: &Container, name: &str, check: &ops_pebble::Check) -> CheckStartup {
+    c.get_check_info(name)
+        .and_then(|i| i.startup.clone())
+        .or_else(|| check.startup.clone())
+        .unwrap_or(CheckStartup::Enabled)
+}
+
+/// A check's status: the test State's, else up, or inactive when it does not start
+/// by itself (`startup: disabled`).
+fn check_status(c: &Container, name: &str, check: &ops_pebble::Check) -> CheckStatus {
+    match c.get_check_info(name) {
+        Some(info) => info.status.clone(),
+        None if check_startup(c, name, check) == CheckStartup::Disabled => CheckStatus::Inactive,
+        None => CheckStatus::Up,
+    }
 }
 
 fn new_change(extra: &mut PebbleExtra, kind: &str, summary: String) -> String {
@@ -261,11 +497,19 @@ impl Pebble for SimPebble {
                     .collect(),
                 "start" | "stop" | "restart" => {
                     if services.is_empty() {
-                        return Err(api(400, format!("no services given to {action}")));
+                        return Err(api(
+                            400,
+                            format!("must specify services for {action} action"),
+                        ));
                     }
                     for name in services {
                         if !plan.services.contains_key(*name) {
-                            return Err(api(400, format!("service {name:?} does not exist")));
+                            return Err(api(
+                                400,
+                                format!(
+                                    "cannot {action} services: service {name:?} does not exist"
+                                ),
+                            ));
                         }
                     }
                     services.iter().map(|s| s.to_string()).collect()
@@ -297,9 +541,49 @@ impl Pebble for SimPebble {
 
     fn add_layer(&self, label: &str, layer: &Layer, combine: bool) -> Result<()> {
         self.with(|c, _| {
+            if label.starts_with("pebble-") {
+                return Err(api(
+                    400,
+                    "cannot parse layer YAML: cannot use reserved label prefix \"pebble-\"",
+                ));
+            }
             // Pebble refuses an entry without `override` before changing anything.
-            ops_pebble::combine_layers([layer]).map_err(|e| api(400, e.to_string()))?;
-            match c.layers.iter_mut().find(|(l, _)| l == label) {
+            let sections = [
+                (
+                    "service",
+                    layer
+                        .services
+                        .iter()
+                        .map(|(n, s)| (n, s.override_.is_none()))
+                        .collect::<Vec<_>>(),
+                ),
+                (
+                    "check",
+                    layer
+                        .checks
+                        .iter()
+                        .map(|(n, c)| (n, c.override_.is_none()))
+                        .collect(),
+                ),
+                (
+                    "log target",
+                    layer
+                        .log_targets
+                        .iter()
+                        .map(|(n, t)| (n, t.override_.is_none()))
+                        .collect(),
+                ),
+            ];
+            for (what, entries) in sections {
+                if let Some((name, _)) = entries.iter().find(|(_, missing)| *missing) {
+                    return Err(api(
+                        400,
+                        format!("layer {label:?} must define \"override\" for {what} {name:?}"),
+                    ));
+                }
+            }
+            let mut layers = c.layers.clone();
+            match layers.iter_mut().find(|(l, _)| l == label) {
                 Some((_, existing)) if combine => {
                     let merged = ops_pebble::combine_layers([&*existing, layer])
                         .map_err(|e| api(400, e.to_string()))?;
@@ -308,8 +592,18 @@ impl Pebble for SimPebble {
                 Some(_) => {
                     return Err(api(400, format!("layer {label:?} already exists")));
                 }
-                None => c.layers.push((label.to_string(), layer.clone())),
+                None => layers.push((label.to_string(), layer.clone())),
             }
+            // The new plan must be valid, or nothing changes.
+            let plan = ops_pebble::Plan::from_layers(layers.iter().map(|(_, l)| l))
+                .map_err(|e| api(400, e.to_string()))?;
+            if let Some(name) = plan.services.iter().find(|(_, s)| s.command.is_empty()) {
+                return Err(api(
+                    400,
+                    format!("plan must define \"command\" for service {:?}", name.0),
+                ));
+            }
+            c.layers = layers;
             Ok(())
         })
     }
@@ -371,19 +665,19 @@ impl Pebble for SimPebble {
                         continue;
                     }
                 }
+                let status = check_status(c, name, check);
                 out.push(CheckInfo {
                     name: name.clone(),
                     level: check_level,
-                    startup: info
-                        .and_then(|i| i.startup.clone())
-                        .or_else(|| check.startup.clone()),
-                    status: info.map_or(CheckStatus::Up, |i| i.status.clone()),
+                    startup: Some(check_startup(c, name, check)),
                     successes: Some(info.map_or(0, |i| i.successes)),
                     failures: info.map_or(0, |i| i.failures),
                     threshold: info
                         .map_or(u64::from(check.threshold.unwrap_or(3)), |i| i.threshold),
-                    change_id: Some("1".into()),
+                    // A running check has a change (perform-check or recover-check).
+                    change_id: (status != CheckStatus::Inactive).then(|| "1".into()),
                     prev_change_id: None,
+                    status,
                 });
             }
             Ok(out)
@@ -392,40 +686,63 @@ impl Pebble for SimPebble {
 
     fn checks_action(&self, action: &str, checks: &[&str]) -> Result<Vec<String>> {
         self.with(|c, _| {
+            if checks.is_empty() {
+                return Err(api(400, format!("must specify checks for {action} action")));
+            }
+            if action != "start" && action != "stop" {
+                return Err(api(400, format!("invalid action {action:?}")));
+            }
             let plan = Self::plan_of(c)?;
+            let missing: Vec<&str> = checks
+                .iter()
+                .copied()
+                .filter(|name| !plan.checks.contains_key(*name))
+                .collect();
+            if !missing.is_empty() {
+                return Err(api(
+                    400,
+                    format!(
+                        "cannot {action} checks: cannot find checks in plan: {}",
+                        missing.join(", ")
+                    ),
+                ));
+            }
             let mut changed = Vec::new();
-            for name in checks {
-                if !plan.checks.contains_key(*name) {
-                    return Err(api(400, format!("cannot find check {name:?}")));
-                }
-                if c.get_check_info(name).is_none() {
-                    c.check_infos.push(super::state::CheckInfo::new(*name));
-                }
-                let Some(info) = c.check_infos.iter_mut().find(|i| i.name == *name) else {
+            for (name, check) in &plan.checks {
+                if !checks.contains(&name.as_str()) {
                     continue;
-                };
-                match action {
-                    "start" if info.status == CheckStatus::Inactive => {
-                        info.status = CheckStatus::Up;
-                        changed.push(name.to_string());
-                    }
-                    "stop" if info.status != CheckStatus::Inactive => {
-                        info.status = CheckStatus::Inactive;
-                        changed.push(name.to_string());
-                    }
-                    "start" | "stop" => {}
-                    other => return Err(api(400, format!("action {other:?} is unsupported"))),
                 }
+                let running = check_status(c, name, check) != CheckStatus::Inactive;
+                let new = match action {
+                    "start" if !running => CheckStatus::Up,
+                    "stop" if running => CheckStatus::Inactive,
+                    _ => continue,
+                };
+                if c.get_check_info(name).is_none() {
+                    let mut info = super::state::CheckInfo::new(name.as_str());
+                    info.threshold = u64::from(check.threshold.unwrap_or(3));
+                    c.check_infos.push(info);
+                }
+                if let Some(info) = c.check_infos.iter_mut().find(|i| i.name == *name) {
+                    info.status = new;
+                    if action == "start" {
+                        info.failures = 0;
+                    }
+                }
+                changed.push(name.clone());
             }
             Ok(changed)
         })
     }
 
     fn refresh_check(&self, name: &str) -> Result<CheckRefresh> {
+        if name.is_empty() {
+            return Err(api(400, "must specify check name"));
+        }
         let info = self
             .get_checks(None, &[name])?
             .pop()
-            .ok_or_else(|| api(404, format!("cannot find check {name:?}")))?;
+            .ok_or_else(|| api(404, format!("cannot find check with name {name:?}")))?;
         Ok(CheckRefresh {
             info,
             error: String::new(),
@@ -513,67 +830,12 @@ impl Pebble for SimPebble {
     }
 
     fn list_files(&self, path: &str, pattern: Option<&str>, itself: bool) -> Result<Vec<FileInfo>> {
-        let path = normalise(path)?;
-        self.with(|c, _| {
-            let matches = |name: &str| pattern.is_none_or(|p| glob(p, name));
-            if let Some(host) = c.host_path(&path) {
-                let info = host_info(&path, &host)?;
-                if itself || info.type_ != FileType::Directory {
-                    return Ok(vec![info]);
-                }
-                let mut out = Vec::new();
-                let dir = std::fs::read_dir(&host).map_err(|e| io_path_error(&path, &e))?;
-                for entry in dir.flatten() {
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    if matches(&name) {
-                        let child = format!("{}/{name}", path.trim_end_matches('/'));
-                        out.push(host_info(&child, &entry.path())?);
-                    }
-                }
-                out.sort_by(|a, b| a.name.cmp(&b.name));
-                return Ok(out);
+        // Pebble answers a listing's errors as the request's: API errors with their kind.
+        self.list(path, pattern, itself).map_err(|e| match e {
+            Error::Path { kind, message } => {
+                api_kind(if kind == "not-found" { 404 } else { 400 }, &kind, message)
             }
-            let is_root = path == "/";
-            let entry = if is_root {
-                Some(FsEntry::dir())
-            } else {
-                c.files.get(&path).cloned()
-            };
-            let Some(entry) = entry else {
-                return Err(path_error(
-                    "not-found",
-                    format!("stat {path}: no such file or directory"),
-                ));
-            };
-            if itself || !entry.is_dir() {
-                return Ok(vec![file_info(&path, &entry)]);
-            }
-            let prefix = if is_root {
-                "/".to_string()
-            } else {
-                format!("{path}/")
-            };
-            let mut out: Vec<FileInfo> = c
-                .files
-                .range(prefix.clone()..)
-                .take_while(|(p, _)| p.starts_with(&prefix))
-                .filter(|(p, _)| !p[prefix.len()..].contains('/'))
-                .filter(|(p, _)| matches(base_name(p)))
-                .map(|(p, e)| file_info(p, e))
-                .collect();
-            // Mount points show up as directories in their parent.
-            for mount in c.mounts.values() {
-                let loc = mount.location.trim_end_matches('/');
-                if !loc.is_empty()
-                    && parent_of(loc) == path
-                    && matches(base_name(loc))
-                    && !out.iter().any(|f| f.path == loc)
-                {
-                    out.push(file_info(loc, &FsEntry::dir()));
-                }
-            }
-            out.sort_by(|a, b| a.name.cmp(&b.name));
-            Ok(out)
+            other => other,
         })
     }
 
@@ -601,23 +863,27 @@ impl Pebble for SimPebble {
                 }
                 None => {}
             }
-            let parent = parent_of(&path);
-            if parent != "/" && !c.files.get(parent).is_some_and(FsEntry::is_dir) {
-                if options.make_parents {
-                    c.add_parents(&path);
-                } else {
-                    return Err(path_error(
-                        "not-found",
-                        format!("mkdir {path}: no such file or directory"),
-                    ));
-                }
-            }
             let mut entry = FsEntry::dir();
             if let Some(p) = options.ownership.permissions {
                 entry.permissions = p;
             }
             entry.user = options.ownership.user.clone();
             entry.group = options.ownership.group.clone();
+            let parent = parent_of(&path);
+            if parent != "/" && !c.files.get(parent).is_some_and(FsEntry::is_dir) {
+                if !options.make_parents {
+                    return Err(path_error(
+                        "not-found",
+                        format!("mkdir {path}: no such file or directory"),
+                    ));
+                }
+                // Pebble makes the missing parents with the directory's mode and owner.
+                for (end, _) in path.match_indices('/').filter(|(i, _)| *i > 0) {
+                    c.files
+                        .entry(path[..end].to_string())
+                        .or_insert_with(|| entry.clone());
+                }
+            }
             c.files.insert(path, entry);
             Ok(())
         })
@@ -746,10 +1012,7 @@ impl Pebble for SimPebble {
                 let result = handler(&args);
                 if result.timed_out {
                     return Err(match options.timeout {
-                        Some(timeout) => Error::Timeout(format!(
-                            "command {command:?} timed out after {}s",
-                            timeout.as_secs_f64()
-                        )),
+                        Some(timeout) => exec_timed_out(command, timeout),
                         None => api(
                             500,
                             format!(
@@ -803,19 +1066,31 @@ impl Pebble for SimPebble {
 
     fn send_signal(&self, signal: &str, services: &[&str]) -> Result<()> {
         self.with(|c, _| {
-            if !signal.starts_with("SIG") {
-                return Err(api(400, format!("invalid signal name {signal:?}")));
+            if services.is_empty() {
+                return Err(api(400, "must specify one or more services"));
             }
-            let plan = Self::plan_of(c)?;
-            for name in services {
-                if !plan.services.contains_key(*name) {
-                    return Err(api(404, format!("service {name:?} does not exist")));
-                }
-                if c.service(name) != ServiceStatus::Active {
-                    return Err(api(400, format!("service {name:?} is not running")));
-                }
+            // Pebble tries every service and reports every failure, as a server error.
+            let errors: Vec<String> = services
+                .iter()
+                .filter_map(|name| {
+                    if c.service(name) != ServiceStatus::Active {
+                        Some(format!(
+                            "cannot send signal to {name:?}: service is not running"
+                        ))
+                    } else if !is_signal_name(signal) {
+                        Some(format!(
+                            "cannot send signal to {name:?}: invalid signal name {signal:?}"
+                        ))
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            if errors.is_empty() {
+                Ok(())
+            } else {
+                Err(api(500, errors.join("; ")))
             }
-            Ok(())
         })
     }
 
@@ -846,18 +1121,46 @@ impl Pebble for SimPebble {
     }
 
     fn notify(&self, key: &str, options: &NotifyOptions) -> Result<String> {
+        if !is_custom_key(key) {
+            return Err(api(
+                400,
+                format!("invalid key {key:?} (must be in \"example.com/path\" format)"),
+            ));
+        }
+        if key.len() > 256 {
+            return Err(api(400, "key must be 256 bytes or less"));
+        }
         self.with(|c, _| {
-            if let Some(n) = c
+            let repeat_after = options
+                .repeat_after
+                .filter(|r| !r.is_zero())
+                .map(ops_pebble::format_go_duration);
+            if let Some(i) = c
                 .notices
-                .iter_mut()
-                .find(|n| n.key == key && n.kind == NoticeType::Custom)
+                .iter()
+                .position(|n| n.key == key && n.kind == NoticeType::Custom)
             {
-                n.occurrences += 1;
-                n.last_data = options.data.clone();
-                return Ok(n.id.clone());
+                let mut notice = c.notices.remove(i);
+                notice.occurrences += 1;
+                notice.last_data = options.data.clone();
+                notice.repeat_after = repeat_after;
+                let id = notice.id.clone();
+                // Without a repeat-after window (no time passes in memory) this occurrence
+                // repeats the notice, which moves it to the end of the listing: Pebble
+                // orders notices by last repeat.
+                let at = if options.repeat_after.is_some_and(|r| !r.is_zero()) {
+                    i
+                } else {
+                    c.notices.len()
+                };
+                c.notices.insert(at, notice);
+                return Ok(id);
             }
             let mut notice = Notice::new(key);
             notice.last_data = options.data.clone();
+            // The charm talks to Pebble as root: its notices are root's.
+            notice.user_id = Some(0);
+            notice.repeat_after = repeat_after;
             let id = notice.id.clone();
             c.notices.push(notice);
             Ok(id)

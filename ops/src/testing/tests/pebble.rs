@@ -285,3 +285,86 @@ fn pebble_checks_and_notices() {
     assert_eq!(id, notice.id);
     assert_eq!(p.get_notice(&id).unwrap().occurrences, 2);
 }
+
+#[test]
+fn listing_patterns_follow_go_path_match() {
+    let (_h, p) = sim_pebble(State::new().container(Container::new("workload").can_connect(true)));
+    for name in ["a.txt", "b.txt", "c.log", "[x]", "ab"] {
+        let path = format!("/d/{name}");
+        let options = PushOptions {
+            make_dirs: true,
+            ..PushOptions::default()
+        };
+        p.push(&path, &mut &b""[..], &options).unwrap();
+    }
+    let names = |pattern: &str| -> Vec<String> {
+        let infos = p.list_files("/d", Some(pattern), false).unwrap();
+        infos.into_iter().map(|i| i.name).collect()
+    };
+    assert_eq!(names("*.txt"), ["a.txt", "b.txt"]);
+    assert_eq!(names("[ab].*"), ["a.txt", "b.txt"]);
+    assert_eq!(names("[^a]*"), ["[x]", "b.txt", "c.log"]);
+    assert_eq!(names("[a-b]?"), ["ab"]);
+    assert_eq!(names("\\[x]"), ["[x]"]);
+    for bad in ["[", "[a", "a\\", "[]"] {
+        let err = p.list_files("/d", Some(bad), false).unwrap_err();
+        let api = err.as_api().unwrap_or_else(|| panic!("{bad:?}: {err:?}"));
+        assert_eq!(
+            (api.code, api.kind.as_deref()),
+            (400, Some("generic-file-error"))
+        );
+        assert_eq!(api.message, "syntax error in pattern");
+    }
+    // A missing directory is an API error of kind not-found, as Pebble answers it.
+    let err = p.list_files("/nope", None, false).unwrap_err();
+    assert_eq!(
+        err.as_api().and_then(|a| a.kind.as_deref()),
+        Some("not-found")
+    );
+    assert!(err.is_not_found());
+}
+
+#[test]
+fn notices_are_root_s_ordered_by_last_repeat_and_keys_are_checked() {
+    let (_h, p) = sim_pebble(State::new().container(Container::new("workload").can_connect(true)));
+    let a = p
+        .notify("example.com/a", &ops_pebble::NotifyOptions::default())
+        .unwrap();
+    p.notify("example.com/b", &ops_pebble::NotifyOptions::default())
+        .unwrap();
+    assert_eq!(
+        p.notify("example.com/a", &ops_pebble::NotifyOptions::default())
+            .unwrap(),
+        a
+    );
+    let keys: Vec<String> = p
+        .get_notices(&ops_pebble::NoticesQuery::default())
+        .unwrap()
+        .into_iter()
+        .map(|n| n.key)
+        .collect();
+    assert_eq!(keys, ["example.com/b", "example.com/a"]);
+    assert_eq!(p.get_notice(&a).unwrap().user_id, Some(0));
+    // Within a repeat-after window the occurrence counts but does not repeat.
+    let hold = ops_pebble::NotifyOptions {
+        repeat_after: Some(std::time::Duration::from_secs(3600)),
+        ..ops_pebble::NotifyOptions::default()
+    };
+    p.notify("example.com/b", &hold).unwrap();
+    let notices = p.get_notices(&ops_pebble::NoticesQuery::default()).unwrap();
+    assert_eq!(notices[0].key, "example.com/b");
+    assert_eq!(notices[0].occurrences, 2);
+    assert_eq!(notices[0].repeat_after.as_deref(), Some("1h0m0s"));
+    for bad in [
+        "",
+        "nodomain/x",
+        "Example.com/x",
+        "example.com",
+        "example.com/a--b",
+    ] {
+        let err = p
+            .notify(bad, &ops_pebble::NotifyOptions::default())
+            .unwrap_err();
+        assert_eq!(err.as_api().map(|a| a.code), Some(400), "{bad:?}");
+    }
+}
