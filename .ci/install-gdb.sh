@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs gdb for the `juju debug-code` test (ops/tests/debug_code.rs attaches gdb to a
+# Installs gdb for the `juju debug-code` test (ops/tests/around_handlers.rs attaches gdb to a
 # charm process waiting before its handler). Quick when gdb is already there.
 set -euo pipefail
 if command -v gdb >/dev/null; then
