@@ -72,6 +72,9 @@ pub enum Payload {
     Action,
     /// `&mut ops::StatusCollector`.
     Collector,
+    /// `&ops::Custom<T>`, `T` the payload type a charm or library declares for its own
+    /// event (custom events are named by their emitter, not by an `#[on]` key).
+    Custom,
 }
 
 /// One row of the table.
@@ -137,6 +140,7 @@ macro_rules! juju_events {
             Action { hook: "action", key: action, target: Action, source: Juju, payload: Action, shape: Action, lifetime: true, deferrable: false }
             CollectUnitStatus { hook: "collect-unit-status", key: collect_unit_status, target: None, source: Framework, payload: StatusCollector, shape: Collector, lifetime: false, deferrable: false }
             CollectAppStatus { hook: "collect-app-status", key: collect_app_status, target: None, source: Framework, payload: StatusCollector, shape: Collector, lifetime: false, deferrable: false }
+            Custom { hook: "custom", key: custom, target: None, source: Framework, payload: Custom, shape: Custom, lifetime: false, deferrable: true }
         }
     };
 }
@@ -164,9 +168,11 @@ macro_rules! const_table {
 
 juju_events!(const_table);
 
-/// The row whose `#[on]` key is `key`.
+/// The row whose `#[on]` key is `key` (custom events have none: `#[on(db.ready)]`).
 pub fn by_key(key: &str) -> Option<&'static EventDef> {
-    EVENTS.iter().find(|e| e.key == key)
+    EVENTS
+        .iter()
+        .find(|e| e.key == key && e.payload != Payload::Custom)
 }
 
 /// The row whose hook-name part is `hook`.
@@ -189,7 +195,8 @@ mod tests {
             assert!(EVENTS[..i]
                 .iter()
                 .all(|o| o.kind != e.kind && o.hook != e.hook));
-            assert_eq!(by_key(e.key), Some(e));
+            let keyed = e.payload != Payload::Custom;
+            assert_eq!(by_key(e.key), keyed.then_some(e));
             assert_eq!(by_hook(e.hook), Some(e));
         }
     }
@@ -197,14 +204,14 @@ mod tests {
     #[test]
     fn shapes_fit_their_events() {
         for e in EVENTS {
-            // Framework events and actions are never deferred; the others only if Juju
-            // lets them be.
-            if e.source == Source::Framework || e.target == Target::Action {
+            // Collect-status and actions are never deferred; the others only if Juju
+            // lets them be (custom events always can be).
+            if e.payload == Payload::Collector || e.target == Target::Action {
                 assert!(!e.deferrable, "{}", e.kind);
             }
             assert_eq!(e.payload == Payload::Action, e.target == Target::Action);
             assert_eq!(
-                e.payload == Payload::Collector,
+                matches!(e.payload, Payload::Collector | Payload::Custom),
                 e.source == Source::Framework
             );
             // Payloads holding a model object borrow the model.

@@ -119,6 +119,47 @@ pub fn on(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::stray_on(args.into(), input.into()).into()
 }
 
+/// Declares a charm library: on a struct, its interface, role and events; on its impl,
+/// its handlers. See `ops::library` and the `#[library]` guide in the `ops` crate.
+///
+/// ```ignore
+/// #[library(interface = "postgresql_client", role = "requires",
+///           events(database_created = DatabaseCreated))]
+/// #[derive(Default, Serialize, Deserialize)]
+/// pub struct DatabaseRequires { seen: Option<String> }
+///
+/// #[library]
+/// impl DatabaseRequires {
+///     #[on(relation_changed)]                     // of the endpoint it is bound to
+///     fn changed(&mut self, model: &LibModel<Self>, event: &RelationChanged) -> ops::Result<()> {
+///         model.emit(DatabaseCreated { relation_id: event.relation.id })
+///     }
+/// }
+/// ```
+///
+/// On the struct: `interface` is the relation interface it speaks, `role` the metadata
+/// section of the endpoints it binds to (`requires`, `provides` or `peers`), `events`
+/// its custom events as `name = PayloadType` (each payload a distinct type that derives
+/// `Serialize` and `Deserialize`: a deferred event is saved with it). Fields marked
+/// `#[lib]` (the same endpoint) or `#[lib(endpoint = "...")]` are libraries it uses.
+///
+/// On the impl: `#[on(...)]` handlers as in a charm, with `model: &LibModel<Self>`.
+/// Relation events take no name (they are about the library's endpoint); events that
+/// take no name are written as in a charm; `#[on(field.event)]` observes an event of a
+/// library it uses.
+#[proc_macro_attribute]
+pub fn library(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::library(args.into(), input.into()).into()
+}
+
+/// The second half of `#[library]` on an impl, reached through the struct's forwarding
+/// macro.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __library_impl(input: TokenStream) -> TokenStream {
+    expand::library::library_impl(input.into()).into()
+}
+
 /// The second half of `#[charm]` on an impl, reached through the struct's forwarding macro.
 #[doc(hidden)]
 #[proc_macro]

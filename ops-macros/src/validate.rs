@@ -1,6 +1,7 @@
 //! Checks the `#[on]` handlers against the metadata and the events' signatures, collecting
 //! every error.
 
+use crate::attr::EventDecl;
 use crate::errors::Errors;
 use crate::events::{self, EventSpec, Payload, Target};
 use crate::expand::actions::params_ident;
@@ -11,12 +12,71 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, PathArguments, ReturnType, Signature, Type};
 
+/// Whose handlers these are: a charm (checked against its metadata) or a library (bound
+/// to an endpoint only known at run time), with its library fields and its own events.
+pub struct Owner<'a> {
+    /// The type's name.
+    pub name: &'a syn::Ident,
+    /// The metadata, for a charm; `None` for a library.
+    pub meta: Option<&'a Metadata>,
+    /// Its `#[lib]` fields.
+    pub libs: &'a [LibRef],
+    /// Its own custom events.
+    pub events: &'a [EventDecl],
+}
+
+/// A `#[lib]` field as the impl's macro sees it.
+#[derive(Clone)]
+pub struct LibRef {
+    /// The field.
+    pub field: syn::Ident,
+    /// The library type.
+    pub ty: Type,
+    /// The endpoint it is bound to (`None`: the owning library's own).
+    pub endpoint: Option<syn::LitStr>,
+}
+
+/// What a binding's event is about.
+#[derive(Clone)]
+pub enum Subject {
+    /// Nothing (a Juju event that takes no name).
+    Any,
+    /// The relation, storage, container or action of the metadata with this name.
+    Named(String),
+    /// The endpoint the owning library is bound to.
+    Endpoint,
+    /// The custom event `event` of the library in field `lib`.
+    Lib {
+        /// The library field.
+        lib: Box<LibRef>,
+        /// The event's name, as written (its span for errors).
+        event: syn::Ident,
+    },
+    /// The owner's own custom event.
+    Own(EventDecl),
+}
+
+impl Subject {
+    /// Whether two subjects are the same event.
+    pub fn same_event(&self, other: &Subject) -> bool {
+        match (self, other) {
+            (Subject::Any, Subject::Any) | (Subject::Endpoint, Subject::Endpoint) => true,
+            (Subject::Named(a), Subject::Named(b)) => a == b,
+            (Subject::Lib { lib: a, event: x }, Subject::Lib { lib: b, event: y }) => {
+                a.field == b.field && x == y
+            }
+            (Subject::Own(a), Subject::Own(b)) => a.name == b.name,
+            _ => false,
+        }
+    }
+}
+
 /// One handler bound to one event: a row of the dispatch table.
 pub struct Binding {
     /// The event.
     pub spec: &'static EventSpec,
-    /// The relation, storage, container or action name, as in the metadata.
-    pub name: Option<String>,
+    /// What it is about.
+    pub subject: Subject,
     /// The handler method.
     pub method: syn::Ident,
     /// The handler's payload argument, if it takes one.
@@ -35,6 +95,8 @@ pub enum PayloadArg {
     Action(Box<Type>),
     /// `&mut StatusCollector`.
     Collector,
+    /// `&Custom<T>`: the span of the argument's type.
+    Custom(Span),
 }
 
 /// The names the metadata declares for `target`.
@@ -87,11 +149,13 @@ fn expected_signature(spec: &EventSpec, action: Option<&str>) -> String {
             action.map_or_else(|| "Params".to_string(), |a| params_ident(a).to_string())
         ),
         Payload::Collector => "fn handler(&self, model: &Model<Self>, status: &mut StatusCollector) -> ops::Result<()>".to_string(),
+        Payload::Custom => "fn handler(&mut self, model: &Model<Self>, event: &Custom<Payload>) -> ops::Result<()>".to_string(),
     }
 }
 
-/// Checks the parts of a handler's signature that do not depend on its event.
-fn check_signature(sig: &Signature, errors: &mut Errors) -> bool {
+/// Checks the parts of a handler's signature that do not depend on its event; `model` is
+/// the model type's name (`Model`, or `LibModel` in a library).
+fn check_signature(sig: &Signature, model: &str, errors: &mut Errors) -> bool {
     let mut ok = true;
     if let Some(a) = &sig.asyncness {
         errors.at(a.span(), "a handler cannot be `async`");
@@ -125,12 +189,12 @@ fn check_signature(sig: &Signature, errors: &mut Errors) -> bool {
     match sig.inputs.iter().nth(1) {
         Some(FnArg::Typed(pt)) => {
             let fits = reference(&pt.ty).is_some_and(|(m, inner)| {
-                !m && last_segment(inner).is_some_and(|s| s.ident == "Model")
+                !m && last_segment(inner).is_some_and(|s| s.ident == model)
             });
             if !fits {
                 errors.spanned(
                     &pt.ty,
-                    "expected `&Model<Self>`: a handler's second argument is the model",
+                    format!("expected `&{model}<Self>`: a handler's second argument is the model"),
                 );
                 ok = false;
             }
@@ -139,7 +203,7 @@ fn check_signature(sig: &Signature, errors: &mut Errors) -> bool {
             errors.at(
                 sig.paren_token.span.join(),
                 format!(
-                    "`{}` is a handler: it takes `model: &Model<Self>` after `self`",
+                    "`{}` is a handler: it takes `model: &{model}<Self>` after `self`",
                     sig.ident
                 ),
             );
@@ -149,17 +213,22 @@ fn check_signature(sig: &Signature, errors: &mut Errors) -> bool {
     ok
 }
 
-/// Checks every handler and returns the dispatch table, in source order.
+/// Checks every handler of `owner` and returns the dispatch table, in source order.
 pub fn validate(
     handlers: &[Handler],
-    meta: &Metadata,
+    owner: &Owner,
     file: &str,
     errors: &mut Errors,
 ) -> Vec<Binding> {
+    let model = if owner.meta.is_some() {
+        "Model"
+    } else {
+        "LibModel"
+    };
     let mut bindings = Vec::new();
     for handler in handlers {
         let sig = &handler.sig;
-        let mut sig_ok = check_signature(sig, errors);
+        let mut sig_ok = check_signature(sig, model, errors);
         let (returns_unit, ret_span) = match &sig.output {
             ReturnType::Default => (true, sig.ident.span()),
             ReturnType::Type(_, ty) => {
@@ -176,49 +245,165 @@ pub fn validate(
                 (unit, ty.span())
             }
         };
-        let mut seen: Vec<(&str, Option<String>)> = Vec::new();
+        let mut seen: Vec<(&str, Subject)> = Vec::new();
         for entry in &handler.ons {
-            let key = entry.key.to_string();
-            let Some(spec) = events::lookup(&key) else {
-                let message = match suggest::nearest(&key, events::EVENTS.iter().map(|e| e.key)) {
-                    Some(near) => format!("unknown event `{key}`; did you mean `{near}`?"),
-                    None => format!(
-                        "unknown event `{key}`; #[on] takes a Juju event: `install`, `config_changed`, `relation_changed = \"<relation>\"`, `pebble_ready = \"<container>\"`, `action = \"<action>\"`, ..."
-                    ),
-                };
-                errors.at(entry.key.span(), message);
+            let Some((spec, subject)) = resolve(entry, owner, file, errors) else {
                 continue;
             };
-            let name_ok = check_name(spec, entry, meta, file, errors);
-            let name = entry.name.as_ref().map(|l| l.value());
-            if seen.iter().any(|(k, n)| *k == spec.key && *n == name) {
+            if seen
+                .iter()
+                .any(|(k, s)| *k == spec.key && s.same_event(&subject))
+            {
                 errors.at(
                     entry.key.span(),
                     format!("`{}` already observes this event", sig.ident),
                 );
                 continue;
             }
-            seen.push((spec.key, name.clone()));
+            seen.push((spec.key, subject.clone()));
             if !sig_ok {
                 continue;
             }
-            let payload = match check_payload(spec, name.as_deref(), sig, errors) {
-                Ok(p) => p,
-                Err(()) => continue,
+            let name = match &subject {
+                Subject::Named(name) => Some(name.as_str()),
+                _ => None,
             };
-            if name_ok {
-                bindings.push(Binding {
-                    spec,
-                    name,
-                    method: sig.ident.clone(),
-                    payload,
-                    returns_unit,
-                    ret_span,
-                });
-            }
+            let Ok(payload) = check_payload(spec, &subject, name, sig, errors) else {
+                continue;
+            };
+            bindings.push(Binding {
+                spec,
+                subject,
+                method: sig.ident.clone(),
+                payload,
+                returns_unit,
+                ret_span,
+            });
         }
     }
     bindings
+}
+
+/// The event an `#[on]` entry names, checked; `None` after reporting why not.
+fn resolve(
+    entry: &crate::attr::OnEntry,
+    owner: &Owner,
+    file: &str,
+    errors: &mut Errors,
+) -> Option<(&'static EventSpec, Subject)> {
+    let key = entry.key.to_string();
+    if let Some(source) = &entry.source {
+        let spec = events::EVENTS
+            .iter()
+            .find(|e| e.payload == Payload::Custom)?;
+        if source == "self" {
+            let declared = owner.events.iter().map(|e| e.name.to_string());
+            let declared: Vec<String> = declared.collect();
+            return match owner.events.iter().find(|e| e.name == key) {
+                Some(decl) => Some((spec, Subject::Own(decl.clone()))),
+                None => {
+                    errors.at(
+                        entry.key.span(),
+                        format!(
+                            "`{}` declares no event `{key}`{} (its events: {}); declare one with `events({key} = PayloadType)` in its attribute",
+                            owner.name,
+                            suggest::did_you_mean(&key, declared.iter().map(String::as_str)),
+                            suggest::list(declared.iter().map(String::as_str))
+                        ),
+                    );
+                    None
+                }
+            };
+        }
+        let fields: Vec<String> = owner.libs.iter().map(|l| l.field.to_string()).collect();
+        let Some(lib) = owner.libs.iter().find(|l| l.field == *source) else {
+            let source = source.to_string();
+            errors.at(
+                entry.source.as_ref()?.span(),
+                format!(
+                    "no library `{source}` in `{}`{} (libraries: {}); a library is a field marked `#[lib(endpoint = \"...\")]`, and `self.<event>` names the {}'s own events",
+                    owner.name,
+                    suggest::did_you_mean(&source, fields.iter().map(String::as_str)),
+                    suggest::list(fields.iter().map(String::as_str)),
+                    if owner.meta.is_some() { "charm" } else { "library" },
+                ),
+            );
+            return None;
+        };
+        return Some((
+            spec,
+            Subject::Lib {
+                lib: Box::new(lib.clone()),
+                event: entry.key.clone(),
+            },
+        ));
+    }
+    let Some(spec) = events::lookup(&key) else {
+        let message = match suggest::nearest(
+            &key,
+            events::EVENTS
+                .iter()
+                .filter(|e| e.payload != Payload::Custom)
+                .map(|e| e.key),
+        ) {
+            Some(near) => format!("unknown event `{key}`; did you mean `{near}`?"),
+            None => format!(
+                "unknown event `{key}`; #[on] takes a Juju event: `install`, `config_changed`, `relation_changed = \"<relation>\"`, `pebble_ready = \"<container>\"`, `action = \"<action>\"`, ..."
+            ),
+        };
+        errors.at(entry.key.span(), message);
+        return None;
+    };
+    let Some(meta) = owner.meta else {
+        return library_subject(spec, entry, errors).map(|s| (spec, s));
+    };
+    if !check_name(spec, entry, meta, file, errors) {
+        return None;
+    }
+    let subject = match &entry.name {
+        Some(lit) => Subject::Named(lit.value()),
+        None => Subject::Any,
+    };
+    Some((spec, subject))
+}
+
+/// What a library's Juju event is about: its endpoint (relation events, written without
+/// a name) or nothing.
+fn library_subject(
+    spec: &EventSpec,
+    entry: &crate::attr::OnEntry,
+    errors: &mut Errors,
+) -> Option<Subject> {
+    let key = spec.key;
+    match (spec.target, &entry.name) {
+        (Target::None, None) => Some(Subject::Any),
+        (Target::Relation, None) => Some(Subject::Endpoint),
+        (Target::Relation, Some(lit)) => {
+            errors.at(
+                lit.span(),
+                format!("a library's relation events are about the endpoint it is bound to: write `#[on({key})]`"),
+            );
+            None
+        }
+        (Target::None, Some(lit)) => {
+            errors.at(
+                lit.span(),
+                format!("`{key}` is not about a relation, storage, container or action, so it takes no name: write `#[on({key})]`"),
+            );
+            None
+        }
+        (target, _) => {
+            errors.at(
+                entry.key.span(),
+                format!(
+                    "a library observes the relation events of its endpoint and events that take no name; `{key}` is about a{} {} of the charm, which the charm observes",
+                    article(target.noun()),
+                    target.noun()
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// Checks the `= "name"` part of an entry against the metadata.
@@ -297,20 +482,26 @@ fn article(noun: &str) -> &'static str {
 /// Checks the third argument against the event's payload.
 fn check_payload(
     spec: &'static EventSpec,
+    subject: &Subject,
     action: Option<&str>,
     sig: &Signature,
     errors: &mut Errors,
 ) -> Result<Option<PayloadArg>, ()> {
     let expected = expected_signature(spec, action);
+    let key = match subject {
+        Subject::Lib { lib, event } => format!("{}.{event}", lib.field),
+        Subject::Own(decl) => format!("self.{}", decl.name),
+        _ => spec.key.to_string(),
+    };
+    let key = key.as_str();
     let args: Vec<&FnArg> = sig.inputs.iter().collect();
     if args.len() > 3 {
         let extra: Vec<&FnArg> = args[3..].to_vec();
         errors.spanned(
             &quote::quote!(#(#extra),*),
             format!(
-                "too many arguments for a{} `{}` handler; expected `{expected}`",
-                article(spec.key),
-                spec.key
+                "too many arguments for a{} `{key}` handler; expected `{expected}`",
+                article(key),
             ),
         );
         return Err(());
@@ -353,6 +544,28 @@ fn check_payload(
                     format!(
                         "expected `&mut StatusCollector`: a `{}` handler adds statuses to it",
                         spec.key
+                    ),
+                );
+                Err(())
+            }
+        },
+        Payload::Custom => match found {
+            Some((false, seg)) if seg.ident == "Custom" => Ok(Some(PayloadArg::Custom(ty.span()))),
+            _ => {
+                let inner = match subject {
+                    Subject::Own(decl) => quote::ToTokens::to_token_stream(&decl.ty)
+                        .to_string()
+                        .replace(' ', ""),
+                    _ => "T".to_string(),
+                };
+                errors.spanned(
+                    ty,
+                    format!(
+                        "expected `&Custom<{inner}>`: the payload of the custom event `{key}` is `ops::Custom<{inner}>`, {}",
+                        match subject {
+                            Subject::Own(_) => "the type declared in `events(...)`".to_string(),
+                            _ => format!("`{inner}` the type its library declares for it"),
+                        }
                     ),
                 );
                 Err(())
@@ -417,7 +630,14 @@ mod tests {
     fn run(item: syn::ItemImpl) -> (Vec<Binding>, Vec<String>) {
         let mut errors = Errors::default();
         let charm = crate::model::build(item, &mut errors).unwrap();
-        let bindings = validate(&charm.handlers, &meta(), "charmcraft.yaml", &mut errors);
+        let meta = meta();
+        let owner = Owner {
+            name: &charm.charm,
+            meta: Some(&meta),
+            libs: &[],
+            events: &[],
+        };
+        let bindings = validate(&charm.handlers, &owner, "charmcraft.yaml", &mut errors);
         let messages = errors
             .combined()
             .map(|e| e.into_iter().map(|e| e.to_string()).collect())
@@ -445,7 +665,10 @@ mod tests {
             .map(|b| {
                 (
                     b.spec.key,
-                    b.name.as_deref(),
+                    match &b.subject {
+                        Subject::Named(name) => Some(name.as_str()),
+                        _ => None,
+                    },
                     b.method.to_string(),
                     b.returns_unit,
                 )

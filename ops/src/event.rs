@@ -68,6 +68,9 @@ macro_rules! event_kind {
     (@payload $payload:ident Collector $lifetime:tt false) => {
         const _: fn(crate::status::$payload) = |_| ();
     };
+    (@payload $payload:ident Custom $lifetime:tt $deferrable:tt) => {
+        const _: () = assert!(<crate::library::$payload<()> as Deferrable>::CAN_DEFER == $deferrable);
+    };
 }
 
 ops_events::juju_events!(event_kind);
@@ -132,6 +135,13 @@ pub struct EventData {
     /// The action's id, for actions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
+    /// The event's name, for a custom event (`database_created`); `name` then holds the
+    /// path of the library that emitted it (`db`), or nothing for the charm's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<String>,
+    /// The payload, as JSON, for a custom event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<serde_json::Value>,
 }
 
 impl EventData {
@@ -149,6 +159,8 @@ impl EventData {
             check_name: None,
             secret: None,
             action_id: None,
+            custom: None,
+            payload: None,
         }
     }
 

@@ -24,6 +24,7 @@ pub mod error;
 pub mod event;
 pub mod framework;
 pub mod hookcmds;
+pub mod library;
 pub mod logging;
 pub mod meta;
 pub mod model;
@@ -33,7 +34,7 @@ pub mod testing;
 pub mod tracing;
 pub mod values;
 
-pub use ops_macros::{charm, on};
+pub use ops_macros::{charm, library, on};
 /// The Pebble client (`ops-pebble`), for talking to workload containers.
 pub use ops_pebble as pebble;
 
@@ -43,6 +44,7 @@ pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome};
 pub use entry::{main, main_with, run_main, MainOptions};
 pub use error::{Abort, Error, ModelError, Result};
 pub use event::{EventData, EventKind};
+pub use library::{Custom, EventOf, LibModel, Library};
 pub use model::{
     App, Container, JujuVersion, Member, Model, ModelCore, Relation, Secret, SecretContent,
     SecretExpiry, SecretRotate, SecretSettings, Storage, Unit,
@@ -64,8 +66,8 @@ pub use status::{Status, StatusCollector, StatusName};
 /// ```
 pub mod prelude {
     pub use crate::{
-        charm, on, Abort, Action, Charm, Error, Member, Model, ModelCore, Result, Status,
-        StatusCollector,
+        charm, library, on, Abort, Action, Charm, Custom, Error, LibModel, Member, Model,
+        ModelCore, Result, Status, StatusCollector,
     };
     pub use serde::{Deserialize, Serialize};
 }
@@ -73,7 +75,7 @@ pub mod prelude {
 /// Items the generated code uses. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use ops_macros::__charm_impl;
+    pub use ops_macros::{__charm_impl, __library_impl};
     pub use serde;
     pub use serde_json;
 }

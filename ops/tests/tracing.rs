@@ -57,10 +57,7 @@ impl Receiver {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                if let Some((path, body)) = read_request(wrap(stream)) {
-                    assert_eq!(path, "/v1/traces");
-                    bodies.lock().unwrap().push(body);
-                }
+                receive(wrap(stream), &bodies);
             }
         });
         Receiver {
@@ -89,33 +86,42 @@ impl Drop for Receiver {
 trait ReadWrite: Read + Write {}
 impl<T: Read + Write> ReadWrite for T {}
 
-fn read_request(mut stream: Box<dyn ReadWrite>) -> Option<(String, Value)> {
-    let (head, mut body) = {
-        let mut reader = BufReader::new(&mut stream);
-        let mut line = String::new();
-        reader.read_line(&mut line).ok()?;
-        let path = line.split_whitespace().nth(1)?.to_string();
-        let mut length = 0;
-        loop {
-            let mut header = String::new();
-            reader.read_line(&mut header).ok()?;
-            if header.trim().is_empty() {
-                break;
-            }
-            if let Some((k, v)) = header.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    length = v.trim().parse().ok()?;
-                }
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).ok()?;
-        (path, body)
+/// Reads one `POST /v1/traces`, keeps its JSON body, then answers 200: kept before the
+/// answer, so a hook that saw the answer finds its spans in `bodies`.
+fn receive(mut stream: Box<dyn ReadWrite>, bodies: &Mutex<Vec<Value>>) {
+    let Some((path, body)) = read_request(&mut stream) else {
+        return;
     };
+    assert_eq!(path, "/v1/traces");
+    if let Ok(body) = serde_json::from_slice(&body) {
+        bodies.lock().unwrap().push(body);
+    }
     let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
     let _ = stream.flush();
-    let body = serde_json::from_slice(&std::mem::take(&mut body)).ok()?;
-    Some((head, body))
+}
+
+/// The path and body of one HTTP request.
+fn read_request(stream: &mut Box<dyn ReadWrite>) -> Option<(String, Vec<u8>)> {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let path = line.split_whitespace().nth(1)?.to_string();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        if header.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse().ok()?;
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((path, body))
 }
 
 /// The spans of one OTLP body, and its resource attributes.
@@ -324,6 +330,24 @@ fn a_context_run_records_its_spans_for_assertions() {
         Some(&AttrValue::Str("Traced.on_config".into()))
     );
     assert_eq!(handler.status, SpanStatus::Unset);
+    // The charm's own event, emitted by that handler: a span of its own, as Python's.
+    let custom = spans
+        .iter()
+        .find(|s| s.name == "configured: Traced")
+        .unwrap();
+    assert_eq!(custom.parent_span_id, Some(root.span_id));
+    assert_eq!(
+        custom.attribute("event_type"),
+        Some(&AttrValue::Str("custom".into()))
+    );
+    assert_eq!(
+        custom.attribute("event_class"),
+        Some(&AttrValue::Str("ConfiguredEvent".into()))
+    );
+    assert_eq!(
+        custom.attribute("handler"),
+        Some(&AttrValue::Str("Traced.on_configured".into()))
+    );
 
     let failed = ctx.run(on.config_changed(), &State::new().config("mode", "fail"));
     assert!(failed.is_err());
@@ -572,6 +596,30 @@ fn the_span_tree_matches_python_ops_tracing() {
             attr(named(&rs, "config-get"), "call"),
             attr(named(&ps, "config-get"), "call")
         );
+        if hook == 1 {
+            // The charm's own event: Python runs its observers inside `emit()`, so its
+            // span is the emitting handler's child; here they run as soon as the handler
+            // returns, so it is the handler's sibling. The attributes agree.
+            let (rc, pc) = (
+                named(&rs, "configured: Traced"),
+                named(&ps, "configured: Traced"),
+            );
+            for key in [
+                "handler",
+                "event_name",
+                "event_type",
+                "event_class",
+                "deferred",
+            ] {
+                assert_eq!(
+                    attr(rc, key),
+                    attr(pc, key),
+                    "custom event: attribute {key}"
+                );
+            }
+            assert_eq!(pc["parentSpanId"], ph["spanId"]);
+            assert_eq!(rc["parentSpanId"], named(&rs, "ops.main")["spanId"]);
+        }
         let failed = |h: &Value| h["status"]["code"] == 2;
         assert_eq!(failed(rh), failed(ph), "hook {hook}: error status");
         assert_eq!(failed(rh), hook == 2);

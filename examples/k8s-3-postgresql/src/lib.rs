@@ -8,9 +8,8 @@
 
 #![deny(missing_docs)]
 
-use fastapi_charm_libs::data_interfaces::{DatabaseEvent, DatabaseRequires};
+use charmlib_data_interfaces::{DatabaseCreated, DatabaseRequires, EndpointsChanged, Requirer};
 pub use fastapi_charm_libs::fastapi_demo;
-use ops::event::{RelationChanged, RelationCreated};
 use ops::pebble::{Error as PebbleError, Layer, Override, Service};
 use ops::prelude::*;
 use std::collections::BTreeMap;
@@ -63,9 +62,12 @@ impl FastApiConfig {
     }
 }
 
-/// The database relation: the endpoint from `charmcraft.yaml` and the name of the
-/// database the application requires.
-pub const DATABASE: DatabaseRequires = DatabaseRequires::new("database", "names_db");
+/// The name of the database the application requires.
+pub const DATABASE_NAME: &str = "names_db";
+
+/// The database relation's protocol, for reading what the database charm shared: the
+/// endpoint from `charmcraft.yaml` and the database.
+pub const DATABASE: Requirer = Requirer::new("database", DATABASE_NAME);
 
 /// Where the database is and how to log in, from the database relation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,10 +147,23 @@ pub fn pebble_layer(port: u16, environment: BTreeMap<String, String>) -> Layer {
     }
 }
 
-/// Charm the service. It keeps no state between hooks.
+/// Charm the service. Its only state is the database library's (what it asks for).
 #[charm(metadata = "charmcraft.yaml")]
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct FastApiDemo {}
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FastApiDemo {
+    /// The `database` relation (Python's `DatabaseRequires(self, "database", "names_db")`):
+    /// it asks for the database and tells the charm when it is ready or moves.
+    #[lib(endpoint = "database")]
+    db: DatabaseRequires,
+}
+
+impl Default for FastApiDemo {
+    fn default() -> Self {
+        FastApiDemo {
+            db: DatabaseRequires::new(DATABASE_NAME),
+        }
+    }
+}
 
 #[charm]
 impl FastApiDemo {
@@ -164,31 +179,24 @@ impl FastApiDemo {
         replan_workload(model)
     }
 
-    /// The database relation exists: ask for our database.
-    #[on(relation_created = "database")]
-    fn on_database_relation_created(
-        &mut self,
-        _model: &Model<Self>,
-        event: &RelationCreated,
-    ) -> ops::Result<()> {
-        DATABASE.on_relation_created(&event.relation)?;
-        Ok(())
-    }
-
-    /// The database charm wrote to the relation: when the database is created or its
-    /// endpoint changes, restart the service with the new connection details.
-    #[on(relation_changed = "database")]
-    fn on_database_relation_changed(
+    /// The database is created: restart the service with the connection details.
+    #[on(db.database_created)]
+    fn on_database_created(
         &mut self,
         model: &Model<Self>,
-        event: &RelationChanged,
+        _event: &Custom<DatabaseCreated>,
     ) -> ops::Result<()> {
-        match DATABASE.on_relation_changed(&event.relation)? {
-            Some(DatabaseEvent::Created | DatabaseEvent::EndpointsChanged) => {
-                replan_workload(model)
-            }
-            _ => Ok(()),
-        }
+        replan_workload(model)
+    }
+
+    /// The database's endpoint moved: restart the service with the new one.
+    #[on(db.endpoints_changed)]
+    fn on_database_endpoints_changed(
+        &mut self,
+        model: &Model<Self>,
+        _event: &Custom<EndpointsChanged>,
+    ) -> ops::Result<()> {
+        replan_workload(model)
     }
 
     /// Reports the unit status after each event: the most severe of what is wrong, or

@@ -54,10 +54,17 @@ fn from_pebble_ready_to_integrated_and_reconfigured() {
             None,
         )
         .unwrap();
-    // The leader asked for the database when the relation was created.
+    // The leader asked for the database (and for the credentials in secrets) when the
+    // relation was created.
     assert_eq!(
         harness.get_relation_data(id, "fastapi-demo"),
-        Some(bag(&[("database", "names_db")]))
+        Some(bag(&[
+            ("database", "names_db"),
+            (
+                "requested-secrets",
+                r#"["username", "password", "tls", "tls-ca", "uris", "read-only-uris", "entity-name", "entity-password"]"#
+            ),
+        ]))
     );
     harness.evaluate_status().unwrap();
     assert_eq!(harness.state().unit_status, Status::active(""));

@@ -9,12 +9,12 @@
 
 #![deny(missing_docs)]
 
-use fastapi_charm_libs::data_interfaces::{DatabaseEvent, DatabaseRequires};
+use charmlib_data_interfaces::{DatabaseCreated, DatabaseRequires, EndpointsChanged, Requirer};
+use charmlib_grafana_dashboard::GrafanaDashboardProvider;
+use charmlib_loki_push_api::LogForwarder;
+use charmlib_prometheus_scrape::MetricsEndpointProvider;
 pub use fastapi_charm_libs::fastapi_demo;
-use fastapi_charm_libs::grafana_dashboard::GrafanaDashboardProvider;
-use fastapi_charm_libs::loki_push_api::LogForwarder;
-use fastapi_charm_libs::prometheus_scrape::MetricsEndpointProvider;
-use ops::event::{PebbleReady, RelationChanged, RelationCreated};
+use ops::event::PebbleReady;
 use ops::pebble::{Error as PebbleError, Layer, Override, Service};
 use ops::prelude::*;
 use std::collections::BTreeMap;
@@ -67,15 +67,12 @@ impl FastApiConfig {
     }
 }
 
-/// The database relation: the endpoint from `charmcraft.yaml` and the name of the
-/// database the application requires.
-pub const DATABASE: DatabaseRequires = DatabaseRequires::new("database", "names_db");
-/// Pushing application logs to Loki.
-pub const LOGGING: LogForwarder = LogForwarder::new("logging");
-/// A metrics endpoint for Prometheus to scrape.
-pub const METRICS: MetricsEndpointProvider = MetricsEndpointProvider::new("metrics-endpoint");
-/// Grafana dashboards over a relation interface.
-pub const DASHBOARDS: GrafanaDashboardProvider = GrafanaDashboardProvider::new("grafana-dashboard");
+/// The name of the database the application requires.
+pub const DATABASE_NAME: &str = "names_db";
+
+/// The database relation's protocol, for reading what the database charm shared: the
+/// endpoint from `charmcraft.yaml` and the database.
+pub const DATABASE: Requirer = Requirer::new("database", DATABASE_NAME);
 
 /// The scrape job for Prometheus: the server's `/metrics` on `port` of every unit.
 pub fn scrape_jobs(port: u16) -> Vec<serde_json::Value> {
@@ -172,10 +169,35 @@ pub fn pebble_layer(port: u16, environment: BTreeMap<String, String>) -> Layer {
     }
 }
 
-/// Charm the service. It keeps no state between hooks.
+/// Charm the service. Its only state is its libraries'.
 #[charm(metadata = "charmcraft.yaml")]
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct FastApiDemo {}
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FastApiDemo {
+    /// The `database` relation (Python's `DatabaseRequires(self, "database", "names_db")`):
+    /// it asks for the database and tells the charm when it is ready or moves.
+    #[lib(endpoint = "database")]
+    db: DatabaseRequires,
+    /// A metrics endpoint for Prometheus to scrape (`MetricsEndpointProvider`).
+    #[lib(endpoint = "metrics-endpoint")]
+    metrics: MetricsEndpointProvider,
+    /// Pushing application logs to Loki (`LogForwarder`).
+    #[lib(endpoint = "logging")]
+    logging: LogForwarder,
+    /// Grafana dashboards over a relation interface (`GrafanaDashboardProvider`).
+    #[lib(endpoint = "grafana-dashboard")]
+    dashboards: GrafanaDashboardProvider,
+}
+
+impl Default for FastApiDemo {
+    fn default() -> Self {
+        FastApiDemo {
+            db: DatabaseRequires::new(DATABASE_NAME),
+            metrics: MetricsEndpointProvider::default(),
+            logging: LogForwarder::default(),
+            dashboards: GrafanaDashboardProvider::default(),
+        }
+    }
+}
 
 #[charm]
 impl FastApiDemo {
@@ -185,54 +207,31 @@ impl FastApiDemo {
         replan_workload(model)
     }
 
-    /// Pebble is up in the workload container: forward its logs to Loki.
+    /// Pebble is up in the workload container: forward its logs to Loki (a container
+    /// event, which only the charm observes).
     #[on(pebble_ready = "demo-server")]
     fn forward_logs_on_pebble_ready(
         &mut self,
         model: &Model<Self>,
         event: &PebbleReady,
     ) -> ops::Result<()> {
-        LOGGING.on_pebble_ready(model, &event.workload)
+        self.logging
+            .on_pebble_ready(model, "logging", &event.workload)
     }
 
-    /// Loki units came or went, or changed their push endpoint: forward the logs to
-    /// the current ones.
-    #[on(relation_joined = "logging")]
-    #[on(relation_changed = "logging")]
-    #[on(relation_departed = "logging")]
-    #[on(relation_broken = "logging")]
-    fn update_logging(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        LOGGING.update_logging(model)
-    }
-
-    /// Tells Prometheus what to scrape: when it joins, and when the port may have
-    /// changed.
-    #[on(relation_joined = "metrics-endpoint")]
+    /// The port may have changed: tell Prometheus what to scrape now; with an invalid
+    /// config, nothing (the Python charm creates its provider only from a valid one).
     #[on(config_changed)]
     fn set_scrape_job_spec(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        if let Some(config) = metrics_config(model)? {
-            METRICS.set_scrape_job_spec(model, &scrape_jobs(config.server_port))?;
+        match metrics_config(model)? {
+            Some(config) => {
+                let jobs = scrape_jobs(config.server_port);
+                self.metrics
+                    .set_scrape_jobs(model, "metrics-endpoint", jobs)?;
+            }
+            None => self.metrics.withdraw(),
         }
         Ok(())
-    }
-
-    /// Keeps this unit's address up to date for Prometheus.
-    #[on(relation_changed = "metrics-endpoint")]
-    #[on(update_status)]
-    fn set_metrics_unit_address(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        if metrics_config(model)?.is_some() {
-            METRICS.set_unit_ip(model)?;
-        }
-        Ok(())
-    }
-
-    /// Sends the dashboards to Grafana (the leader does).
-    #[on(relation_created = "grafana-dashboard")]
-    #[on(leader_elected)]
-    #[on(upgrade_charm)]
-    #[on(config_changed)]
-    fn update_dashboards(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        DASHBOARDS.update_dashboards(model)
     }
 
     /// The operator changed the config: restart the service with it.
@@ -241,31 +240,24 @@ impl FastApiDemo {
         replan_workload(model)
     }
 
-    /// The database relation exists: ask for our database.
-    #[on(relation_created = "database")]
-    fn on_database_relation_created(
-        &mut self,
-        _model: &Model<Self>,
-        event: &RelationCreated,
-    ) -> ops::Result<()> {
-        DATABASE.on_relation_created(&event.relation)?;
-        Ok(())
-    }
-
-    /// The database charm wrote to the relation: when the database is created or its
-    /// endpoint changes, restart the service with the new connection details.
-    #[on(relation_changed = "database")]
-    fn on_database_relation_changed(
+    /// The database is created: restart the service with the connection details.
+    #[on(db.database_created)]
+    fn on_database_created(
         &mut self,
         model: &Model<Self>,
-        event: &RelationChanged,
+        _event: &Custom<DatabaseCreated>,
     ) -> ops::Result<()> {
-        match DATABASE.on_relation_changed(&event.relation)? {
-            Some(DatabaseEvent::Created | DatabaseEvent::EndpointsChanged) => {
-                replan_workload(model)
-            }
-            _ => Ok(()),
-        }
+        replan_workload(model)
+    }
+
+    /// The database's endpoint moved: restart the service with the new one.
+    #[on(db.endpoints_changed)]
+    fn on_database_endpoints_changed(
+        &mut self,
+        model: &Model<Self>,
+        _event: &Custom<EndpointsChanged>,
+    ) -> ops::Result<()> {
+        replan_workload(model)
     }
 
     /// Returns information about the integrated database (`juju run <unit>

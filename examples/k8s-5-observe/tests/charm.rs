@@ -193,9 +193,16 @@ fn relation_created_asks_for_the_database_as_leader_only() {
         .run(ctx.on.relation_created(&relation), &state_in)
         .unwrap();
     let out = state_out.get_relation(relation.id).unwrap();
+    // As the Python library asks: the database, and the credentials in secrets.
     assert_eq!(
         out.local_app_data,
-        BTreeMap::from([("database".to_string(), "names_db".to_string())])
+        BTreeMap::from([
+            ("database".to_string(), "names_db".to_string()),
+            (
+                "requested-secrets".to_string(),
+                r#"["username", "password", "tls", "tls-ca", "uris", "read-only-uris", "entity-name", "entity-password"]"#.to_string()
+            ),
+        ])
     );
 
     let follower = state_in.clone().leader(false);
@@ -237,7 +244,7 @@ fn active_with_the_database_and_the_service_running() {
     let out = state_out.get_relation(relation.id).unwrap();
     assert_eq!(
         out.local_unit_data.get("data").map(String::as_str),
-        Some(r#"{"endpoints":"example.com:5432","password":"bar","username":"foo"}"#)
+        Some(r#"{"endpoints": "example.com:5432", "password": "bar", "username": "foo"}"#)
     );
 
     // The same data again: nothing new, so no replan (the charm's layer is unchanged

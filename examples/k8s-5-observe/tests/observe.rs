@@ -64,13 +64,17 @@ fn prometheus_gets_the_scrape_job_for_the_configured_port() {
 
 #[test]
 fn only_the_leader_publishes_scrape_jobs() {
+    let _version = mock_version("1.0.0");
     let mut ctx = ctx();
     let relation = prometheus();
     let state_in = State::new()
         .container(demo_server())
         .relation(relation.clone());
+    // Juju runs config-changed before any relation event: the metrics library has
+    // what the config made of it by then.
+    let configured = ctx.run(ctx.on.config_changed(), &state_in).unwrap();
     let state_out = ctx
-        .run(ctx.on.relation_joined(&relation), &state_in)
+        .run(ctx.on.relation_joined(&relation), &configured)
         .unwrap();
     let out = state_out.get_relation(relation.id).unwrap();
     assert!(!out.local_app_data.contains_key("scrape_jobs"));
@@ -89,12 +93,16 @@ fn no_scrape_job_from_an_invalid_config() {
         .relation(relation.clone())
         .config("server-port", 22)
         .leader(true);
+    // Juju runs config-changed before any relation event: the metrics library has
+    // what the config made of it by then.
+    let configured = ctx.run(ctx.on.config_changed(), &state_in).unwrap();
+    let config_log = ctx.juju_log().to_vec();
     let state_out = ctx
-        .run(ctx.on.relation_joined(&relation), &state_in)
+        .run(ctx.on.relation_joined(&relation), &configured)
         .unwrap();
     let out = state_out.get_relation(relation.id).unwrap();
     assert!(!out.local_app_data.contains_key("scrape_jobs"));
-    assert!(ctx.juju_log().contains(&JujuLogLine::new(
+    assert!(config_log.contains(&JujuLogLine::new(
         LogLevel::Warning,
         "Unable to add metrics: invalid configuration: Invalid port number, 22 is reserved for SSH"
     )));

@@ -3,20 +3,25 @@
 use super::accessors::struct_ident;
 use super::{dispatch, meta};
 use crate::metadata::Metadata;
-use crate::validate::Binding;
+use crate::validate::{Binding, LibRef};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 /// The `ops::Charm` impl for `charm`.
-pub fn expand(charm: &Ident, metadata: &Metadata, bindings: &[Binding]) -> TokenStream {
+pub fn expand(
+    charm: &Ident,
+    metadata: &Metadata,
+    bindings: &[Binding],
+    libs: &[LibRef],
+) -> TokenStream {
     let meta = meta::expand(metadata);
     let config = format_ident!("{}Config", charm);
     let relations = struct_ident(charm, "Relations");
     let containers = struct_ident(charm, "Containers");
     let storages = struct_ident(charm, "Storages");
     let resources = struct_ident(charm, "Resources");
-    let observers = dispatch::observers(bindings);
-    let dispatch = dispatch::dispatch(bindings);
+    let observers = dispatch::charm_observers(bindings, libs);
+    let dispatch = dispatch::charm_dispatch(bindings, libs);
     quote! {
         impl ::ops::Charm for #charm {
             const META: &'static ::ops::meta::CharmMeta = #meta;

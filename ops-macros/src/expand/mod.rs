@@ -6,6 +6,7 @@ pub mod actions;
 mod charm_impl;
 pub mod config;
 mod dispatch;
+pub mod library;
 mod meta;
 mod tracing;
 
@@ -122,7 +123,7 @@ pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
 /// Points serde's derives on the charm struct at the serde `ops` re-exports, so a charm
 /// crate needs no `serde` dependency of its own (`#[derive(Serialize, Deserialize)]` from
 /// `ops::prelude`). Left alone when the struct derives neither or names a crate itself.
-fn use_ops_serde(item: &mut ItemStruct) {
+pub(crate) fn use_ops_serde(item: &mut ItemStruct) -> bool {
     let derives_serde = item.attrs.iter().any(|attr| {
         attr.path().is_ident("derive")
             && attr
@@ -143,6 +144,27 @@ fn use_ops_serde(item: &mut ItemStruct) {
     if derives_serde && !names_crate {
         item.attrs
             .push(syn::parse_quote!(#[serde(crate = "::ops::__private::serde")]));
+    }
+    derives_serde
+}
+
+/// `#[library(...)]` on a struct or `#[library]` on its impl.
+pub fn library(args: TokenStream, input: TokenStream) -> TokenStream {
+    match syn::parse2::<Item>(input.clone()) {
+        Ok(Item::Struct(item)) => library::library_struct(args, item),
+        Ok(Item::Impl(item)) => library::library_forward(args, item),
+        Ok(other) => {
+            let err = syn::Error::new(
+                other.span(),
+                "#[library] goes on the library's struct (with `interface = \"...\", role = \"...\"`) and on its impl",
+            )
+            .to_compile_error();
+            quote!(#err #other)
+        }
+        Err(e) => {
+            let err = e.to_compile_error();
+            quote!(#err #input)
+        }
     }
 }
 
@@ -239,8 +261,8 @@ fn relative_message(
 }
 
 fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
-    use_ops_serde(&mut item);
-    let charm = &item.ident;
+    let serde = use_ops_serde(&mut item);
+    let charm = &item.ident.clone();
     let failed = forwarder(charm, quote!(failed));
     if args.is_empty() {
         let err = syn::Error::new(
@@ -261,6 +283,13 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
     if !item.generics.params.is_empty() {
         errors.at(item.generics.span(), "a charm struct cannot be generic");
     }
+    let libs = match crate::attr::take_lib_fields(&mut item, serde) {
+        Ok(libs) => libs,
+        Err(e) => {
+            errors.darling(e);
+            Vec::new()
+        }
+    };
     let (path, meta) = match load(&args) {
         Ok(loaded) => loaded,
         Err(e) => {
@@ -271,7 +300,9 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
     };
     let lit = &args.metadata;
     let abs = LitStr::new(&path.to_string_lossy(), lit.span());
-    let fwd = forwarder(charm, quote!(ok #lit #abs));
+    let events = &args.events.0;
+    let shape = library::Shape::new(&libs, events).to_tokens();
+    let fwd = forwarder(charm, quote!(ok #lit #abs #shape));
     let mut ctx = Ctx {
         meta: &meta,
         charm,
@@ -285,6 +316,10 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
     let params = actions::expand(&mut ctx);
     let accessors = accessors::expand(&mut ctx);
     let tracing = tracing::expand(&mut ctx, args.tracing.as_ref());
+    let file = ctx.file.clone();
+    let endpoint_checks = library::endpoint_checks(&libs, &meta, &file, &mut ctx.errors);
+    let lib_checks = library::library_type_checks(&libs);
+    let event_impls = library::event_impls(charm, events);
     let tracked = meta.sources.iter().map(|p| {
         let p = p.to_string_lossy();
         quote!(
@@ -301,13 +336,17 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
         #params
         #accessors
         #tracing
+        #endpoint_checks
+        #lib_checks
+        #event_impls
     }
 }
 
-/// The input of `__charm_impl!`: `ok "path as written" "absolute path" impl ...`, or
-/// `failed impl ...` when the struct's metadata could not be read (already reported).
+/// The input of `__charm_impl!`: `ok "path as written" "absolute path" libs [...]
+/// events [...] impl ...`, or `failed impl ...` when the struct's metadata could not be
+/// read (already reported).
 struct ImplInput {
-    metadata: Option<(LitStr, LitStr)>,
+    metadata: Option<(LitStr, LitStr, library::Shape)>,
     item: ItemImpl,
 }
 
@@ -315,7 +354,7 @@ impl Parse for ImplInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let marker: Ident = input.parse()?;
         let metadata = if marker == "ok" {
-            Some((input.parse()?, input.parse()?))
+            Some((input.parse()?, input.parse()?, input.parse()?))
         } else {
             None
         };
@@ -342,7 +381,7 @@ pub fn charm_impl(input: TokenStream) -> TokenStream {
         }
     };
     let item = &charm.item;
-    let Some((written, abs)) = input.metadata else {
+    let Some((written, abs, shape)) = input.metadata else {
         // The struct's macro reported why; emit the impl without the handlers' attributes.
         let errors = errors.into_tokens();
         return quote!(#errors #item);
@@ -355,8 +394,14 @@ pub fn charm_impl(input: TokenStream) -> TokenStream {
             return quote!(#errors #item);
         }
     };
-    let bindings = validate::validate(&charm.handlers, &meta, &file_label(&written), &mut errors);
-    let charm_impl = charm_impl::expand(&charm.charm, &meta, &bindings);
+    let owner = validate::Owner {
+        name: &charm.charm,
+        meta: Some(&meta),
+        libs: &shape.libs,
+        events: &shape.events,
+    };
+    let bindings = validate::validate(&charm.handlers, &owner, &file_label(&written), &mut errors);
+    let charm_impl = charm_impl::expand(&charm.charm, &meta, &bindings, &shape.libs);
     let errors = errors.into_tokens();
     quote! {
         #errors
@@ -390,7 +435,7 @@ mod tests {
             ),
         );
         let imp = charm_impl(quote! {
-            ok #abs #abs
+            ok #abs #abs libs [] events []
             impl Demo {
                 #[on(install)]
                 fn install(&mut self, model: &::ops::Model<Self>) {}

@@ -114,6 +114,13 @@ pub struct Collected {
 /// The name Python `ops` gives an event: `config_changed`, `database_relation_changed`,
 /// `get_db_info_action`.
 pub fn event_label(event: &EventData) -> String {
+    if let Some(custom) = &event.custom {
+        // A custom event: `database_created`, with the emitting library's path.
+        return match &event.name {
+            Some(path) => format!("{path}.{custom}"),
+            None => custom.clone(),
+        };
+    }
     let suffix = kind_name(event.kind);
     let full = match &event.name {
         Some(name) => format!("{name}-{suffix}"),
@@ -169,35 +176,45 @@ fn settable_only(
 }
 
 /// The tracing span of one handler run, named and annotated as Python `ops` names it
-/// (`config_changed: Demo`, with `handler` `Demo.on_config`).
+/// (`config_changed: Demo`, with `handler` `Demo.on_config`; a custom or library event
+/// `database_created: Demo`, `event_type` `custom`).
 fn handler_span<C>(event: &EventData, handler: &str, reemitted: bool) -> crate::tracing::SpanGuard {
     let charm = std::any::type_name::<C>().rsplit("::").next().unwrap_or("");
-    let span = crate::tracing::span_with(|| format!("{}: {charm}", event_label(event)));
+    // Python's event kind: the hook's name, or a custom event's own name.
+    let kind = || match &event.custom {
+        Some(custom) => custom.clone(),
+        None => event_label(event),
+    };
+    let span = crate::tracing::span_with(|| format!("{}: {charm}", kind()));
     if span.is_recording() {
         let event_type = match event.kind {
             EventKind::Action => "action",
             EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "framework",
+            EventKind::Custom => "custom",
             _ => "hook",
+        };
+        let class = match (&event.custom, event.kind) {
+            (Some(custom), _) => custom.clone(),
+            (None, EventKind::CollectAppStatus | EventKind::CollectUnitStatus) => {
+                "collect-status".to_string()
+            }
+            (None, kind) => kind_name(kind).to_string(),
         };
         span.attr("deferred", || reemitted.into());
         span.attr("event", || format!("{event:?}").into());
         span.attr("event_type", || event_type.into());
-        span.attr("event_class", || python_event_class(event.kind).into());
-        span.attr("event_name", || event_label(event).into());
+        span.attr("event_class", || python_event_class(&class).into());
+        span.attr("event_name", || kind().into());
         span.attr("handler", || format!("{charm}.{handler}").into());
     }
     span
 }
 
-/// The class Python `ops` gives an event of `kind` (`ConfigChangedEvent`), for the
-/// handler span's `event_class`.
-fn python_event_class(kind: EventKind) -> String {
-    let name = match kind {
-        EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "collect-status",
-        other => kind_name(other),
-    };
+/// The class name Python `ops` gives an event called `name` (`config-changed` →
+/// `ConfigChangedEvent`, `database_created` → `DatabaseCreatedEvent`).
+fn python_event_class(name: &str) -> String {
     let mut class: String = name
-        .split('-')
+        .split(['-', '_'])
         .map(|word| {
             let mut chars = word.chars();
             chars
@@ -217,6 +234,8 @@ struct Runner<'a, C: Charm> {
     /// Whether an action handler called `fail()` (then a failure is not reported twice).
     action_failed: bool,
     collected: Collected,
+    /// The deferred events to save, oldest first.
+    queue: Vec<DeferredEvent>,
 }
 
 impl<'a, C: Charm> Runner<'a, C> {
@@ -227,7 +246,35 @@ impl<'a, C: Charm> Runner<'a, C> {
             emitted: Vec::new(),
             action_failed: false,
             collected: Collected::default(),
+            queue: Vec::new(),
         }
+    }
+
+    /// Delivers the custom events the last handler emitted, in order, each to all its
+    /// observers at once (and, depth first, what they emit), as Python `ops`'s `emit()`
+    /// does; an observer that defers one queues it with its payload.
+    fn deliver_emitted(&mut self) -> Result<(), DispatchError> {
+        for event in self.model.core().take_emitted() {
+            framework_log(
+                self.model,
+                LogLevel::Debug,
+                &format!("Emitting custom event {}.", event_label(&event)),
+            );
+            // As in Python, the event is queued for its observers before any runs, so
+            // their deferrals come before those of events they emit.
+            let mut at = self.queue.len();
+            for handler in C::observers(&event) {
+                if self.run_handler(&event, &handler, false)? {
+                    let deferred = DeferredEvent {
+                        event: event.clone(),
+                        handler,
+                    };
+                    self.queue.insert(at, deferred);
+                    at += 1;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Runs the handler `handler` on `event`; returns whether it deferred.
@@ -307,6 +354,7 @@ impl<'a, C: Charm> Runner<'a, C> {
             reemitted,
             deferred,
         });
+        self.deliver_emitted()?;
         Ok(deferred)
     }
 
@@ -498,9 +546,8 @@ fn dispatch_inner<C: Charm>(
     options: RunOptions,
 ) -> Result<UnitState, DispatchError> {
     let model = runner.model;
-    let mut queue: Vec<DeferredEvent> = Vec::new();
     if options.restricted {
-        queue = deferred;
+        runner.queue = deferred;
     } else {
         let total = deferred.len();
         for (i, deferred) in deferred.into_iter().enumerate() {
@@ -527,8 +574,10 @@ fn dispatch_inner<C: Charm>(
                     i + 1
                 ),
             );
+            // The deferred event goes back in its place, before anything it emits.
+            let at = runner.queue.len();
             if runner.run_handler(&deferred.event, &deferred.handler, true)? {
-                queue.push(deferred);
+                runner.queue.insert(at, deferred);
             }
         }
     }
@@ -536,10 +585,21 @@ fn dispatch_inner<C: Charm>(
         framework_log(
             model,
             LogLevel::Debug,
-            &format!("Emitting Juju event {}.", event_label(event)),
+            &format!(
+                "Emitting {} event {}.",
+                if event.kind == EventKind::Custom {
+                    "custom"
+                } else {
+                    "Juju"
+                },
+                event_label(event)
+            ),
         );
+        // Deferrals of the event come before those of custom events its handlers emit.
+        let mut at = runner.queue.len();
         for handler in &C::observers(event) {
-            let duplicate = queue
+            let duplicate = runner
+                .queue
                 .iter()
                 .any(|d| d.handler == *handler && d.event == *event);
             if duplicate {
@@ -554,10 +614,14 @@ fn dispatch_inner<C: Charm>(
                 continue;
             }
             if runner.run_handler(event, handler, false)? {
-                queue.push(DeferredEvent {
-                    event: event.clone(),
-                    handler: handler.to_string(),
-                });
+                at += 1;
+                runner.queue.insert(
+                    at - 1,
+                    DeferredEvent {
+                        event: event.clone(),
+                        handler: handler.to_string(),
+                    },
+                );
             }
         }
     }
@@ -577,7 +641,7 @@ fn dispatch_inner<C: Charm>(
     })?;
     Ok(UnitState {
         charm: Some(charm_value),
-        deferred: queue,
+        deferred: std::mem::take(&mut runner.queue),
     })
 }
 

@@ -95,6 +95,15 @@ impl<C: Charm> Model<C> {
         C::resources(&self.core)
     }
 
+    /// Emits the charm's own custom event `event` (declared with `events(name = Type)` in
+    /// `#[charm(...)]`): its `#[on(self.<name>)]` observers run in this hook, as soon as
+    /// the handler that emitted it returns, before any other handler.
+    pub fn emit<E: crate::library::EventOf<C>>(&self, event: E) -> Result<()> {
+        let data = crate::library::custom_event(None, E::NAME, &event)?;
+        self.core.queue_emitted(data);
+        Ok(())
+    }
+
     /// The typed config, read once per hook through `config-get`.
     pub fn config(&self) -> Result<C::Config> {
         let values = self.core.config_values()?;
@@ -115,6 +124,8 @@ pub struct ModelCore {
     meta: &'static CharmMeta,
     context: JujuContext,
     cache: RefCell<cache::Cache>,
+    /// Custom events emitted by the running handler, not yet delivered.
+    emitted: RefCell<Vec<crate::event::EventData>>,
 }
 
 impl ModelCore {
@@ -125,7 +136,18 @@ impl ModelCore {
             meta,
             context,
             cache: RefCell::default(),
+            emitted: RefCell::default(),
         }
+    }
+
+    /// Queues a custom event for delivery after the running handler.
+    pub(crate) fn queue_emitted(&self, event: crate::event::EventData) {
+        self.emitted.borrow_mut().push(event);
+    }
+
+    /// The custom events emitted since the last call, in order.
+    pub(crate) fn take_emitted(&self) -> Vec<crate::event::EventData> {
+        std::mem::take(&mut *self.emitted.borrow_mut())
     }
 
     /// The backend everything goes through.

@@ -33,7 +33,42 @@ pub(crate) fn check(
     check_secrets(settings, state, &mut errors);
     check_event(meta, settings, state, event, &mut errors);
     check_deferred(observers, state, &mut errors);
+    check_custom(observers, "event", &event.data, &mut errors);
+    for (i, deferred) in state.deferred.iter().enumerate() {
+        check_custom(
+            observers,
+            &format!("State.deferred[{i}]"),
+            &deferred.event,
+            &mut errors,
+        );
+    }
     errors
+}
+
+/// A custom event (of a library, or the charm's own) names an event the charm's code
+/// observes and carries a payload: a misspelled library path or event name, or a missing
+/// payload, is a test mistake, not an event nobody listens to.
+fn check_custom(
+    observers: fn(&EventData) -> Vec<String>,
+    field: &str,
+    data: &EventData,
+    errors: &mut Vec<String>,
+) {
+    if data.kind != EventKind::Custom {
+        return;
+    }
+    let label = crate::framework::event_label(data);
+    if data.custom.is_none() {
+        errors.push(format!(
+            "{field}: a custom event needs its name (EventData.custom)"
+        ));
+    } else if data.payload.is_none() {
+        errors.push(format!("{field}: the custom event {label} has no payload"));
+    } else if observers(data).is_empty() {
+        errors.push(format!(
+            "{field}: no handler observes the custom event {label} (a library event is named by the library's field path, `db`; the charm's own by no path)"
+        ));
+    }
 }
 
 fn is_secret_uri(text: &str) -> bool {

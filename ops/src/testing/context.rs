@@ -264,6 +264,23 @@ impl On {
         Self::secret_event(EventKind::SecretRemove, secret, Some(revision))
     }
 
+    /// The custom event `E` of the library in field `library` of the charm (`"db"`, or
+    /// `"analytics.db"` for one inside a library), or of the charm itself with `"self"`,
+    /// with its payload: Scenario's `ctx.on.custom(...)`. `S` is the library (or charm)
+    /// type that declares the event: `ctx.on.custom::<DatabaseRequires, _>("db", payload)`.
+    /// Its observers run as they would when the library emits it.
+    pub fn custom<S, E: crate::EventOf<S>>(&self, library: &str, payload: E) -> Event {
+        // A payload that cannot be serialised reaches the handler as `null`, which its
+        // type refuses with an error naming the event.
+        let payload = serde_json::to_value(&payload).unwrap_or(Value::Null);
+        Event::new(EventData {
+            name: (library != "self").then(|| library.to_string()),
+            custom: Some(E::NAME.to_string()),
+            payload: Some(payload),
+            ..EventData::new(EventKind::Custom)
+        })
+    }
+
     /// The action `name` (add params with `.param(k, v)`).
     pub fn action(&self, name: impl Into<String>) -> Event {
         let mut data = EventData::named(EventKind::Action, name);
@@ -272,8 +289,12 @@ impl On {
     }
 }
 
-/// The hook Juju runs for `data` (`db-relation-changed`), or the action's name.
+/// The hook Juju runs for `data` (`db-relation-changed`), or the action's name (for a
+/// custom event, which no hook names, its label: `db.database_created`).
 pub(crate) fn hook_name(data: &EventData) -> String {
+    if data.kind == EventKind::Custom {
+        return crate::framework::event_label(data);
+    }
     match (data.kind, &data.name) {
         (EventKind::Action, Some(name)) => name.clone(),
         (_, Some(name)) => format!("{name}-{}", data.kind.hook_name()),

@@ -288,6 +288,20 @@ impl<C: Charm> Harness<C> {
         result
     }
 
+    /// Emits the custom event `E` of the library in field `library` (`"db"`), or of the
+    /// charm itself with `"self"`, on the live charm: Python's
+    /// `harness.charm.on.<event>.emit(...)` (and `harness.charm.db.on.<event>.emit`).
+    /// `S` declares the event: `harness.emit::<DatabaseRequires, _>("db", payload)`.
+    pub fn emit<S, E: crate::EventOf<S>>(
+        &mut self,
+        library: &str,
+        payload: E,
+    ) -> Result<(), RunError> {
+        let event = super::context::On::for_app(self.settings.app_name.clone())
+            .custom::<S, E>(library, payload);
+        self.fire(event)
+    }
+
     /// Dispatches `event` to the live charm: no re-emission, no collect-status.
     fn dispatch(&mut self, event: &Event) -> Result<(), RunError> {
         let Some(charm) = self.charm.as_ref() else {

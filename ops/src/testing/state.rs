@@ -974,6 +974,29 @@ impl State {
         self.stored_state = serde_json::to_value(charm).ok();
         self
     }
+    /// Sets the stored state of the library at `path` (`db`, `analytics.db`) inside the
+    /// charm's stored state, keeping the charm's other fields: set those first with
+    /// [`stored`](Self::stored) unless they have serde defaults.
+    pub fn library_state<L: serde::Serialize>(mut self, path: &str, library: &L) -> Self {
+        let Ok(value) = serde_json::to_value(library) else {
+            return self;
+        };
+        let mut slot = self
+            .stored_state
+            .get_or_insert_with(|| Value::Object(Map::new()));
+        for field in path.split('.') {
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            let Value::Object(map) = slot else {
+                return self;
+            };
+            slot = map.entry(field).or_insert(Value::Null);
+        }
+        *slot = value;
+        self
+    }
+
     /// Adds a deferred event.
     pub fn deferred(mut self, event: DeferredEvent) -> Self {
         self.deferred.push(event);
@@ -1089,6 +1112,17 @@ impl State {
         self.stored_state
             .as_ref()
             .and_then(|v| C::deserialize(v).ok())
+    }
+
+    /// The stored state of the library at `path` (its field, `db`, or `analytics.db` for
+    /// a library inside a library), deserialised: a library's state is saved inside the
+    /// charm's, under its field's name.
+    pub fn get_library_state<L: serde::de::DeserializeOwned>(&self, path: &str) -> Option<L> {
+        let mut value = self.stored_state.as_ref()?;
+        for field in path.split('.') {
+            value = value.get(field)?;
+        }
+        L::deserialize(value).ok()
     }
 }
 

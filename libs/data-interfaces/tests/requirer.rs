@@ -1,16 +1,13 @@
-//! The libraries driven by a small charm through `ops::testing`: what each reads and
+//! The requirer driven by a small charm through `ops::testing`: what it reads and
 //! writes on the wire.
 
-use fastapi_charm_libs::data_interfaces::DatabaseRequires;
-use fastapi_charm_libs::grafana_dashboard::GrafanaDashboardProvider;
-use fastapi_charm_libs::prometheus_scrape::MetricsEndpointProvider;
+use charmlib_data_interfaces::Requirer;
 use ops::event::{RelationChanged, RelationCreated};
 use ops::prelude::*;
-use ops::testing::{Context, Relation, State};
-use serde_json::json;
+use ops::testing::{Context, Relation, Secret, State};
 use std::collections::BTreeMap;
 
-const DATABASE: DatabaseRequires = DatabaseRequires::new("database", "probe_db");
+const DATABASE: Requirer = Requirer::new("database", "probe_db");
 
 /// Records what the database library said about each change.
 #[charm(metadata = "tests/probe.yaml")]
@@ -36,18 +33,6 @@ impl Probe {
         self.fetched = DATABASE.fetch_relation_data(model)?;
         self.created = DATABASE.is_resource_created(model)?;
         Ok(())
-    }
-
-    #[on(relation_joined = "metrics-endpoint")]
-    fn metrics(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        let jobs = [json!({"job_name": "x", "static_configs": [{"targets": ["*:9"]}]})];
-        MetricsEndpointProvider::new("metrics-endpoint").set_scrape_job_spec(model, &jobs)?;
-        Ok(())
-    }
-
-    #[on(relation_created = "grafana-dashboard")]
-    fn dashboards(&mut self, model: &Model<Self>) -> ops::Result<()> {
-        GrafanaDashboardProvider::new("grafana-dashboard").update_dashboards(model)
     }
 }
 
@@ -111,7 +96,7 @@ fn credentials_must_arrive_together() {
     assert!(!probe.created);
     // The copy for the next diff is in this unit's databag, as JSON.
     let bag = &out.get_relation(relation.id).unwrap().local_unit_data;
-    assert_eq!(bag["data"], r#"{"username":"u"}"#);
+    assert_eq!(bag["data"], r#"{"username": "u"}"#);
 
     // The password comes later: username is not new, so no Created (as in Python).
     let mut later = out.get_relation(relation.id).unwrap().clone();
@@ -151,63 +136,63 @@ fn the_leader_asks_for_the_database() {
 }
 
 #[test]
-fn scrape_jobs_are_sanitized_and_completed() {
-    let relation = Relation::new("metrics-endpoint");
+fn the_leader_asks_for_secrets_in_both_databags() {
+    let relation = database();
     let mut ctx = Context::<Probe>::new();
     let out = ctx
         .run(
-            ctx.on.relation_joined(&relation),
+            ctx.on.relation_created(&relation),
             &State::new().relation(relation.clone()).leader(true),
         )
         .unwrap();
+    let out = out.get_relation(relation.id).unwrap();
+    // json.dumps of the Python library's RequirerData.SECRET_FIELDS.
+    let expected = r#"["username", "password", "tls", "tls-ca", "uris", "read-only-uris", "entity-name", "entity-password"]"#;
+    assert_eq!(out.local_app_data["requested-secrets"], expected);
+    assert_eq!(out.local_unit_data["requested-secrets"], expected);
+}
+
+#[test]
+fn credentials_in_a_secret_mean_created() {
+    let secret = Secret::new([("username", "u"), ("password", "p"), ("tls", "x")]);
+    let relation = database()
+        .local_unit_data([("requested-secrets", r#"["username", "password"]"#)])
+        .remote_app_data([
+            ("secret-user", secret.id.as_str()),
+            ("endpoints", "db-0:5432"),
+        ]);
+    let state = State::new()
+        .relation(relation.clone())
+        .secret(secret.clone());
+    let out = run_changed(&relation, &state);
+    let probe: Probe = out.get_stored().unwrap();
+    assert_eq!(probe.events, ["Some(Created)"]);
+    assert!(probe.created);
+    let fetched = &probe.fetched[&relation.id];
+    assert_eq!(fetched["username"], "u");
+    assert_eq!(fetched["password"], "p");
+    assert!(!fetched.contains_key("tls"), "only the requested fields");
+    assert!(!fetched.contains_key("secret-user"));
+    let label = format!("database.{}.user.secret", relation.id);
     assert_eq!(
-        out.get_relation(relation.id).unwrap().local_app_data["scrape_jobs"],
-        r#"[{"job_name": "x", "metrics_path": "/metrics", "static_configs": [{"targets": ["*:9"]}]}]"#
+        out.get_secret(Some(&secret.id), None)
+            .unwrap()
+            .label
+            .as_deref(),
+        Some(label.as_str())
     );
 }
 
 #[test]
-fn no_dashboards_folder_sends_no_templates() {
-    let relation = Relation::new("grafana-dashboard");
-    let dir = std::env::temp_dir().join(format!("probe-charm-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut ctx = Context::<Probe>::new().charm_root(&dir);
-    let out = ctx
+fn an_unreadable_secret_is_a_clear_error() {
+    let relation = database().remote_app_data([("secret-user", "secret:nonexistent")]);
+    let mut ctx = Context::<Probe>::new();
+    let error = ctx
         .run(
-            ctx.on.relation_created(&relation),
-            &State::new().relation(relation.clone()).leader(true),
+            ctx.on.relation_changed(&relation),
+            &State::new().relation(relation.clone()),
         )
-        .unwrap();
-    let data: serde_json::Value =
-        serde_json::from_str(&out.get_relation(relation.id).unwrap().local_app_data["dashboards"])
-            .unwrap();
-    assert_eq!(data["templates"], json!({}));
-
-    // A broken file is skipped; a valid one with a Path-40 uid keeps it.
-    let folder = dir.join("src/grafana_dashboards");
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("broken.json"), "{").unwrap();
-    let uid = "0123456789abcdef0123456789abcdef01234567";
-    std::fs::write(
-        folder.join("ok.json"),
-        format!(r#"{{"uid": "{uid}", "tags": ["charm: other"]}}"#),
-    )
-    .unwrap();
-    std::fs::write(folder.join("notes.txt"), "not a dashboard").unwrap();
-    let out = ctx
-        .run(
-            ctx.on.relation_created(&relation),
-            &State::new().relation(relation.clone()).leader(true),
-        )
-        .unwrap();
-    let data: serde_json::Value =
-        serde_json::from_str(&out.get_relation(relation.id).unwrap().local_app_data["dashboards"])
-            .unwrap();
-    let templates = data["templates"].as_object().unwrap();
-    assert_eq!(templates.keys().collect::<Vec<_>>(), ["file:ok"]);
-    assert!(ctx
-        .juju_log()
-        .iter()
-        .any(|l| l.message.starts_with("Failed to load dashboard")));
-    std::fs::remove_dir_all(&dir).unwrap();
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("secret"), "{error}");
 }

@@ -21,7 +21,9 @@
 //! JSON is re-serialized with its keys sorted (Python keeps the file's order) and
 //! "compressed" with uncompressed LZMA2 chunks (any xz reader reads it).
 
-use crate::codec::{lzma_base64, py_dumps, py_dumps_object, shake256_hex, uuid4};
+#![deny(missing_docs)]
+
+use charmlib_cosl::codec::{lzma_base64, py_dumps, py_dumps_object, shake256_hex, uuid4};
 use ops::{Member, ModelCore};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -30,20 +32,21 @@ use std::path::Path;
 /// The default dashboards folder, relative to the charm's root.
 pub const DEFAULT_DASHBOARDS_PATH: &str = "src/grafana_dashboards";
 
-/// The provider side of a `grafana_dashboard` relation.
+/// The provider protocol, called from handlers: what the [`GrafanaDashboardProvider`]
+/// library runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GrafanaDashboardProvider {
+pub struct Provider<'a> {
     /// The relation endpoint (from `charmcraft.yaml`).
-    pub relation_name: &'static str,
+    pub relation_name: &'a str,
     /// The dashboards folder, relative to the charm's root.
-    pub dashboards_path: &'static str,
+    pub dashboards_path: &'a str,
 }
 
-impl GrafanaDashboardProvider {
+impl<'a> Provider<'a> {
     /// A provider on `relation_name` sending the dashboards in
     /// [`DEFAULT_DASHBOARDS_PATH`].
-    pub const fn new(relation_name: &'static str) -> Self {
-        GrafanaDashboardProvider {
+    pub const fn new(relation_name: &'a str) -> Self {
+        Provider {
             relation_name,
             dashboards_path: DEFAULT_DASHBOARDS_PATH,
         }
@@ -181,4 +184,23 @@ fn is_dashboard(path: &Path) -> bool {
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.ends_with(".json") || n.ends_with(".tmpl"))
+}
+
+/// The provider as a charm library (Python's `GrafanaDashboardProvider(self)`): sends
+/// the dashboards in [`DEFAULT_DASHBOARDS_PATH`] on `relation-created`,
+/// `leader-elected`, `upgrade-charm` and `config-changed`.
+#[ops::library(interface = "grafana_dashboard", role = "provides")]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GrafanaDashboardProvider {}
+
+#[ops::library]
+impl GrafanaDashboardProvider {
+    /// Sends the dashboards to every relation (on the leader).
+    #[on(relation_created)]
+    #[on(leader_elected)]
+    #[on(upgrade_charm)]
+    #[on(config_changed)]
+    fn update(&mut self, model: &ops::LibModel<Self>) -> ops::Result<()> {
+        Provider::new(model.endpoint()).update_dashboards(model)
+    }
 }

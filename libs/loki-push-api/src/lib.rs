@@ -22,24 +22,27 @@
 //! Not ported: alert rule files (`alert_rules` is always `{"groups": []}`, as with
 //! `forward_alert_rules=False`).
 
-use crate::codec::py_dumps;
-use crate::topology::JujuTopology;
+#![deny(missing_docs)]
+
+use charmlib_cosl::codec::py_dumps;
+use charmlib_cosl::topology::JujuTopology;
 use ops::pebble::{Layer, LogTarget, LogTargetType, Override};
 use ops::{Container, Member, ModelCore, Relation};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// Forwards the workload containers' logs to the related Loki units.
+/// The forwarding protocol, called from handlers: what the [`LogForwarder`] library
+/// runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LogForwarder {
+pub struct Forwarder<'a> {
     /// The relation endpoint (from `charmcraft.yaml`).
-    pub relation_name: &'static str,
+    pub relation_name: &'a str,
 }
 
-impl LogForwarder {
+impl<'a> Forwarder<'a> {
     /// A forwarder over `relation_name`.
-    pub const fn new(relation_name: &'static str) -> Self {
-        LogForwarder { relation_name }
+    pub const fn new(relation_name: &'a str) -> Self {
+        Forwarder { relation_name }
     }
 
     /// The Loki push URL of each ready remote unit, by unit name.
@@ -171,4 +174,37 @@ fn update_endpoints(
         ..Layer::default()
     };
     container.add_layer(&label, &layer, true)
+}
+
+/// Log forwarding as a charm library (Python's `LogForwarder(self)`): it observes its
+/// endpoint's joined, changed, departed and broken events itself. Pebble-ready is a
+/// container event, which only the charm observes: call [`LogForwarder::on_pebble_ready`]
+/// from the charm's handler.
+#[ops::library(interface = "loki_push_api", role = "requires")]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LogForwarder {}
+
+impl LogForwarder {
+    /// Points `container`'s log forwarding at the Loki units of `endpoint` (call on the
+    /// container's pebble-ready).
+    pub fn on_pebble_ready(
+        &self,
+        model: &ModelCore,
+        endpoint: &str,
+        container: &Container<'_>,
+    ) -> ops::Result<()> {
+        Forwarder::new(endpoint).on_pebble_ready(model, container)
+    }
+}
+
+#[ops::library]
+impl LogForwarder {
+    /// The Loki units changed: re-point every reachable container.
+    #[on(relation_joined)]
+    #[on(relation_changed)]
+    #[on(relation_departed)]
+    #[on(relation_broken)]
+    fn update(&mut self, model: &ops::LibModel<Self>) -> ops::Result<()> {
+        Forwarder::new(model.endpoint()).update_logging(model)
+    }
 }

@@ -32,7 +32,7 @@ fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => write_number(out, &n.to_string()),
         Value::String(s) => write_str(out, s),
         Value::Array(items) => {
             out.push('[');
@@ -47,6 +47,35 @@ fn write_value(out: &mut String, value: &Value) {
         Value::Object(map) => {
             out.push_str(&py_dumps_object(map.iter().map(|(k, v)| (k.as_str(), v))))
         }
+    }
+}
+
+/// A number as Python's `repr` writes it: below 1e-4 in exponent form (`1e-05`), the
+/// exponent signed and at least two digits long (`1e-07`, `1e+20`).
+fn write_number(out: &mut String, text: &str) {
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    if let Some(fraction) = unsigned.strip_prefix("0.0000") {
+        let digits = fraction.trim_start_matches('0');
+        if !digits.is_empty() {
+            let exponent = 5 + fraction.len() - digits.len();
+            let (first, rest) = digits.split_at(1);
+            let dot = if rest.is_empty() { "" } else { "." };
+            let _ = write!(out, "{sign}{first}{dot}{rest}e-{exponent:02}");
+            return;
+        }
+    }
+    match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => {
+            let (sign, digits) = match exponent.strip_prefix('-') {
+                Some(digits) => ('-', digits),
+                None => ('+', exponent.trim_start_matches('+')),
+            };
+            let _ = write!(out, "{mantissa}e{sign}{digits:0>2}");
+        }
+        None => out.push_str(text),
     }
 }
 

@@ -22,8 +22,10 @@
 //! and cosl's generic host-health rules); the alert-rule and scrape-job error events;
 //! `external_url` and look-aside jobs.
 
-use crate::codec::py_dumps;
-use crate::topology::JujuTopology;
+#![deny(missing_docs)]
+
+use charmlib_cosl::codec::py_dumps;
+use charmlib_cosl::topology::JujuTopology;
 use ops::{Member, ModelCore, ModelError};
 use serde_json::{json, Map, Value};
 use std::net::IpAddr;
@@ -76,17 +78,18 @@ pub fn sanitize_job(job: &Value) -> Value {
     Value::Object(sanitized)
 }
 
-/// The provider side of a `prometheus_scrape` relation.
+/// The provider protocol, called from handlers: what the [`MetricsEndpointProvider`]
+/// library runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MetricsEndpointProvider {
+pub struct Provider<'a> {
     /// The relation endpoint (from `charmcraft.yaml`).
-    pub relation_name: &'static str,
+    pub relation_name: &'a str,
 }
 
-impl MetricsEndpointProvider {
+impl<'a> Provider<'a> {
     /// A provider on `relation_name`.
-    pub const fn new(relation_name: &'static str) -> Self {
-        MetricsEndpointProvider { relation_name }
+    pub const fn new(relation_name: &'a str) -> Self {
+        Provider { relation_name }
     }
 
     /// Publishes the scrape `jobs` (the default job if empty): this unit's address in
@@ -175,5 +178,62 @@ mod tests {
             })
         );
         assert_eq!(sanitize_job(&json!("nonsense")), default_job());
+    }
+}
+
+/// The provider as a charm library (Python's `MetricsEndpointProvider(self, jobs=...)`):
+/// its jobs are its state, which the charm sets with
+/// [`MetricsEndpointProvider::set_scrape_jobs`]. It publishes them on `relation-joined`,
+/// `leader-elected` and `upgrade-charm`, and the unit's address also on
+/// `relation-changed` and `update-status`. Until the charm sets jobs (or after
+/// [`MetricsEndpointProvider::withdraw`]) it publishes nothing, as a Python charm that
+/// has not created its provider.
+#[ops::library(interface = "prometheus_scrape", role = "provides")]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MetricsEndpointProvider {
+    /// The scrape jobs (an empty list publishes the default job), if any.
+    #[serde(default)]
+    pub jobs: Option<Vec<Value>>,
+}
+
+impl MetricsEndpointProvider {
+    /// Replaces the jobs and publishes them on `endpoint` now.
+    pub fn set_scrape_jobs(
+        &mut self,
+        model: &ModelCore,
+        endpoint: &str,
+        jobs: Vec<Value>,
+    ) -> Result<(), ModelError> {
+        let jobs = self.jobs.insert(jobs);
+        Provider::new(endpoint).set_scrape_job_spec(model, jobs)
+    }
+
+    /// Stops publishing (what was published stays).
+    pub fn withdraw(&mut self) {
+        self.jobs = None;
+    }
+}
+
+#[ops::library]
+impl MetricsEndpointProvider {
+    /// Publishes the jobs (and this unit's address).
+    #[on(relation_joined)]
+    #[on(leader_elected)]
+    #[on(upgrade_charm)]
+    fn publish(&mut self, model: &ops::LibModel<Self>) -> ops::Result<()> {
+        if let Some(jobs) = &self.jobs {
+            Provider::new(model.endpoint()).set_scrape_job_spec(model, jobs)?;
+        }
+        Ok(())
+    }
+
+    /// Refreshes this unit's address (a rescheduled pod has a new one).
+    #[on(relation_changed)]
+    #[on(update_status)]
+    fn refresh_address(&mut self, model: &ops::LibModel<Self>) -> ops::Result<()> {
+        if self.jobs.is_some() {
+            Provider::new(model.endpoint()).set_unit_ip(model)?;
+        }
+        Ok(())
     }
 }
