@@ -128,31 +128,31 @@ fn bad_values_name_the_path_and_the_allowed_values() {
     let err = |v: Value| params(v).unwrap_err().to_string();
     assert_eq!(
         err(json!({"mode": "Full"})),
-        "mode: \"Full\" is not one of \"full\", \"incremental\""
+        "mode: not one of \"full\", \"incremental\""
     );
     assert_eq!(
         err(json!({"mode": "full", "compression": "zip"})),
-        "compression: \"zip\" is not one of \"gzip\", \"xz\", \"none\""
+        "compression: not one of \"gzip\", \"xz\", \"none\""
     );
     assert_eq!(
         err(json!({"mode": "full", "tags": ["daily", "hourly"]})),
-        "tags[1]: \"hourly\" is not one of \"daily\", \"weekly\""
+        "tags[1]: not one of \"daily\", \"weekly\""
     );
     assert_eq!(
         err(json!({"mode": "full", "target": {"region": "mars-1"}})),
-        "target.region: \"mars-1\" is not one of \"eu-west-1\", \"us-east-1\""
+        "target.region: not one of \"eu-west-1\", \"us-east-1\""
     );
     assert_eq!(
         err(json!({"mode": "full", "target": {"region": "us-east-1", "kind": "ftp"}})),
-        "target.kind: \"ftp\" is not one of \"s3\", \"local\""
+        "target.kind: not one of \"s3\", \"local\""
     );
     assert_eq!(
         err(json!({"mode": 1})),
-        "mode: expected a string, got number 1"
+        "mode: expected a string, got a number"
     );
     assert_eq!(
         err(json!({"mode": "full", "level": 3})),
-        "level: 3 is not one of 1, 5, 9"
+        "level: not one of 1, 5, 9"
     );
     assert_eq!(
         params(json!({})).unwrap_err(),
@@ -208,7 +208,7 @@ fn handlers_get_the_enums() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("mode: \"partial\" is not one of \"full\", \"incremental\""),
+        err.contains("mode: not one of \"full\", \"incremental\""),
         "{err}"
     );
 }

@@ -414,14 +414,11 @@ fn config_types_defaults_and_names() {
     assert_eq!(config.whole_float, 1.25);
 
     let err = KitchenSinkConfig::from_values(&map(json!({"debug": "yes"}))).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "debug: expected a boolean, got string \"yes\""
-    );
+    assert_eq!(err.to_string(), "debug: expected a boolean, got a string");
     let err = KitchenSinkConfig::from_values(&map(json!({"2fa-code": 1.5}))).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "2fa-code: expected an integer, got number 1.5"
+        "2fa-code: expected an integer, got a number"
     );
 }
 
@@ -471,11 +468,11 @@ fn params_required_defaults_nested_arrays_enums() {
     );
     assert_eq!(
         err(json!({"target": "s3", "compression": "zip"})).to_string(),
-        "compression: \"zip\" is not one of \"gzip\", \"xz\", \"none\""
+        "compression: not one of \"gzip\", \"xz\", \"none\""
     );
     assert_eq!(
         err(json!({"target": "s3", "tags": ["daily", "hourly"]})).to_string(),
-        "tags[1]: \"hourly\" is not one of \"daily\", \"weekly\""
+        "tags[1]: not one of \"daily\", \"weekly\""
     );
     assert_eq!(
         err(json!({"target": "s3", "options": {}})).to_string(),
@@ -484,7 +481,7 @@ fn params_required_defaults_nested_arrays_enums() {
     assert_eq!(
         err(json!({"target": "s3", "options": {"retries": 1, "limits": {"bandwidth": "x"}}}))
             .to_string(),
-        "options.limits.bandwidth: expected a number, got string \"x\""
+        "options.limits.bandwidth: expected a number, got a string"
     );
     assert_eq!(
         err(json!({"target": "s3", "options": {"retries": 1, "colour": "red"}})).to_string(),
@@ -496,7 +493,7 @@ fn params_required_defaults_nested_arrays_enums() {
     );
     assert_eq!(
         err(json!({"target": "s3", "options": 3})).to_string(),
-        "options: expected an object, got number 3"
+        "options: expected an object, got a number"
     );
     // An action without params takes anything (additionalProperties defaults to true).
     assert_eq!(

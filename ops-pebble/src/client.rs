@@ -20,17 +20,30 @@ const MAX_JSON: usize = 64 * 1024 * 1024;
 pub struct Client {
     socket: PathBuf,
     timeout: Duration,
+    deadline: Duration,
 }
 
 impl Client {
-    /// The default I/O timeout of each call (as in Python ops).
+    /// The default I/O timeout of each read or write of a call (as in Python ops).
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// The default overall deadline of a call: the whole exchange, however the server
+    /// paces it. Calls that wait on purpose get their wait on top (`wait_change` per
+    /// slice, `notices` with a timeout); file transfers, followed logs and exec streams
+    /// are bounded per read only once the answer has started (see
+    /// [`Client::with_deadline`]).
+    pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+
+    /// The most of an error answer (HTTP status 400 and above) that is read: Pebble's
+    /// errors are a line or two, and a larger one is reported as such, not kept.
+    pub const MAX_ERROR_BODY: usize = 1024 * 1024;
 
     /// A client for the socket at `socket_path`.
     pub fn new(socket_path: impl Into<PathBuf>) -> Self {
         Client {
             socket: socket_path.into(),
             timeout: Self::DEFAULT_TIMEOUT,
+            deadline: Self::DEFAULT_DEADLINE,
         }
     }
 
@@ -55,6 +68,23 @@ impl Client {
         self
     }
 
+    /// The same client with another overall deadline per call (zero: none). It covers
+    /// connecting, sending, and reading the whole answer of every call, so a server that
+    /// answers one byte at a time cannot keep a call alive; a waiting call
+    /// (`wait_change`, `notices` with a timeout) gets its wait on top. For a push it
+    /// counts from the end of the upload; for a pull, followed logs and exec, it covers
+    /// the answer's head, and the streamed data is bounded per read only, as its length
+    /// is the caller's.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The overall deadline per call.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
     /// The socket path.
     pub fn socket_path(&self) -> &Path {
         &self.socket
@@ -65,10 +95,22 @@ impl Client {
         self.timeout
     }
 
-    fn send(&self, req: Request<'_>, timeout: Duration) -> Result<Response> {
+    /// Sends `req`; the server may take `wait` on purpose, on top of the per-read
+    /// timeout and of the overall deadline.
+    fn send(&self, req: Request<'_>, wait: Duration) -> Result<Response> {
+        let allowed = if self.deadline.is_zero() {
+            Duration::ZERO
+        } else {
+            self.deadline.saturating_add(wait)
+        };
+        let timeout = if self.timeout.is_zero() {
+            Duration::ZERO
+        } else {
+            self.timeout.saturating_add(wait)
+        };
         let (method, path) = (req.method, req.path);
         crate::trace::traced(method, path, &self.socket, || {
-            http::send(&self.socket, timeout, req)
+            http::send(&self.socket, timeout, allowed, req)
         })
     }
 
@@ -83,7 +125,7 @@ impl Client {
                 headers: &[],
                 body: Body::Empty,
             },
-            self.timeout,
+            Duration::ZERO,
         )?;
         if resp.status >= 400 {
             json_envelope(resp)?;
@@ -100,16 +142,17 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Value> {
-        self.request_with_timeout(method, path, query, body, self.timeout)
+        self.request_waiting(method, path, query, body, Duration::ZERO)
     }
 
-    fn request_with_timeout(
+    /// [`Client::request`] for a call the server may hold for `wait` on purpose.
+    fn request_waiting(
         &self,
         method: &str,
         path: &str,
         query: &[(&str, String)],
         body: Option<&Value>,
-        timeout: Duration,
+        wait: Duration,
     ) -> Result<Value> {
         let encoded;
         let (headers, body): (&[(&str, &str)], Body<'_>) = match body {
@@ -133,7 +176,7 @@ impl Client {
                 headers,
                 body,
             },
-            timeout,
+            wait,
         )?;
         json_envelope(resp)
     }
@@ -152,8 +195,7 @@ impl Client {
     fn wait_once(&self, id: &str, wait: Duration) -> Result<Option<Change>> {
         let query = [("timeout", format_timeout(wait))];
         let path = format!("/v1/changes/{}/wait", http::quote_plus(id));
-        let io_timeout = wait.saturating_add(self.timeout);
-        match self.request_with_timeout("GET", &path, &query, None, io_timeout) {
+        match self.request_waiting("GET", &path, &query, None, wait) {
             Ok(env) => decode_result(env).map(Some),
             Err(Error::Api(e)) if e.code == 504 => Ok(None),
             Err(Error::Timeout(_)) => Ok(None),
@@ -165,6 +207,15 @@ impl Client {
 /// Turns a response into its JSON envelope, or the API error it carries.
 pub(crate) fn json_envelope(mut resp: Response) -> Result<Value> {
     let (media, _) = resp.content_type();
+    if resp.status >= 400 {
+        let body = read_error_body(&mut resp)?;
+        let value = if media == "application/json" {
+            serde_json::from_slice(&body).unwrap_or(Value::Null)
+        } else {
+            Value::Null
+        };
+        return Err(Error::api(resp.status, &resp.reason, &value));
+    }
     let body = resp.read_all(MAX_JSON)?;
     if media != "application/json" {
         if resp.status >= 400 {
@@ -186,6 +237,24 @@ pub(crate) fn json_envelope(mut resp: Response) -> Result<Value> {
         return Err(Error::api(code, &resp.reason, &value));
     }
     Ok(value)
+}
+
+/// The body of an error answer, at most [`Client::MAX_ERROR_BODY`] bytes: one larger is
+/// answered by an error saying so, with the rest left unread.
+fn read_error_body(resp: &mut Response) -> Result<Vec<u8>> {
+    match resp.read_all(Client::MAX_ERROR_BODY) {
+        Err(Error::Protocol(detail)) if detail.starts_with(http::BODY_TOO_LARGE) => {
+            let message = format!(
+                "HTTP {} {} (error body larger than {} bytes, not read)",
+                resp.status,
+                resp.reason,
+                Client::MAX_ERROR_BODY
+            );
+            let value = json!({"type": "error", "result": {"message": message}});
+            Err(Error::api(resp.status, &resp.reason, &value))
+        }
+        other => other,
+    }
 }
 
 fn decode_result<T: DeserializeOwned>(mut envelope: Value) -> Result<T> {
@@ -433,7 +502,7 @@ impl Pebble for Client {
                 ],
                 body: Body::Stream(&mut produce),
             },
-            self.timeout,
+            Duration::ZERO,
         )?;
         let env = json_envelope(resp)?;
         check_path_result(&env["result"], path)
@@ -441,7 +510,7 @@ impl Pebble for Client {
 
     fn pull(&self, path: &str, sink: &mut dyn Write) -> Result<u64> {
         let query = [("action", "read".to_string()), ("path", path.to_string())];
-        let resp = self.send(
+        let mut resp = self.send(
             Request {
                 method: "GET",
                 path: "/v1/files",
@@ -449,13 +518,16 @@ impl Pebble for Client {
                 headers: &[("Accept", "multipart/form-data")],
                 body: Body::Empty,
             },
-            self.timeout,
+            Duration::ZERO,
         )?;
         let (media, params) = resp.content_type();
         if resp.status >= 400 || media == "application/json" {
             json_envelope(resp)?;
             return Err(Error::Protocol("expected a multipart response".into()));
         }
+        // The file is as long as it is: from here each read has its timeout, the whole
+        // transfer no deadline.
+        resp.body.lift_deadline();
         if media != "multipart/form-data" {
             return Err(Error::Protocol(format!(
                 "expected Content-Type \"multipart/form-data\", got {media:?}"
@@ -569,12 +641,12 @@ impl Pebble for Client {
         if let Some(after) = &query.after {
             q.push(("after", after.clone()));
         }
-        let mut timeout = self.timeout;
+        let mut wait = Duration::ZERO;
         if let Some(t) = query.timeout {
             q.push(("timeout", format_timeout(t)));
-            timeout = timeout.saturating_add(t);
+            wait = t;
         }
-        let env = self.request_with_timeout("GET", "/v1/notices", &q, None, timeout)?;
+        let env = self.request_waiting("GET", "/v1/notices", &q, None, wait)?;
         let notices: Option<Vec<Notice>> = decode_result(env)?;
         Ok(notices.unwrap_or_default())
     }

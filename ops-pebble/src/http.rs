@@ -6,12 +6,15 @@ use crate::Error;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Buffer size for socket reads and writes.
 pub(crate) const BUF_SIZE: usize = 256 * 1024;
 /// Longest status line or header line accepted.
 const MAX_LINE: usize = 64 * 1024;
+
+/// How [`Response::read_all`]'s error for a body above its limit starts.
+pub(crate) const BODY_TOO_LARGE: &str = "response body larger than";
 
 /// A request body.
 pub(crate) enum Body<'a> {
@@ -59,8 +62,128 @@ pub(crate) fn target(path: &str, query: &[(&str, String)]) -> String {
     t
 }
 
+/// When a call must be over: checked, and the socket's read timeout shortened to what is
+/// left, before each read from the socket, so a server that answers one byte at a time
+/// cannot stretch the call past it (the per-read timeout alone would not stop it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline {
+    /// The instant, `None` for no overall deadline.
+    at: Option<Instant>,
+    /// The whole allowance, for the error message.
+    allowed: Duration,
+    /// The per-read timeout (`None`: none).
+    io: Option<Duration>,
+}
+
+/// The error of a call past its [`Deadline`] (inside an `io::Error` of kind `TimedOut`).
+#[derive(Debug, thiserror::Error)]
+#[error("the call did not complete within {0:?}")]
+struct DeadlinePassed(Duration);
+
+impl Deadline {
+    /// `allowed` from now (zero: no overall deadline), reads each within `io` (zero:
+    /// none).
+    pub(crate) fn after(allowed: Duration, io: Duration) -> Self {
+        Deadline {
+            at: (!allowed.is_zero())
+                .then(|| Instant::now().checked_add(allowed))
+                .flatten(),
+            allowed,
+            io: (!io.is_zero()).then_some(io),
+        }
+    }
+
+    /// No overall deadline, reads each within `io`.
+    pub(crate) fn none(io: Option<Duration>) -> Self {
+        Deadline {
+            at: None,
+            allowed: Duration::ZERO,
+            io,
+        }
+    }
+
+    /// `e` as the deadline's error when it is a read timeout that ran into the deadline
+    /// (the read was given only what was left).
+    fn explain(&self, e: io::Error) -> io::Error {
+        let timed_out = matches!(
+            e.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        );
+        match self.at {
+            Some(at) if timed_out && Instant::now() >= at => {
+                io::Error::new(io::ErrorKind::TimedOut, DeadlinePassed(self.allowed))
+            }
+            _ => e,
+        }
+    }
+
+    /// Sets the socket's read timeout to what is left (at most the per-read timeout), or
+    /// fails when nothing is.
+    fn arm(&self, stream: &UnixStream) -> io::Result<()> {
+        let timeout = match self.at {
+            None => self.io,
+            Some(at) => {
+                let left = at.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        DeadlinePassed(self.allowed),
+                    ));
+                }
+                Some(self.io.map_or(left, |io| io.min(left)))
+            }
+        };
+        stream.set_read_timeout(timeout)
+    }
+}
+
+/// Reads one line (with its `\n`) of at most `max` bytes into `line`, each socket read
+/// under `deadline`. Stops early at end of input or at `max`.
+fn read_line_by(
+    r: &mut BufReader<UnixStream>,
+    max: usize,
+    deadline: &Deadline,
+    line: &mut Vec<u8>,
+) -> io::Result<()> {
+    while line.len() < max {
+        if r.buffer().is_empty() {
+            deadline.arm(r.get_ref())?;
+        }
+        let available = r.fill_buf().map_err(|e| deadline.explain(e))?;
+        if available.is_empty() {
+            return Ok(());
+        }
+        let room = (max - line.len()).min(available.len());
+        let (taken, done) = match available[..room].iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (room, false),
+        };
+        line.extend_from_slice(&available[..taken]);
+        r.consume(taken);
+        if done {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Reads from the socket (through the buffer) under `deadline`.
+fn read_by(
+    r: &mut BufReader<UnixStream>,
+    deadline: &Deadline,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    if r.buffer().is_empty() {
+        deadline.arm(r.get_ref())?;
+    }
+    r.read(buf).map_err(|e| deadline.explain(e))
+}
+
 /// Maps a socket-level error to a typed one.
 pub(crate) fn io_error(path: &Path, e: io::Error) -> Error {
+    if let Some(passed) = e.get_ref().and_then(|e| e.downcast_ref::<DeadlinePassed>()) {
+        return Error::Timeout(format!("Pebble at {}: {passed}", path.display()));
+    }
     match e.kind() {
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::Timeout(format!(
             "Pebble at {} did not answer in time",
@@ -119,8 +242,17 @@ pub(crate) fn write_head(
     w.write_all(head.as_bytes())
 }
 
-/// Sends `req` over a new connection and reads the response head.
-pub(crate) fn send(socket: &Path, timeout: Duration, req: Request<'_>) -> Result<Response, Error> {
+/// Sends `req` over a new connection and reads the response head. The call must be over
+/// within `allowed` (zero: no limit), counted from now, or for a streamed body from the
+/// body's end (its length is the caller's); the body keeps that deadline (see
+/// [`BodyReader::lift_deadline`]).
+pub(crate) fn send(
+    socket: &Path,
+    timeout: Duration,
+    allowed: Duration,
+    req: Request<'_>,
+) -> Result<Response, Error> {
+    let mut deadline = Deadline::after(allowed, timeout);
     let stream = connect(socket, timeout)?;
     let write_half = stream.try_clone().map_err(|e| io_error(socket, e))?;
     let mut w = BufWriter::with_capacity(BUF_SIZE, write_half);
@@ -148,11 +280,12 @@ pub(crate) fn send(socket: &Path, timeout: Duration, req: Request<'_>) -> Result
             let mut chunked = ChunkedWriter { inner: &mut w };
             produce(&mut chunked)?;
             w.write_all(b"0\r\n\r\n").map_err(io)?;
+            deadline = Deadline::after(allowed, timeout);
         }
     }
     w.flush().map_err(io)?;
     drop(w);
-    read_response(socket, BufReader::with_capacity(BUF_SIZE, stream))
+    read_response_by(socket, BufReader::with_capacity(BUF_SIZE, stream), deadline)
 }
 
 /// Writes each `write` as one chunk (callers write in large blocks).
@@ -219,20 +352,19 @@ impl Response {
             .read_to_end(&mut out)
             .map_err(|e| self.body.error(e))?;
         if out.len() > limit {
-            return Err(Error::Protocol(format!(
-                "response body larger than {limit} bytes"
-            )));
+            return Err(Error::Protocol(format!("{BODY_TOO_LARGE} {limit} bytes")));
         }
         Ok(out)
     }
 }
 
-fn read_line(r: &mut BufReader<UnixStream>, socket: &Path) -> Result<String, Error> {
+fn read_line(
+    r: &mut BufReader<UnixStream>,
+    socket: &Path,
+    deadline: &Deadline,
+) -> Result<String, Error> {
     let mut line = Vec::new();
-    (&mut *r)
-        .take(MAX_LINE as u64)
-        .read_until(b'\n', &mut line)
-        .map_err(|e| io_error(socket, e))?;
+    read_line_by(r, MAX_LINE, deadline, &mut line).map_err(|e| io_error(socket, e))?;
     if line.is_empty() {
         return Err(Error::Connection {
             path: socket.to_path_buf(),
@@ -250,12 +382,20 @@ fn read_line(r: &mut BufReader<UnixStream>, socket: &Path) -> Result<String, Err
     String::from_utf8(line).map_err(|_| Error::Protocol("HTTP header is not UTF-8".into()))
 }
 
-/// Reads a response head from `r`; the body is left to stream.
-pub(crate) fn read_response(
+/// Reads a response head from `r`, each read within the socket's own timeout; the body is
+/// left to stream.
+pub(crate) fn read_response(socket: &Path, r: BufReader<UnixStream>) -> Result<Response, Error> {
+    let io = r.get_ref().read_timeout().ok().flatten();
+    read_response_by(socket, r, Deadline::none(io))
+}
+
+/// [`read_response`] under `deadline`, which the body keeps.
+fn read_response_by(
     socket: &Path,
     mut r: BufReader<UnixStream>,
+    deadline: Deadline,
 ) -> Result<Response, Error> {
-    let status_line = read_line(&mut r, socket)?;
+    let status_line = read_line(&mut r, socket, &deadline)?;
     let mut parts = status_line.splitn(3, ' ');
     let version = parts.next().unwrap_or("");
     if !version.starts_with("HTTP/1.") {
@@ -270,7 +410,7 @@ pub(crate) fn read_response(
     let reason = parts.next().unwrap_or("").to_string();
     let mut headers = Vec::new();
     loop {
-        let line = read_line(&mut r, socket)?;
+        let line = read_line(&mut r, socket, &deadline)?;
         if line.is_empty() {
             break;
         }
@@ -311,6 +451,7 @@ pub(crate) fn read_response(
             inner: r,
             kind,
             socket: socket.to_path_buf(),
+            deadline,
         },
     })
 }
@@ -326,6 +467,7 @@ pub(crate) struct BodyReader {
     inner: BufReader<UnixStream>,
     kind: BodyKind,
     socket: std::path::PathBuf,
+    deadline: Deadline,
 }
 
 impl BodyReader {
@@ -337,9 +479,17 @@ impl BodyReader {
         io_error(&self.socket, e)
     }
 
-    /// Sets the read timeout of the connection (`None`: wait without limit).
-    pub fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+    /// Sets the read timeout of the connection (`None`: wait without limit), and lifts
+    /// the call's overall deadline.
+    pub fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        self.deadline = Deadline::none(timeout);
         self.inner.get_ref().set_read_timeout(timeout)
+    }
+
+    /// Lifts the call's overall deadline, keeping the per-read timeout: for bodies whose
+    /// length is the caller's (a pulled file), not the protocol's.
+    pub fn lift_deadline(&mut self) {
+        self.deadline = Deadline::none(self.deadline.io);
     }
 
     /// The raw connection after the head (for websocket upgrades).
@@ -349,7 +499,7 @@ impl BodyReader {
 
     fn chunk_size_line(&mut self) -> io::Result<u64> {
         let mut line = Vec::new();
-        (&mut self.inner).take(1024).read_until(b'\n', &mut line)?;
+        read_line_by(&mut self.inner, 1024, &self.deadline, &mut line)?;
         if !line.ends_with(b"\n") {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
@@ -364,9 +514,9 @@ impl BodyReader {
     }
 
     fn skip_crlf(&mut self) -> io::Result<()> {
-        let mut crlf = [0u8; 2];
-        self.inner.read_exact(&mut crlf)?;
-        if &crlf != b"\r\n" {
+        let mut crlf = Vec::new();
+        read_line_by(&mut self.inner, 2, &self.deadline, &mut crlf)?;
+        if crlf != b"\r\n" {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "bad chunk terminator",
@@ -385,7 +535,7 @@ impl Read for BodyReader {
             BodyKind::Length(0) => Ok(0),
             BodyKind::Length(left) => {
                 let max = (*left).min(buf.len() as u64) as usize;
-                let n = self.inner.read(&mut buf[..max])?;
+                let n = read_by(&mut self.inner, &self.deadline, &mut buf[..max])?;
                 if n == 0 {
                     return Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
@@ -395,11 +545,11 @@ impl Read for BodyReader {
                 *left -= n as u64;
                 Ok(n)
             }
-            BodyKind::Close => self.inner.read(buf),
+            BodyKind::Close => read_by(&mut self.inner, &self.deadline, buf),
             BodyKind::Chunked { done: true, .. } => Ok(0),
             BodyKind::Chunked { left, .. } if *left > 0 => {
                 let max = (*left).min(buf.len() as u64) as usize;
-                let n = self.inner.read(&mut buf[..max])?;
+                let n = read_by(&mut self.inner, &self.deadline, &mut buf[..max])?;
                 if n == 0 {
                     return Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
@@ -418,9 +568,7 @@ impl Read for BodyReader {
                     // Trailers until an empty line.
                     loop {
                         let mut line = Vec::new();
-                        (&mut self.inner)
-                            .take(MAX_LINE as u64)
-                            .read_until(b'\n', &mut line)?;
+                        read_line_by(&mut self.inner, MAX_LINE, &self.deadline, &mut line)?;
                         if line.is_empty() || line == b"\r\n" || line == b"\n" {
                             break;
                         }

@@ -4,6 +4,12 @@
 //! its own socket, talks to it with a [`Client`], and stops it when the guard drops (also
 //! when the test panics): SIGTERM, so Pebble stops its services, then SIGKILL if it lingers.
 //!
+//! The daemon runs with `--hold`: without it, `pebble run` asks itself to autostart the
+//! `startup: enabled` services (a `POST /v1/services` `autostart` through its own socket)
+//! only after the socket already answers, so on a loaded machine that request can land
+//! after a test's first `add_layer` and start services the test never asked for. A test
+//! that wants autostart calls it itself.
+//!
 //! The binary is `$PEBBLE_BIN`, else `.tools/bin/pebble` at the workspace root, where
 //! `bash .ci/install-pebble.sh` puts the pinned release. Without it [`RealPebble::start`]
 //! prints one `SKIP:` line and returns `None`, or panics when `CI=true`.
@@ -71,7 +77,8 @@ impl RealPebble {
         let socket = base.join("pebble.socket");
         let log = std::fs::File::create(base.join("pebble.log"))?;
         let child = Command::new(bin)
-            .args(["run", "--create-dirs"])
+            // `--hold`: no boot-time autostart racing the test's layers (see the module doc).
+            .args(["run", "--create-dirs", "--hold"])
             .env("PEBBLE", base.join("pebble"))
             .env("PEBBLE_SOCKET", &socket)
             .stdin(Stdio::null())

@@ -2,11 +2,12 @@
 //! multipart body and websocket handshake below must come back as a typed error, never a
 //! panic, a hang or an allocation sized by the peer's claim.
 
+mod common;
+
 use ops_pebble::*;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,16 +21,7 @@ struct Canned {
 type Answer = dyn Fn(&str, &str) -> Vec<u8> + Send + Sync;
 
 fn canned(answer: impl Fn(&str, &str) -> Vec<u8> + Send + Sync + 'static) -> Canned {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "ops-pebble-garbage-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let socket = dir.join("pebble.socket");
-    let listener = UnixListener::bind(&socket).unwrap();
+    let (dir, socket, listener) = common::listening_socket("garbage");
     let answer: Arc<Answer> = Arc::new(answer);
     std::thread::spawn(move || {
         for conn in listener.incoming() {

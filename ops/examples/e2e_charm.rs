@@ -57,6 +57,7 @@ static META: CharmMeta = CharmMeta {
             kind: "string",
             required: true,
             enum_values: &[],
+            schema: "{\"type\":\"string\"}",
         }],
         additional_properties: false,
     }],

@@ -80,7 +80,8 @@ impl<'m, P> Action<'m, P> {
 
     /// Adds results (`action-set`): `results` must serialise to a JSON object; nested
     /// objects are flattened to dotted keys (`{"db": {"host": "x"}}` → `db.host=x`),
-    /// strings are passed as they are and other values as JSON text. Keys must be
+    /// and values written as Python `ops` writes them (`str()`: strings as they are,
+    /// `True`, `None`, `1.5`, `['a', 1]`), so `juju run` shows the same. Keys must be
     /// lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit.
     pub fn set_results(&self, results: impl Serialize) -> Result<(), ModelError> {
         let value = serde_json::to_value(results).map_err(|e| ModelError::Invalid {
@@ -137,9 +138,7 @@ pub(crate) fn flatten_results(
                 flatten_results(inner, &key, out)?;
                 continue;
             }
-            Value::String(s) => s.clone(),
-            Value::Null => String::new(),
-            other => other.to_string(),
+            other => crate::hookcmds::python_str(other),
         };
         if out.insert(key.clone(), text).is_some() {
             return Err(ModelError::Invalid {
@@ -191,9 +190,9 @@ mod tests {
             vec![
                 ("db.host", "h"),
                 ("db.port", "5432"),
-                ("db.tls.on", "true"),
-                ("list", "[1,2]"),
-                ("n", "")
+                ("db.tls.on", "True"),
+                ("list", "[1, 2]"),
+                ("n", "None")
             ]
         );
     }

@@ -48,6 +48,23 @@ pub trait Charm: Default + Serialize + DeserializeOwned + 'static {
     /// The names of the handlers observing `event`, in the order they run (empty if none).
     fn observers(event: &EventData) -> Vec<String>;
 
+    /// The revision of the charm struct's saved layout, saved with the state. Bump it
+    /// (an inherent `const STATE_REVISION: u32 = 2;` in the `#[charm]` impl) when a
+    /// change needs [`Charm::migrate_state`]; added fields alone do not (see the README's
+    /// "Persisted state").
+    const STATE_REVISION: u32 = 0;
+
+    /// Turns the state saved by revision `saved_revision` (its JSON, before it is fitted
+    /// to the charm type) into the current layout; called only when the revisions
+    /// differ. The default keeps it as is. Write an inherent
+    /// `fn migrate_state(saved: serde_json::Value, saved_revision: u32) -> ops::Result<serde_json::Value>`
+    /// in the `#[charm]` impl to provide it. An error fails the hook (`stop` and `remove`
+    /// still run, from `Default`).
+    fn migrate_state(saved: Value, saved_revision: u32) -> Result<Value> {
+        let _ = saved_revision;
+        Ok(saved)
+    }
+
     /// Runs the handlers observing `event` in order, or only the handler named `only` (the
     /// framework runs one handler at a time). Says what each did; stops after the first
     /// that fails.

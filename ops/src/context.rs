@@ -17,7 +17,8 @@ pub struct JujuContext {
     pub unit_name: String,
     /// `JUJU_VERSION` (`0.0.0` when absent).
     pub version: String,
-    /// `JUJU_CHARM_DIR`.
+    /// `JUJU_CHARM_DIR` (empty when unset: `ops::main` refuses to run then, rather than
+    /// keep the state in the working directory).
     pub charm_dir: PathBuf,
     /// `JUJU_AVAILABILITY_ZONE`.
     pub availability_zone: Option<String>,
@@ -123,10 +124,7 @@ impl JujuContext {
             model_uuid: text("JUJU_MODEL_UUID"),
             unit_name: text("JUJU_UNIT_NAME"),
             version: opt("JUJU_VERSION").unwrap_or_else(|| "0.0.0".to_string()),
-            charm_dir: opt("JUJU_CHARM_DIR")
-                .map(PathBuf::from)
-                .or_else(|| std::env::current_dir().ok())
-                .unwrap_or_else(|| PathBuf::from(".")),
+            charm_dir: opt("JUJU_CHARM_DIR").map(PathBuf::from).unwrap_or_default(),
             availability_zone: opt("JUJU_AVAILABILITY_ZONE"),
             machine_id: opt("JUJU_MACHINE_ID"),
             principal_unit: opt("JUJU_PRINCIPAL_UNIT"),
@@ -143,8 +141,7 @@ impl JujuContext {
             action_name: opt("JUJU_ACTION_NAME"),
             action_uuid: opt("JUJU_ACTION_UUID"),
             relation_name: opt("JUJU_RELATION"),
-            relation_id: opt("JUJU_RELATION_ID")
-                .and_then(|id| id.rsplit(':').next().and_then(|n| n.trim().parse().ok())),
+            relation_id: opt("JUJU_RELATION_ID").and_then(|id| parse_relation_id(&id)),
             remote_app,
             remote_unit,
             departing_unit: opt("JUJU_DEPARTING_UNIT"),
@@ -160,11 +157,128 @@ impl JujuContext {
         }
     }
 
+    /// What is wrong with this process's environment ([`JujuContext::problems_in`]).
+    pub fn problems_in_env() -> Vec<String> {
+        Self::problems_in(std::env::vars_os())
+    }
+
+    /// Every malformed `JUJU_*` variable `ops` reads, each named with its value: a
+    /// relation id that is not `ENDPOINT:N` or `N`, a unit name that is not `APP/N`, a
+    /// secret revision or storage index that is not a number, a Juju version that is not
+    /// `MAJOR.MINOR...`, and any value that is not UTF-8. [`JujuContext::from_vars`]
+    /// reads these as absent, which would hide the cause; `ops::main` reports them at
+    /// start. No `JUJU_*` variable carries secret content (`JUJU_SECRET_ID` is an id), so
+    /// values are quoted whole.
+    pub fn problems_in(
+        vars: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (key, value) in vars {
+            let Some(key) = key.to_str().filter(|k| READ.contains(k)) else {
+                continue;
+            };
+            let Some(text) = value.to_str() else {
+                problems.push(format!("{key}={value:?} is not UTF-8"));
+                continue;
+            };
+            if text.is_empty() {
+                continue;
+            }
+            let expected = match key {
+                "JUJU_RELATION_ID" if parse_relation_id(text).is_none() => {
+                    "a relation id (ENDPOINT:N or N)"
+                }
+                "JUJU_SECRET_REVISION" if text.trim().parse::<u64>().is_err() => {
+                    "a secret revision (a number)"
+                }
+                "JUJU_STORAGE_ID" if parse_storage_id(text).is_none() => "a storage id (NAME/N)",
+                "JUJU_UNIT_NAME"
+                | "JUJU_REMOTE_UNIT"
+                | "JUJU_DEPARTING_UNIT"
+                | "JUJU_PRINCIPAL_UNIT"
+                    if !is_unit_name(text) =>
+                {
+                    "a unit name (APP/N)"
+                }
+                "JUJU_VERSION" if !is_juju_version(text) => "a Juju version (MAJOR.MINOR...)",
+                _ => continue,
+            };
+            problems.push(format!("{key}={text:?} is not {expected}"));
+        }
+        problems.sort();
+        problems
+    }
+
     /// The storage's name and index from `JUJU_STORAGE_ID` (`data/3` → `("data", 3)`).
     pub fn storage(&self) -> Option<(&str, u32)> {
-        let (name, index) = self.storage_id.as_deref()?.rsplit_once('/')?;
-        Some((name, index.parse().ok()?))
+        parse_storage_id(self.storage_id.as_deref()?)
     }
+}
+
+/// The `JUJU_*` variables `ops` reads and checks.
+const READ: &[&str] = &[
+    "JUJU_DISPATCH_PATH",
+    "JUJU_HOOK_NAME",
+    "JUJU_MODEL_NAME",
+    "JUJU_MODEL_UUID",
+    "JUJU_UNIT_NAME",
+    "JUJU_VERSION",
+    "JUJU_CHARM_DIR",
+    "JUJU_AVAILABILITY_ZONE",
+    "JUJU_MACHINE_ID",
+    "JUJU_PRINCIPAL_UNIT",
+    "JUJU_DEBUG_AT",
+    "JUJU_ACTION_NAME",
+    "JUJU_ACTION_UUID",
+    "JUJU_RELATION",
+    "JUJU_RELATION_ID",
+    "JUJU_REMOTE_APP",
+    "JUJU_REMOTE_UNIT",
+    "JUJU_DEPARTING_UNIT",
+    "JUJU_WORKLOAD_NAME",
+    "JUJU_NOTICE_ID",
+    "JUJU_NOTICE_TYPE",
+    "JUJU_NOTICE_KEY",
+    "JUJU_PEBBLE_CHECK_NAME",
+    "JUJU_SECRET_ID",
+    "JUJU_SECRET_LABEL",
+    "JUJU_SECRET_REVISION",
+    "JUJU_STORAGE_ID",
+];
+
+/// `endpoint:N` or `N` → N.
+fn parse_relation_id(id: &str) -> Option<u64> {
+    id.rsplit(':').next()?.trim().parse().ok()
+}
+
+/// `name/N` → (name, N).
+fn parse_storage_id(id: &str) -> Option<(&str, u32)> {
+    let (name, index) = id.rsplit_once('/')?;
+    Some((name, index.parse().ok()?))
+}
+
+/// `app/N`, the app part non-empty.
+fn is_unit_name(name: &str) -> bool {
+    name.split_once('/').is_some_and(|(app, n)| {
+        !app.is_empty()
+            && !app.contains('/')
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// `MAJOR.MINOR` then anything (`3.6.1`, `3.6-beta2`, `2.9.42.1`).
+fn is_juju_version(version: &str) -> bool {
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let mut parts = version.splitn(2, '.');
+    let major = parts.next().unwrap_or_default();
+    let minor: String = parts
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits(major) && digits(&minor)
 }
 
 #[cfg(test)]
@@ -356,8 +470,59 @@ mod tests {
     }
 
     #[test]
-    fn charm_dir_falls_back_to_the_working_directory() {
-        let c = ctx(&[]);
-        assert_eq!(c.charm_dir, std::env::current_dir().unwrap());
+    fn an_unset_charm_dir_is_empty_not_the_working_directory() {
+        assert_eq!(ctx(&[]).charm_dir, PathBuf::new());
+    }
+
+    fn problems(vars: &[(&str, &[u8])]) -> Vec<String> {
+        use std::os::unix::ffi::OsStringExt;
+        JujuContext::problems_in(vars.iter().map(|(k, v)| {
+            (
+                std::ffi::OsString::from(k),
+                std::ffi::OsString::from_vec(v.to_vec()),
+            )
+        }))
+    }
+
+    #[test]
+    fn malformed_values_are_reported_with_the_variable_and_the_value() {
+        assert_eq!(
+            problems(&[("JUJU_RELATION_ID", b"abc")]),
+            ["JUJU_RELATION_ID=\"abc\" is not a relation id (ENDPOINT:N or N)"]
+        );
+        assert_eq!(
+            problems(&[
+                ("JUJU_UNIT_NAME", b"demo"),
+                ("JUJU_REMOTE_UNIT", b"db/x"),
+                ("JUJU_SECRET_REVISION", b"-1"),
+                ("JUJU_STORAGE_ID", b"data"),
+                ("JUJU_VERSION", b"three"),
+                ("JUJU_MODEL_NAME", b"\xff"),
+                ("JUJU_UNRELATED", b"\xff"),
+                ("PATH", b"\xff"),
+            ]),
+            [
+                "JUJU_MODEL_NAME=\"\\xFF\" is not UTF-8",
+                "JUJU_REMOTE_UNIT=\"db/x\" is not a unit name (APP/N)",
+                "JUJU_SECRET_REVISION=\"-1\" is not a secret revision (a number)",
+                "JUJU_STORAGE_ID=\"data\" is not a storage id (NAME/N)",
+                "JUJU_UNIT_NAME=\"demo\" is not a unit name (APP/N)",
+                "JUJU_VERSION=\"three\" is not a Juju version (MAJOR.MINOR...)",
+            ]
+        );
+        let good: &[(&str, &[u8])] = &[
+            ("JUJU_RELATION_ID", b"db:12"),
+            ("JUJU_RELATION_ID", b"7"),
+            ("JUJU_UNIT_NAME", b"demo/0"),
+            ("JUJU_VERSION", b"3.6.1"),
+            ("JUJU_VERSION", b"3.6-beta2"),
+            ("JUJU_VERSION", b"2.9.42.1"),
+            ("JUJU_STORAGE_ID", b"data/4"),
+            ("JUJU_SECRET_REVISION", b"5"),
+            ("JUJU_RELATION_ID", b""),
+        ];
+        for var in good {
+            assert_eq!(problems(&[*var]), Vec::<String>::new(), "{var:?}");
+        }
     }
 }

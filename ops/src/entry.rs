@@ -1,12 +1,13 @@
 //! `ops::main`: the process entry point of a charm.
 
-use crate::backend::LogLevel;
+use crate::backend::{Backend, LogLevel};
 use crate::charm::Charm;
 use crate::context::JujuContext;
 use crate::framework::{
-    legacy_dispatch_path, run, select_event, ControllerStore, FileStore, RunOptions, Store,
+    legacy_dispatch_path, run_then, select_event, ControllerStore, FileStore, RunOptions, Store,
+    StoreError,
 };
-use crate::hookcmds::HookTools;
+use crate::hookcmds::{HookTools, ToolLimits};
 use crate::model::Model;
 use std::io::Write;
 
@@ -22,6 +23,13 @@ pub struct MainOptions {
     /// after a refresh from a Python charm (see [`crate::framework::migrate`]).
     #[cfg(feature = "python-migration")]
     pub python_migration: Option<crate::framework::migrate::MigrationHook>,
+    /// How long a run waits for another run of the same unit holding the state lock
+    /// (default 60 s; see [`FileStore::lock`]), then fails saying so.
+    pub state_lock_timeout: std::time::Duration,
+    /// The deadline and output cap of each hook tool call (default 120 s and 32 MiB).
+    /// The environment variables `OPS_HOOK_TOOL_TIMEOUT` (seconds) and
+    /// `OPS_HOOK_TOOL_MAX_OUTPUT` (bytes) override them at run time.
+    pub tool_limits: ToolLimits,
 }
 
 impl Default for MainOptions {
@@ -31,6 +39,8 @@ impl Default for MainOptions {
             log_level: LogLevel::Debug,
             #[cfg(feature = "python-migration")]
             python_migration: None,
+            state_lock_timeout: std::time::Duration::from_secs(60),
+            tool_limits: ToolLimits::default(),
         }
     }
 }
@@ -79,6 +89,20 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         let _ = writeln!(std::io::stderr(), "{}", outside_juju(C::META.name));
         return 2;
     }
+    let (tool_limits, problems) = start_up_problems(&context, options.tool_limits);
+    tool_limits.install();
+    if !problems.is_empty() {
+        let message = format!(
+            "{}: cannot run: the hook's environment is incomplete or malformed: {}",
+            C::META.name,
+            problems.join("; ")
+        );
+        let _ = writeln!(std::io::stderr(), "{message}");
+        let tools = HookTools::new();
+        let _ = tools.juju_log(LogLevel::Error, &message);
+        tools.flush();
+        return 1;
+    }
     crate::logging::init(options.log_level, context.debug);
     let tracing = C::TRACING.map(|config| {
         crate::tracing::Session::begin(config, &context, C::META.name, short_type_name::<C>())
@@ -95,17 +119,34 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         model.backend().flush();
         return code;
     }
-    if selection.event.is_none() && crate::logging::enabled(LogLevel::Debug) {
-        let _ = model.backend().juju_log(
-            LogLevel::Debug,
-            &format!(
-                "Event {} not defined for {}.",
-                selection.name.replace('-', "_"),
-                C::META.name
-            ),
+    if selection.event.is_none() {
+        // As Python `ops`: a DEBUG line, and nothing else to do (exit 0).
+        let line = format!(
+            "Event {} not defined for {}.",
+            selection.name.replace('-', "_"),
+            C::META.name
         );
+        let _ = writeln!(std::io::stderr(), "{line}");
+        if crate::logging::enabled(LogLevel::Debug) {
+            let _ = model.backend().juju_log(LogLevel::Debug, &line);
+        }
     }
-    let file_store;
+    // The unit's state is this run's until it exits: a second run waits its turn.
+    let file_store = FileStore::in_charm_dir(&charm_dir);
+    let _lock = match file_store.lock(options.state_lock_timeout) {
+        Ok(lock) => Some(lock),
+        // The state is not in the charm directory, which may be read-only: Juju's own
+        // serialisation of hooks is the lock then.
+        Err(StoreError::Io { .. }) if options.controller_storage => None,
+        Err(err) => {
+            let _ = model
+                .backend()
+                .juju_log(LogLevel::Error, &format!("Not running the hook: {err}"));
+            let _ = writeln!(std::io::stderr(), "{err}");
+            model.backend().flush();
+            return 1;
+        }
+    };
     let store: &dyn Store = if options.controller_storage {
         if selection.restricted {
             // state-get/state-set are not available in restricted contexts.
@@ -113,7 +154,6 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         }
         &ControllerStore
     } else {
-        file_store = FileStore::in_charm_dir(&charm_dir);
         &file_store
     };
     // With `python-migration`, a unit with no state of its own takes a Python charm's.
@@ -130,7 +170,13 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         restricted: selection.restricted,
         skip_collect_status: false,
     };
-    let code = match run(&model, store, selection.event.as_ref(), run_options) {
+    // The hook's spans are sent before the state is saved, so the save stays the last act.
+    let export = || {
+        if let Some(session) = tracing {
+            crate::tracing::export_after_hook(session, model.backend(), selection.event.as_ref());
+        }
+    };
+    let code = match run_then(&model, store, selection.event.as_ref(), run_options, export) {
         Ok(_) => 0,
         Err(err) => {
             // Not `eprintln!`, which panics when stderr cannot be written.
@@ -138,13 +184,33 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
             err.exit_code()
         }
     };
-    if let Some(session) = tracing {
-        crate::tracing::export_after_hook(session, model.backend(), selection.event.as_ref());
-    }
-    // Log lines are written by juju-log processes the charm did not wait for.
+    // `run_then` waited for the juju-log processes before saving; these are the lines of
+    // a failed save, if any.
     model.backend().flush();
     log::logger().flush();
     code
+}
+
+/// The hook tool limits (the options with the environment's overrides) and everything
+/// wrong with the environment: malformed `JUJU_*` values, required variables that are
+/// missing, malformed `OPS_HOOK_TOOL_*` overrides.
+fn start_up_problems(context: &JujuContext, limits: ToolLimits) -> (ToolLimits, Vec<String>) {
+    let mut problems = JujuContext::problems_in_env();
+    for (key, missing) in [
+        ("JUJU_DISPATCH_PATH", context.dispatch_path.is_empty()),
+        ("JUJU_UNIT_NAME", context.unit_name.is_empty()),
+        // Without it the state would land in whatever the working directory is.
+        ("JUJU_CHARM_DIR", context.charm_dir.as_os_str().is_empty()),
+    ] {
+        if missing {
+            problems.push(format!("{key} is not set"));
+        }
+    }
+    let limits = limits.from_env().unwrap_or_else(|problem| {
+        problems.push(problem);
+        limits
+    });
+    (limits, problems)
 }
 
 /// The charm type's name without its module path (`Demo`), as Python's `charm_type`.

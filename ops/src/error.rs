@@ -65,8 +65,10 @@ impl fmt::Debug for Error {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModelError {
-    /// A hook tool exited non-zero; `stderr` is what it printed.
-    #[error("{tool} failed: {stderr}")]
+    /// A hook tool exited non-zero; `stderr` is what it printed. Displays as
+    /// `config-get failed: exit status 1: <stderr>` (without the stderr part when it is
+    /// empty).
+    #[error("{tool} failed: {}", exit_detail(*code, stderr))]
     Tool {
         /// The hook tool's name (e.g. `relation-get`).
         tool: String,
@@ -74,6 +76,34 @@ pub enum ModelError {
         code: Option<i32>,
         /// What it printed on standard error, trimmed.
         stderr: String,
+    },
+    /// A hook tool was killed by a signal (`config-get failed: killed by signal 9`).
+    #[error("{tool} failed: killed by signal {signal}{}", with_stderr(stderr))]
+    ToolKilled {
+        /// The hook tool's name.
+        tool: String,
+        /// The signal's number.
+        signal: i32,
+        /// What it printed on standard error before, trimmed.
+        stderr: String,
+    },
+    /// A hook tool was still running at its deadline, and was killed: the hook does not
+    /// hang on a tool that never answers (see `ops::hookcmds::ToolLimits`).
+    #[error("{tool} did not finish within {timeout:?}: killed")]
+    ToolTimeout {
+        /// The hook tool's name.
+        tool: String,
+        /// The deadline it missed.
+        timeout: std::time::Duration,
+    },
+    /// A hook tool printed more than the output cap, and was killed: its output is not
+    /// kept (see `ops::hookcmds::ToolLimits`).
+    #[error("{tool} printed more than {limit} bytes (the hook tool output limit): killed")]
+    ToolOutputTooLarge {
+        /// The hook tool's name.
+        tool: String,
+        /// The cap, in bytes.
+        limit: usize,
     },
     /// A hook tool could not be started at all.
     #[error("cannot run {tool}: {source}")]
@@ -120,6 +150,24 @@ pub enum ModelError {
     /// Something else the model refused, with its message.
     #[error("{0}")]
     Other(String),
+}
+
+/// `exit status 1: <stderr>`, or what is known when there is no exit code.
+fn exit_detail(code: Option<i32>, stderr: &str) -> String {
+    match code {
+        Some(code) => format!("exit status {code}{}", with_stderr(stderr)),
+        None if stderr.is_empty() => "no exit status".to_string(),
+        None => stderr.to_string(),
+    }
+}
+
+/// `: <stderr>`, or nothing when the tool printed nothing.
+fn with_stderr(stderr: &str) -> String {
+    if stderr.is_empty() {
+        String::new()
+    } else {
+        format!(": {stderr}")
+    }
 }
 
 /// Ends the hook early, as expected rather than as a failure: return it from a handler

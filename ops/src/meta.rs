@@ -171,4 +171,8 @@ pub struct ParamMeta {
     /// Its `enum`, each allowed value as JSON text (`"\"full\""`, `"3"`); empty when it
     /// has none.
     pub enum_values: &'static [&'static str],
+    /// Its whole JSON schema as JSON text (`type`, `enum`, `items`, `properties`,
+    /// `required`, `additionalProperties`, `minimum`, `pattern`...), which `ops::testing`
+    /// validates params against as Juju does; empty for none.
+    pub schema: &'static str,
 }

@@ -17,7 +17,8 @@ pub enum ValueError {
         path: String,
         /// What the metadata declares.
         expected: &'static str,
-        /// What was given, briefly (e.g. `string "abc"`).
+        /// The JSON type given (e.g. `a string`), never the value: config options and
+        /// params may hold secrets.
         got: String,
     },
     /// A required param is absent.
@@ -26,13 +27,12 @@ pub enum ValueError {
         /// The param.
         path: String,
     },
-    /// A value is not one of the schema's `enum` values.
-    #[error("{path}: {got} is not one of {allowed}")]
+    /// A value is not one of the schema's `enum` values (the value itself is not
+    /// repeated: it may be a secret typed into the wrong param).
+    #[error("{path}: not one of {allowed}")]
     NotInEnum {
         /// The param.
         path: String,
-        /// The value given.
-        got: String,
         /// The allowed values, comma-separated.
         allowed: String,
     },
@@ -50,17 +50,18 @@ pub trait FromValue: Sized {
     fn from_value(value: &Value, path: &str) -> Result<Self, ValueError>;
 }
 
-/// Describes `value` briefly for an error message, without dumping large values.
+/// Names `value`'s JSON type for an error message (`a string`), never the value itself:
+/// errors go to `juju-log`, stderr and `action-fail`, and the value may be a secret.
 pub fn describe(value: &Value) -> String {
     match value {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("boolean {b}"),
-        Value::Number(n) => format!("number {n}"),
-        Value::String(s) if s.chars().count() <= 40 => format!("string {s:?}"),
-        Value::String(_) => "a string".into(),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
+    .into()
 }
 
 fn wrong(value: &Value, path: &str, expected: &'static str) -> ValueError {
@@ -191,7 +192,6 @@ pub fn check_enum<T: PartialEq + fmt::Debug>(
     }
     Err(ValueError::NotInEnum {
         path: path.to_string(),
-        got: format!("{value:?}"),
         allowed: allowed
             .iter()
             .map(|a| format!("{a:?}"))
@@ -214,7 +214,6 @@ pub fn string_enum<T: Copy>(
         Some((_, converted)) => Ok(*converted),
         None => Err(ValueError::NotInEnum {
             path: path.to_string(),
-            got: format!("{got:?}"),
             allowed: allowed
                 .iter()
                 .map(|(text, _)| format!("{text:?}"))
@@ -237,6 +236,80 @@ pub fn check_no_extra_keys(
         }),
         None => Ok(()),
     }
+}
+
+/// JSON that did not fit a Rust type: the field path and what was expected, never the
+/// value (relation data, saved state and hook-tool answers may hold secrets).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{detail}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+pub struct DecodeError {
+    /// Where in the input (`peers[2].address`; empty at the top level).
+    pub path: String,
+    /// What went wrong, e.g. `invalid type: string, expected u16`.
+    pub detail: String,
+}
+
+/// Deserialises `value` as `T`; an error names the path and the expected type only.
+pub fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, DecodeError> {
+    serde_path_to_error::deserialize(value).map_err(|e| path_error(e, redact))
+}
+
+/// Parses the JSON `text` as `T`; an error names the path and the expected type only.
+pub fn decode_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(e, redact_json))?;
+    de.end().map_err(|e| DecodeError {
+        path: String::new(),
+        detail: redact_json(&e),
+    })?;
+    Ok(value)
+}
+
+fn path_error<E>(e: serde_path_to_error::Error<E>, describe: impl Fn(&E) -> String) -> DecodeError {
+    let path = e.path().to_string();
+    DecodeError {
+        path: if path == "." { String::new() } else { path },
+        detail: describe(e.inner()),
+    }
+}
+
+/// A serde_json error's message without any input it quotes (syntax errors quote none).
+pub fn redact_json(err: &serde_json::Error) -> String {
+    match err.classify() {
+        serde_json::error::Category::Data => redact(err),
+        _ => err.to_string(),
+    }
+}
+
+/// A deserialisation error's message with the quoted input removed: `invalid type: string
+/// "hunter2", expected u16` becomes `invalid type: string, expected u16`. Messages of
+/// unknown shape (a `Deserialize` impl's own) are withheld whole, as they may quote it.
+pub fn redact(err: &impl fmt::Display) -> String {
+    let message = err.to_string();
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            if let Some(i) = rest.rfind(", expected ") {
+                // `string "..."`, `integer `5``, `floating point `1.5``, `null`, `map`...
+                let kind = rest[..i].split(['`', '"']).next().unwrap_or("").trim();
+                return format!("{prefix}{kind}{}", &rest[i..]);
+            }
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let expected = rest.rfind(", expected ").map_or("", |i| &rest[i..]);
+        return format!("unknown variant{expected}");
+    }
+    let keeps = [
+        "missing field ",
+        "unknown field ",
+        "duplicate field ",
+        "invalid length ",
+    ];
+    if keeps.iter().any(|k| message.starts_with(k)) {
+        return message;
+    }
+    "invalid value (the message is withheld: it may quote the value)".into()
 }
 
 #[cfg(test)]
@@ -266,7 +339,7 @@ mod tests {
         let err = field::<i64>(&m, "", "server-port").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "server-port: expected an integer, got string \"abc\""
+            "server-port: expected an integer, got a string"
         );
         let opts = field::<Map<String, Value>>(&m, "", "opts")
             .unwrap()
@@ -274,7 +347,7 @@ mod tests {
         let err = field::<Vec<i64>>(&opts, "opts", "ports").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "opts.ports[1]: expected an integer, got string \"x\""
+            "opts.ports[1]: expected an integer, got a string"
         );
         let err = required_field::<String>(&m, "", "filename").unwrap_err();
         assert_eq!(err.to_string(), "filename: required but not given");
@@ -282,23 +355,82 @@ mod tests {
     }
 
     #[test]
+    fn decode_errors_name_the_path_and_type_never_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Inner {
+            port: u16,
+            mode: Mode,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        enum Mode {
+            Full,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Outer {
+            peers: Vec<Inner>,
+        }
+        let secret = "hunter2-s3cr3t";
+        let cases = [
+            (
+                json!({"peers": [{"port": secret, "mode": "Full"}]}),
+                "peers[0].port: invalid type: string, expected u16",
+            ),
+            (
+                json!({"peers": [{"port": 1, "mode": secret}]}),
+                "peers[0].mode: unknown variant, expected `Full`",
+            ),
+            (
+                json!({"peers": [{"port": 1.5, "mode": "Full"}]}),
+                "peers[0].port: invalid type: floating point, expected u16",
+            ),
+            (
+                json!({"peers": [{"port": 70000, "mode": "Full"}]}),
+                "peers[0].port: invalid value: integer, expected u16",
+            ),
+            (
+                json!({"peers": [{"mode": "Full"}]}),
+                "peers[0]: missing field `port`",
+            ),
+            (
+                json!({"peers": secret}),
+                "peers: invalid type: string, expected a sequence",
+            ),
+        ];
+        for (value, want) in cases {
+            let text = value.to_string();
+            assert_eq!(decode::<Outer>(value).unwrap_err().to_string(), want);
+            let from_text = decode_str::<Outer>(&text).unwrap_err().to_string();
+            assert!(from_text.starts_with(want), "{from_text}");
+            assert!(!from_text.contains(secret), "{from_text}");
+        }
+        let err = decode_str::<Outer>(&format!("{{\"peers\": [], \"{secret}\"")).unwrap_err();
+        assert!(!err.to_string().contains(secret), "{err}");
+        assert_eq!(
+            redact(&"bad url https://user:hunter2@host"),
+            "invalid value (the message is withheld: it may quote the value)"
+        );
+    }
+
+    #[test]
     fn enums_and_extra_keys() {
         assert!(check_enum(&"gzip".to_string(), "c", &["gzip".into(), "xz".into()]).is_ok());
         let err = check_enum(&"zip".to_string(), "c", &["gzip".into(), "xz".into()]).unwrap_err();
-        assert_eq!(err.to_string(), "c: \"zip\" is not one of \"gzip\", \"xz\"");
+        assert_eq!(err.to_string(), "c: not one of \"gzip\", \"xz\"");
         let modes = [("full", 1), ("incremental", 2)];
         assert_eq!(string_enum(&json!("incremental"), "mode", &modes), Ok(2));
         assert_eq!(
             string_enum(&json!("Full"), "opts.mode", &modes)
                 .unwrap_err()
                 .to_string(),
-            "opts.mode: \"Full\" is not one of \"full\", \"incremental\""
+            "opts.mode: not one of \"full\", \"incremental\""
         );
         assert_eq!(
             string_enum(&json!(1), "mode", &modes)
                 .unwrap_err()
                 .to_string(),
-            "mode: expected a string, got number 1"
+            "mode: expected a string, got a number"
         );
         let m = map(json!({"a": 1, "b": 2}));
         assert!(check_no_extra_keys(&m, "", &["a", "b"]).is_ok());

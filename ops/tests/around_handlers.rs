@@ -38,15 +38,11 @@ const SYMBOL: &str = "around_handlers::e2e_charm::E2e::on_install";
 /// far (a thread keeps reading it).
 fn start_install(unit: &Unit) -> (Child, Arc<Mutex<String>>) {
     let program = std::env::current_exe().unwrap();
-    let mut command = unit.command(
+    let mut child = unit.spawn(
         &program,
         Some("hooks/install"),
         &[("JUJU_DEBUG_AT", "hook")],
     );
-    let mut child = {
-        let _lock = fork_or_write_lock();
-        command.spawn().unwrap()
-    };
     let stderr = Arc::new(Mutex::new(String::new()));
     let mut pipe = child.stderr.take().unwrap();
     let sink = stderr.clone();

@@ -623,6 +623,8 @@ fn the_in_memory_pebble_answers_as_the_real_one() {
     eprintln!("sim-equal {equal}/{total}");
     assert!(
         unexplained.is_empty(),
-        "the simulator differs from the real Pebble in {unexplained:?}:\n{report}"
+        "the simulator differs from the real Pebble in {unexplained:?}:\n{report}\n\
+         the daemon's log:\n{}",
+        real.log()
     );
 }

@@ -7,12 +7,14 @@ use crate::validate::{Binding, LibRef};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-/// The `ops::Charm` impl for `charm`.
+/// The `ops::Charm` impl for `charm`; `item` is the author's inherent impl, whose
+/// `STATE_REVISION` and `migrate_state`, when present, the trait's forward to.
 pub fn expand(
     charm: &Ident,
     metadata: &Metadata,
     bindings: &[Binding],
     libs: &[LibRef],
+    item: &syn::ItemImpl,
 ) -> TokenStream {
     let meta = meta::expand(metadata);
     let config = format_ident!("{}Config", charm);
@@ -22,6 +24,7 @@ pub fn expand(
     let resources = struct_ident(charm, "Resources");
     let observers = dispatch::charm_observers(bindings, libs);
     let dispatch = dispatch::charm_dispatch(bindings, libs);
+    let state_hooks = state_hooks(item);
     quote! {
         impl ::ops::Charm for #charm {
             const META: &'static ::ops::meta::CharmMeta = #meta;
@@ -47,6 +50,30 @@ pub fn expand(
 
             #observers
             #dispatch
+            #state_hooks
         }
     }
+}
+
+/// Forwards `Charm::STATE_REVISION` and `Charm::migrate_state` to the inherent items of
+/// the same names (an inherent item wins over the trait's in `Self::` paths).
+fn state_hooks(item: &syn::ItemImpl) -> TokenStream {
+    let mut out = TokenStream::new();
+    for impl_item in &item.items {
+        match impl_item {
+            syn::ImplItem::Const(c) if c.ident == "STATE_REVISION" => out.extend(quote! {
+                const STATE_REVISION: u32 = Self::STATE_REVISION;
+            }),
+            syn::ImplItem::Fn(f) if f.sig.ident == "migrate_state" => out.extend(quote! {
+                fn migrate_state(
+                    saved: ::ops::__private::serde_json::Value,
+                    saved_revision: u32,
+                ) -> ::ops::Result<::ops::__private::serde_json::Value> {
+                    Self::migrate_state(saved, saved_revision)
+                }
+            }),
+            _ => {}
+        }
+    }
+    out
 }

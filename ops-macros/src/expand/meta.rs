@@ -13,7 +13,7 @@ fn opt_str(s: &Option<String>) -> TokenStream {
 }
 
 /// A value as JSON text.
-fn json_text(value: &Value) -> String {
+pub fn json_text(value: &Value) -> String {
     match value {
         Value::String(s) => json_string(s),
         Value::Int(_) | Value::Bool(_) => describe(value),
@@ -131,11 +131,13 @@ pub fn expand(meta: &Metadata) -> TokenStream {
             };
             let required = p.required;
             let enum_values = p.schema.enum_values.iter().map(json_text);
+            let schema = super::param_schema::param_schema_json(&p.schema);
             quote!(::ops::meta::ParamMeta {
                 name: #name,
                 kind: #kind,
                 required: #required,
                 enum_values: &[#(#enum_values),*],
+                schema: #schema,
             })
         });
         quote!(::ops::meta::ActionMeta { name: #name, params: &[#(#params),*], additional_properties: #additional })

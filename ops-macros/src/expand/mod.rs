@@ -8,6 +8,7 @@ pub mod config;
 mod dispatch;
 pub mod library;
 mod meta;
+mod param_schema;
 mod tracing;
 
 use crate::attr::CharmArgs;
@@ -401,7 +402,7 @@ pub fn charm_impl(input: TokenStream) -> TokenStream {
         events: &shape.events,
     };
     let bindings = validate::validate(&charm.handlers, &owner, &file_label(&written), &mut errors);
-    let charm_impl = charm_impl::expand(&charm.charm, &meta, &bindings, &shape.libs);
+    let charm_impl = charm_impl::expand(&charm.charm, &meta, &bindings, &shape.libs, &charm.item);
     let errors = errors.into_tokens();
     quote! {
         #errors

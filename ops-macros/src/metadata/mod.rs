@@ -256,7 +256,29 @@ pub struct Schema {
     pub default: Option<Value>,
     /// `enum` values, if any.
     pub enum_values: Vec<Value>,
+    /// The other JSON-schema validation keywords (`minimum`, `maxLength`, `pattern`...,
+    /// see `ASSERTION_KEYWORDS`), as written: `ops::testing` enforces them as Juju does.
+    pub assertions: Vec<(String, serde_yaml::Value)>,
 }
+
+/// The validation keywords kept in [`Schema::assertions`]: draft 7's, for numbers,
+/// strings, arrays and objects, and `const`.
+pub const ASSERTION_KEYWORDS: &[&str] = &[
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "const",
+];
 
 /// A JSON-schema `type`.
 #[derive(Debug, Clone, PartialEq)]

@@ -130,17 +130,25 @@ pub struct FakePebble {
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// A fresh temporary directory `ops-pebble-<tag>-<pid>-<n>` holding a listening
+/// `pebble.socket`: the directory, the socket's path and the listener. The caller
+/// removes the directory.
+pub fn listening_socket(tag: &str) -> (PathBuf, PathBuf, UnixListener) {
+    let dir = std::env::temp_dir().join(format!(
+        "ops-pebble-{tag}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let socket = dir.join("pebble.socket");
+    let listener = UnixListener::bind(&socket).unwrap();
+    (dir, socket, listener)
+}
+
 impl FakePebble {
     pub fn start() -> FakePebble {
-        let dir = std::env::temp_dir().join(format!(
-            "ops-pebble-test-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let socket = dir.join("pebble.socket");
-        let listener = UnixListener::bind(&socket).unwrap();
+        let (dir, socket, listener) = listening_socket("test");
         let state = Arc::new(Mutex::new(State {
             next_id: 1,
             ..State::default()

@@ -5,6 +5,7 @@
 //! hook-tool backend and a [`FileStore`], the second with an in-memory backend.
 
 pub mod debug;
+mod evolve;
 mod legacy;
 #[cfg(feature = "python-migration")]
 pub mod migrate;
@@ -16,8 +17,8 @@ mod tests;
 
 pub use legacy::run_legacy_hook;
 pub use run::{
-    dispatch, dispatch_in_place, event_label, kind_name, run, Collected, DispatchError, Dispatched,
-    Emitted, RunOptions,
+    dispatch, dispatch_in_place, event_label, kind_name, run, run_then, Collected, DispatchError,
+    Dispatched, Emitted, RunOptions,
 };
 pub use select::{legacy_dispatch_path, select_event, Selection};
 pub use store::{

@@ -1,6 +1,7 @@
 //! One dispatch: restore the charm, re-emit deferred events, emit the event, collect
 //! status, and hand back the state to commit.
 
+use super::evolve;
 use super::store::{DeferredEvent, Store, StoreError, UnitState};
 use crate::backend::LogLevel;
 use crate::charm::Charm;
@@ -9,7 +10,8 @@ use crate::event::{EventData, EventKind};
 use crate::model::Model;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// How one dispatch went wrong. Nothing is saved after any of these.
+/// How one dispatch went wrong. Nothing is saved after any of these but
+/// [`DispatchError::Aborted`], which carries the state to save.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DispatchError {
@@ -38,7 +40,9 @@ pub enum DispatchError {
     #[error("the unit is rebooting now")]
     RebootNow,
     /// A handler returned [`Abort`](crate::Abort): the unit status (or, in an action, the
-    /// action's failure) is set, nothing is committed, and the exit status is 0.
+    /// action's failure) is set, the hook's relation writes are sent and its state is
+    /// saved as after a success (so a later run of the same hook sees what this one did,
+    /// e.g. a secret it added), and the exit status is 0.
     #[error("{event}: {abort}")]
     Aborted {
         /// The event being handled, with the handler.
@@ -46,8 +50,11 @@ pub enum DispatchError {
         /// What the handler ended the hook with.
         abort: crate::Abort,
         /// The handlers run before the abort, in order, then the aborting one (as
-        /// [`Dispatched::emitted`]): they did run, though nothing is committed.
+        /// [`Dispatched::emitted`]): they did run.
         emitted: Vec<Emitted>,
+        /// The state to save: the charm as the handlers left it, the deferred events
+        /// still queued (those not reached stay queued; the aborting one is consumed).
+        state: Box<UnitState>,
     },
 }
 
@@ -373,6 +380,8 @@ impl<'a, C: Charm> Runner<'a, C> {
                 event: what,
                 abort,
                 emitted: std::mem::take(&mut self.emitted),
+                // Filled in by `dispatch_inner`, which has the queue.
+                state: Box::default(),
             },
             Err(error) => DispatchError::Failed {
                 event: what,
@@ -439,8 +448,23 @@ pub fn dispatch<C: Charm>(
     event: Option<&EventData>,
     options: RunOptions,
 ) -> Result<Dispatched<C>, DispatchError> {
-    let mut charm = match restore::<C>(state.charm) {
+    let mut charm = match restore::<C>(model, state.charm, state.revision) {
         Ok(charm) => charm,
+        Err(err)
+            if event.is_some_and(|e| matches!(e.kind, EventKind::Stop | EventKind::Remove)) =>
+        {
+            // The unit is going away: its handlers must still run.
+            framework_log(
+                model,
+                LogLevel::Error,
+                &format!(
+                    "RUNNING {} FROM THE DEFAULT STATE: {err}. The saved state is replaced \
+                     by what the handlers leave.",
+                    event.map(event_label).unwrap_or_default()
+                ),
+            );
+            C::default()
+        }
         Err(err) => {
             report_failure(model, event, &err, false);
             return Err(err);
@@ -522,21 +546,15 @@ fn report_failure<C>(
     }
 }
 
-/// The charm from its saved state, or `C::default()` before the first successful hook.
-fn restore<C: Charm>(saved: Option<serde_json::Value>) -> Result<C, DispatchError> {
-    match saved {
-        Some(value) => serde_json::from_value(value).map_err(|e| {
-            StoreError::Corrupt {
-                location: "the saved charm state".into(),
-                detail: format!(
-                    "it does not fit {}: {e} (give new fields #[serde(default)])",
-                    std::any::type_name::<C>()
-                ),
-            }
-            .into()
-        }),
-        None => Ok(C::default()),
-    }
+/// The charm from its saved state (see [`evolve::restore`]); the WARNING it may give goes
+/// to `juju-log`.
+fn restore<C: Charm>(
+    model: &Model<C>,
+    saved: Option<serde_json::Value>,
+    revision: u32,
+) -> Result<C, DispatchError> {
+    let warn = &mut |line: String| framework_log(model, LogLevel::Warning, &line);
+    Ok(evolve::restore(saved, revision, warn)?)
 }
 
 fn dispatch_inner<C: Charm>(
@@ -546,11 +564,65 @@ fn dispatch_inner<C: Charm>(
     options: RunOptions,
 ) -> Result<UnitState, DispatchError> {
     let model = runner.model;
+    let mut pending = deferred.into_iter();
+    let aborted = match run_events(runner, &mut pending, event, options) {
+        Ok(()) => None,
+        // An abort commits like a success: what the hook did stays done, and the deferred
+        // events it did not reach stay queued.
+        Err(err @ DispatchError::Aborted { .. }) => {
+            runner.queue.extend(pending);
+            Some(err)
+        }
+        Err(err) => return Err(err),
+    };
+    // Relation writes are batched per databag during the hook; Juju sees them now.
+    model
+        .flush_relation_writes()
+        .map_err(|error| DispatchError::Failed {
+            event: "relation data".into(),
+            error: error.into(),
+        })?;
+    evolve::check_savable(&*runner.charm)?;
+    let charm_value = serde_json::to_value(&*runner.charm).map_err(|e| StoreError::Corrupt {
+        location: "the charm struct".into(),
+        detail: format!("cannot be serialised: {e}"),
+    })?;
+    let state = UnitState {
+        charm: Some(charm_value),
+        deferred: std::mem::take(&mut runner.queue),
+        revision: C::STATE_REVISION,
+    };
+    match aborted {
+        Some(DispatchError::Aborted {
+            event,
+            abort,
+            emitted,
+            ..
+        }) => Err(DispatchError::Aborted {
+            event,
+            abort,
+            emitted,
+            state: Box::new(state),
+        }),
+        _ => Ok(state),
+    }
+}
+
+/// Re-emits the deferred events taken from `pending` (those a handler defers again go
+/// back to the runner's queue), emits `event`, then runs collect-status. On an abort,
+/// `pending` holds the deferred events not reached.
+fn run_events<C: Charm>(
+    runner: &mut Runner<'_, C>,
+    pending: &mut std::vec::IntoIter<DeferredEvent>,
+    event: Option<&EventData>,
+    options: RunOptions,
+) -> Result<(), DispatchError> {
+    let model = runner.model;
     if options.restricted {
-        runner.queue = deferred;
+        runner.queue.extend(pending);
     } else {
-        let total = deferred.len();
-        for (i, deferred) in deferred.into_iter().enumerate() {
+        let total = pending.len();
+        for (i, deferred) in pending.by_ref().enumerate() {
             if !C::observers(&deferred.event).contains(&deferred.handler) {
                 // Saved by an earlier revision of the charm whose handler is gone.
                 framework_log(
@@ -628,30 +700,31 @@ fn dispatch_inner<C: Charm>(
     if !options.restricted && !options.skip_collect_status {
         runner.collect_status()?;
     }
-    // Relation writes are batched per databag during the hook; Juju sees them now.
-    model
-        .flush_relation_writes()
-        .map_err(|error| DispatchError::Failed {
-            event: "relation data".into(),
-            error: error.into(),
-        })?;
-    let charm_value = serde_json::to_value(&*runner.charm).map_err(|e| StoreError::Corrupt {
-        location: "the charm struct".into(),
-        detail: format!("cannot be serialised: {e}"),
-    })?;
-    Ok(UnitState {
-        charm: Some(charm_value),
-        deferred: std::mem::take(&mut runner.queue),
-    })
+    Ok(())
 }
 
-/// [`dispatch`] with the state loaded from `store` and, when every handler succeeded,
-/// saved back to it. A failure leaves the store untouched.
+/// [`dispatch`] with the state loaded from `store` and, when every handler succeeded (or
+/// one ended the hook with [`Abort`](crate::Abort)), saved back to it. A failure leaves
+/// the store untouched. The save is the last act: the `juju-log` lines still being
+/// written are waited for first, so a kill before the save leaves the old state, whole.
 pub fn run<C: Charm>(
     model: &Model<C>,
     store: &dyn Store,
     event: Option<&EventData>,
     options: RunOptions,
+) -> Result<Dispatched<C>, DispatchError> {
+    run_then(model, store, event, options, || {})
+}
+
+/// [`run`], calling `before_commit` once the handlers are done, whatever their outcome,
+/// and before the state is saved (`ops::main` sends the hook's trace spans there, so the
+/// save stays the last act).
+pub fn run_then<C: Charm>(
+    model: &Model<C>,
+    store: &dyn Store,
+    event: Option<&EventData>,
+    options: RunOptions,
+    before_commit: impl FnOnce(),
 ) -> Result<Dispatched<C>, DispatchError> {
     let state = match store.load(model.core()) {
         Ok(state) => state.unwrap_or_default(),
@@ -661,11 +734,27 @@ pub fn run<C: Charm>(
             return Err(err);
         }
     };
-    let dispatched = dispatch(model, state, event, options)?;
-    if let Err(e) = store.save(model.core(), &dispatched.state) {
+    let result = dispatch(model, state, event, options);
+    before_commit();
+    let to_save = match &result {
+        Ok(dispatched) => &dispatched.state,
+        Err(DispatchError::Aborted { state, .. }) => &**state,
+        Err(_) => return result,
+    };
+    if let Err(e) = commit(model, store, to_save) {
         let err = DispatchError::State(e);
         report_failure(model, event, &err, false);
         return Err(err);
     }
-    Ok(dispatched)
+    result
+}
+
+/// Waits for the `juju-log` lines still being written, then saves `state`.
+fn commit<C: Charm>(
+    model: &Model<C>,
+    store: &dyn Store,
+    state: &UnitState,
+) -> Result<(), StoreError> {
+    model.backend().flush();
+    store.save(model.core(), state)
 }

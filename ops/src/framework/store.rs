@@ -1,5 +1,6 @@
 //! The unit's persisted state: the charm struct and the deferred-event queue.
 
+use crate::backend::LogLevel;
 use crate::error::ModelError;
 use crate::event::EventData;
 use crate::model::ModelCore;
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// An event a handler deferred: re-emitted, to that handler only, before the next event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +30,92 @@ pub struct UnitState {
     /// The deferred events, oldest first.
     #[serde(default)]
     pub deferred: Vec<DeferredEvent>,
+    /// The charm's [`Charm::STATE_REVISION`](crate::Charm::STATE_REVISION) when it was
+    /// saved (0, and absent from the file, until a charm declares one): a restore from
+    /// another revision goes through [`Charm::migrate_state`](crate::Charm::migrate_state).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The saved state as read, before each deferred entry is parsed on its own.
+#[derive(Deserialize)]
+struct SavedState {
+    #[serde(default)]
+    charm: Option<serde_json::Value>,
+    #[serde(default)]
+    deferred: Vec<serde_json::Value>,
+    #[serde(default)]
+    revision: u32,
+}
+
+impl UnitState {
+    /// Parses saved state (read from `location`). The charm's JSON is kept as is (the
+    /// restore fits it to the charm type); a deferred entry that no longer parses (saved
+    /// by an older revision, or edited) is dropped with a WARNING naming it, rather than
+    /// failing every hook from now on (`warn` gets the line). Errors never quote the
+    /// saved values.
+    pub fn parse(
+        bytes: &[u8],
+        location: &str,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<Self, StoreError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| StoreError::Corrupt {
+            location: location.to_string(),
+            detail: e.to_string(),
+        })?;
+        let saved: SavedState =
+            crate::values::decode_str(text).map_err(|e| StoreError::Corrupt {
+                location: location.to_string(),
+                detail: e.to_string(),
+            })?;
+        let mut deferred = Vec::with_capacity(saved.deferred.len());
+        for (i, entry) in saved.deferred.into_iter().enumerate() {
+            let name = deferred_name(&entry);
+            match crate::values::decode::<DeferredEvent>(entry) {
+                Ok(event) => deferred.push(event),
+                Err(e) => warn(format!(
+                    "Dropping saved deferred event #{} ({name}) from {location}: it no \
+                         longer parses ({e}).",
+                    i + 1
+                )),
+            }
+        }
+        Ok(UnitState {
+            charm: saved.charm,
+            deferred,
+            revision: saved.revision,
+        })
+    }
+}
+
+/// `config-changed for on_config_changed`: what a saved deferred entry says it is.
+fn deferred_name(entry: &serde_json::Value) -> String {
+    let text = |v: Option<&serde_json::Value>| {
+        v.and_then(serde_json::Value::as_str)
+            .unwrap_or("?")
+            .to_string()
+    };
+    let event = entry.get("event");
+    let kind = text(event.and_then(|e| e.get("kind")));
+    let kind = match event.and_then(|e| e.get("name")).and_then(|n| n.as_str()) {
+        Some(name) => format!("{name}-{kind}"),
+        None => kind,
+    };
+    format!("{kind} for {}", text(entry.get("handler")))
+}
+
+/// A sink for [`UnitState::parse`]'s warnings: a framework WARNING through `juju-log`
+/// (a line that cannot be written does not fail the hook).
+fn warn_to(model: &ModelCore) -> impl FnMut(String) + '_ {
+    move |message| {
+        if crate::logging::enabled(LogLevel::Warning) {
+            let _ = model.backend().juju_log(LogLevel::Warning, &message);
+        }
+    }
 }
 
 /// Reading or writing the unit's state failed.
@@ -50,6 +138,18 @@ pub enum StoreError {
         location: String,
         /// What was wrong.
         detail: String,
+    },
+    /// Another run of the charm held the unit's state lock for longer than the wait.
+    #[error(
+        "unit state {path}: another run of this unit's charm still holds the lock after \
+         {waited:?}; Juju runs one hook of a unit at a time, so a run started by hand must \
+         wait for it (or that process is stuck)"
+    )]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// How long this run waited.
+        waited: Duration,
     },
     /// `state-get` / `state-set` failed.
     #[error(transparent)]
@@ -108,19 +208,92 @@ impl FileStore {
         self.path.with_file_name(name)
     }
 
-    /// Reads the state file, if present.
-    pub fn read(&self) -> Result<Option<UnitState>, StoreError> {
+    /// Reads the state file, if present, and removes the temporary files of saves that
+    /// were killed before their rename (call it with the [`FileStore::lock`] held, so no
+    /// save is under way). `warn` gets the deferred entries dropped (see
+    /// [`UnitState::parse`]).
+    pub fn read(&self, warn: &mut dyn FnMut(String)) -> Result<Option<UnitState>, StoreError> {
+        self.remove_stale_temps();
         let bytes = match std::fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.io(e)),
         };
-        let state = serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-            location: self.path.display().to_string(),
-            detail: e.to_string(),
-        })?;
+        let state = UnitState::parse(&bytes, &self.path.display().to_string(), warn)?;
         *self.loaded.borrow_mut() = Some(bytes);
         Ok(Some(state))
+    }
+
+    /// Removes `<state file>.tmp-<pid>` files: each is a save killed between its write
+    /// and its rename, never the state.
+    fn remove_stale_temps(&self) {
+        let (Some(dir), Some(name)) = (self.path.parent(), self.path.file_name()) else {
+            return;
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let mut prefix = name.to_os_string();
+        prefix.push(".tmp-");
+        let prefix = prefix.as_encoded_bytes();
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if entry.file_name().as_encoded_bytes().starts_with(prefix) {
+                // Best effort: the next load tries again.
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    /// The lock file beside the state file (`.unit-state.json.lock`): the state file
+    /// itself is replaced by each save, so it cannot carry the lock.
+    pub fn lock_path(&self) -> PathBuf {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        self.path.with_file_name(name)
+    }
+
+    /// Takes the exclusive lock on the unit's state for the rest of the hook (`flock`,
+    /// released when the guard drops or the process dies, even by `kill -9`). Juju runs
+    /// one hook of a unit at a time; this makes runs by hand (`juju exec`, a debug
+    /// session, a test) wait their turn instead of losing each other's updates. Waits at
+    /// most `timeout`, then fails saying so.
+    pub fn lock(&self, timeout: Duration) -> Result<StateLock, StoreError> {
+        let path = self.lock_path();
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|source| StoreError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let deadline = Instant::now() + timeout;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let fd = std::os::fd::AsRawFd::as_raw_fd(&file);
+            // SAFETY: `fd` is an open descriptor owned by `file` for this whole call.
+            if unsafe { libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                return Ok(StateLock { _file: file });
+            }
+            let err = std::io::Error::last_os_error();
+            match err.raw_os_error() {
+                Some(libc::EWOULDBLOCK) | Some(libc::EINTR) => {}
+                _ => return Err(StoreError::Io { path, source: err }),
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(StoreError::Locked {
+                    path,
+                    waited: timeout,
+                });
+            }
+            std::thread::sleep(pause.min(deadline - now));
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
     }
 
     /// The first half of a save: writes and syncs the temporary file, returning its path.
@@ -190,9 +363,15 @@ impl FileStore {
     }
 }
 
+/// The exclusive lock on the unit's state ([`FileStore::lock`]); dropping it unlocks.
+#[derive(Debug)]
+pub struct StateLock {
+    _file: std::fs::File,
+}
+
 impl Store for FileStore {
-    fn load(&self, _model: &ModelCore) -> Result<Option<UnitState>, StoreError> {
-        self.read()
+    fn load(&self, model: &ModelCore) -> Result<Option<UnitState>, StoreError> {
+        self.read(&mut warn_to(model))
     }
     fn save(&self, _model: &ModelCore, state: &UnitState) -> Result<(), StoreError> {
         self.write(state)
@@ -217,12 +396,8 @@ impl Store for ControllerStore {
         if text.trim().is_empty() {
             return Ok(None);
         }
-        serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt {
-                location: format!("state-get {}", Self::KEY),
-                detail: e.to_string(),
-            })
+        let location = format!("state-get {}", Self::KEY);
+        UnitState::parse(text.as_bytes(), &location, &mut warn_to(model)).map(Some)
     }
     fn save(&self, model: &ModelCore, state: &UnitState) -> Result<(), StoreError> {
         let text = serde_json::to_string(state).map_err(|e| StoreError::Corrupt {
@@ -288,6 +463,7 @@ mod tests {
                 },
                 handler: "on_db".into(),
             }],
+            revision: 0,
         }
     }
 
@@ -295,11 +471,11 @@ mod tests {
     fn round_trip_and_absent_file() {
         let dir = temp_dir("rt");
         let store = FileStore::in_charm_dir(&dir);
-        assert_eq!(store.read().unwrap(), None);
+        assert_eq!(store.read(&mut |_| {}).unwrap(), None);
         store.write(&sample(1)).unwrap();
-        assert_eq!(store.read().unwrap(), Some(sample(1)));
+        assert_eq!(store.read(&mut |_| {}).unwrap(), Some(sample(1)));
         store.write(&sample(2)).unwrap();
-        assert_eq!(store.read().unwrap(), Some(sample(2)));
+        assert_eq!(store.read(&mut |_| {}).unwrap(), Some(sample(2)));
         let text = std::fs::read_to_string(store.path()).unwrap();
         assert!(text.contains("\"handler\":\"on_db\""), "{text}");
         #[cfg(unix)]
@@ -328,10 +504,10 @@ mod tests {
         // Crash after the new state is written and synced, before the rename.
         let temp = store.write_temp(&sample(2)).unwrap();
         assert!(temp.exists());
-        assert_eq!(store.read().unwrap(), Some(sample(1)));
+        assert_eq!(store.read(&mut |_| {}).unwrap(), Some(sample(1)));
         // The next hook's save replaces the stale temporary file.
         store.write(&sample(3)).unwrap();
-        assert_eq!(store.read().unwrap(), Some(sample(3)));
+        assert_eq!(store.read(&mut |_| {}).unwrap(), Some(sample(3)));
         assert!(!temp.exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -342,7 +518,7 @@ mod tests {
         let store = FileStore::in_charm_dir(&dir);
         store.write(&sample(1)).unwrap();
         let reader = FileStore::in_charm_dir(&dir);
-        let state = reader.read().unwrap().unwrap();
+        let state = reader.read(&mut |_| {}).unwrap().unwrap();
         // Replace the file behind the reader's back: an unchanged save must not touch it,
         // a changed one must.
         std::fs::write(store.path(), serde_json::to_vec(&sample(1)).unwrap()).unwrap();
@@ -352,7 +528,7 @@ mod tests {
         assert_eq!(inode(store.path()), before);
         reader.write(&sample(2)).unwrap();
         assert_ne!(inode(store.path()), before);
-        assert_eq!(reader.read().unwrap(), Some(sample(2)));
+        assert_eq!(reader.read(&mut |_| {}).unwrap(), Some(sample(2)));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -361,9 +537,77 @@ mod tests {
         let dir = temp_dir("corrupt");
         let store = FileStore::in_charm_dir(&dir);
         std::fs::write(store.path(), b"{not json").unwrap();
-        let err = store.read().unwrap_err();
+        let err = store.read(&mut |_| {}).unwrap_err();
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
         assert!(err.to_string().contains(".unit-state.json"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_deferred_entry_that_no_longer_parses_is_dropped_with_a_warning_naming_it() {
+        let text = serde_json::json!({
+            "charm": {"n": 1},
+            "deferred": [
+                {"event": {"kind": "config-changed"}, "handler": "on_config"},
+                {"event": {"kind": "relation-changed", "name": "db", "relation_id": "hunter2"},
+                 "handler": "on_db"},
+                {"event": {"kind": "install"}, "handler": "on_install"}
+            ]
+        })
+        .to_string();
+        let mut warnings = Vec::new();
+        let state = UnitState::parse(text.as_bytes(), "here", &mut |w| warnings.push(w)).unwrap();
+        let handlers: Vec<_> = state.deferred.iter().map(|d| d.handler.as_str()).collect();
+        assert_eq!(handlers, ["on_config", "on_install"]);
+        assert_eq!(
+            warnings,
+            [
+                "Dropping saved deferred event #2 (db-relation-changed for on_db) from here: it \
+              no longer parses (event.relation_id: invalid type: string, expected u64)."
+            ]
+        );
+    }
+
+    #[test]
+    fn loading_removes_the_temporary_files_of_killed_saves() {
+        let dir = temp_dir("stale");
+        let store = FileStore::in_charm_dir(&dir);
+        store.write(&sample(1)).unwrap();
+        let stale = [
+            dir.join(".unit-state.json.tmp-1"),
+            dir.join(".unit-state.json.tmp-99999"),
+        ];
+        for path in &stale {
+            std::fs::write(path, b"{half").unwrap();
+        }
+        std::fs::write(dir.join("unrelated.tmp-1"), b"keep").unwrap();
+        assert_eq!(store.read(&mut |_| {}).unwrap(), Some(sample(1)));
+        for path in &stale {
+            assert!(!path.exists(), "{path:?}");
+        }
+        assert!(dir.join("unrelated.tmp-1").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_state_lock_is_exclusive_and_a_waiter_gives_up_clearly() {
+        let dir = temp_dir("lock");
+        let store = FileStore::in_charm_dir(&dir);
+        let held = store.lock(Duration::from_secs(1)).unwrap();
+        // flock locks belong to the open file description: a second open in this process
+        // contends like another process would.
+        let started = Instant::now();
+        let err = store.lock(Duration::from_millis(100)).unwrap_err();
+        assert!(started.elapsed() >= Duration::from_millis(100));
+        assert!(matches!(err, StoreError::Locked { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("another run of this unit's charm still holds the lock"),
+            "{err}"
+        );
+        drop(held);
+        let again = store.lock(Duration::from_millis(100)).unwrap();
+        drop(again);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

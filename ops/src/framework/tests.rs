@@ -286,6 +286,7 @@ fn collecting_an_unsettable_status_fails_the_hook_even_when_it_would_not_win() {
     let state = UnitState {
         charm: Some(serde_json::json!({"runs": ["collect-unknown"]})),
         deferred: vec![],
+        revision: 0,
     };
     let err = dispatch(&s.model, state, None, RunOptions::default()).unwrap_err();
     assert_eq!(err.exit_code(), 1);
@@ -320,6 +321,7 @@ fn a_deferred_event_whose_handler_is_gone_is_dropped_with_a_warning() {
             event: event(EventKind::ConfigChanged),
             handler: "renamed_since".into(),
         }],
+        revision: 0,
     };
     let out = dispatch(
         &s.model,
@@ -446,6 +448,7 @@ fn an_identical_deferred_event_skips_its_handler() {
             event: config_changed.clone(),
             handler: "second".into(),
         }],
+        revision: 0,
     };
     let out = dispatch(
         &s.model,
@@ -468,6 +471,7 @@ fn a_handler_error_is_logged_and_nothing_is_returned_to_save() {
     let store = MemoryStore::new(Some(UnitState {
         charm: Some(serde_json::json!({"runs": ["old"]})),
         deferred: vec![],
+        revision: 0,
     }));
     let err = run(
         &s.model,
@@ -542,6 +546,7 @@ fn reboot_now_stops_the_dispatch_exits_0_and_saves_nothing() {
     let store = MemoryStore::new(Some(UnitState {
         charm: Some(serde_json::json!({"runs": ["old"]})),
         deferred: vec![],
+        revision: 0,
     }));
     let err = run(
         &s.model,
@@ -568,11 +573,12 @@ fn reboot_now_stops_the_dispatch_exits_0_and_saves_nothing() {
 }
 
 #[test]
-fn abort_sets_the_status_exits_0_and_saves_nothing() {
+fn abort_sets_the_status_exits_0_and_saves_as_on_success() {
     let s = setup("abort-first", true);
     let store = MemoryStore::new(Some(UnitState {
         charm: Some(serde_json::json!({"runs": ["old"]})),
         deferred: vec![],
+        revision: 0,
     }));
     let err = run(
         &s.model,
@@ -587,7 +593,7 @@ fn abort_sets_the_status_exits_0_and_saves_nothing() {
         "{err:?}"
     );
     assert_eq!(err.exit_code(), 0);
-    // The status is set; `second`, collect-status and the commit did not run.
+    // The status is set; `second` and collect-status did not run; the state is saved.
     assert_eq!(
         tool_calls(&s)
             .into_iter()
@@ -604,7 +610,7 @@ fn abort_sets_the_status_exits_0_and_saves_nothing() {
     assert!(crash_events(&s).is_empty());
     assert_eq!(
         store.state().unwrap().charm,
-        Some(serde_json::json!({"runs": ["old"]}))
+        Some(serde_json::json!({"runs": ["old", "first"]}))
     );
 }
 
@@ -617,6 +623,7 @@ fn an_abort_carries_the_handlers_that_ran_up_to_the_aborting_one() {
             event: event(EventKind::Install),
             handler: "on_install".into(),
         }],
+        revision: 0,
     };
     let err = dispatch(
         &s.model,
@@ -683,9 +690,71 @@ fn state_that_does_not_fit_the_charm_is_an_error() {
     let state = UnitState {
         charm: Some(serde_json::json!({"runs": 3})),
         deferred: vec![],
+        revision: 0,
     };
     let err = dispatch(&s.model, state, None, RunOptions::default()).unwrap_err();
     assert!(err.to_string().contains("does not fit"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("runs: invalid type: integer, expected a sequence"),
+        "names the field and the type, not the value: {err}"
+    );
+    assert!(!err.to_string().contains('3'), "{err}");
+}
+
+#[test]
+fn missing_fields_take_defaults_and_unknown_ones_are_dropped_with_one_warning() {
+    let s = setup("", false);
+    let state = UnitState {
+        charm: Some(serde_json::json!({"gone": 1, "also_gone": {"x": 2}})),
+        deferred: vec![],
+        revision: 0,
+    };
+    let out = dispatch(
+        &s.model,
+        state,
+        Some(&event(EventKind::Install)),
+        RunOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(out.charm.runs[0], "on_install");
+    let warnings: Vec<_> = logs(&s)
+        .into_iter()
+        .filter(|l| l.starts_with("WARNING"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "WARNING -- Dropping saved state fields ops::framework::tests::Demo no longer has: \
+          also_gone, gone."
+        ]
+    );
+}
+
+#[test]
+fn stop_and_remove_run_from_the_default_state_when_the_saved_one_does_not_fit() {
+    for kind in [EventKind::Stop, EventKind::Remove] {
+        let s = setup("", false);
+        let store = MemoryStore::new(Some(UnitState {
+            charm: Some(serde_json::json!({"runs": 3})),
+            deferred: vec![],
+            revision: 0,
+        }));
+        run(&s.model, &store, Some(&event(kind)), RunOptions::default()).unwrap();
+        assert!(
+            logs(&s).iter().any(|l| l.starts_with(&format!(
+                "ERROR -- RUNNING {} FROM THE DEFAULT STATE: unit state: ",
+                kind_name(kind)
+            ))),
+            "{:?}",
+            logs(&s)
+        );
+        // Collect-status ran on the default charm, and that is what is saved.
+        assert_eq!(
+            store.state().unwrap().charm,
+            Some(serde_json::json!({"runs": ["unit_status", "unit_status_2"]}))
+        );
+    }
 }
 
 #[test]
@@ -698,6 +767,7 @@ fn restricted_contexts_skip_reemit_and_collect_status() {
     let state = UnitState {
         charm: None,
         deferred: deferred.clone(),
+        revision: 0,
     };
     let out = dispatch(
         &s.model,
@@ -723,6 +793,7 @@ fn skip_collect_status_still_reemits_deferred_events() {
             event: event(EventKind::ConfigChanged),
             handler: "second".into(),
         }],
+        revision: 0,
     };
     let options = RunOptions {
         skip_collect_status: true,
@@ -800,7 +871,7 @@ fn action_params_that_do_not_fit_fail_the_action_naming_the_param() {
         RunOptions::default(),
     )
     .unwrap_err();
-    let expected = "invalid parameters for action backup: target: expected a string, got number 5";
+    let expected = "invalid parameters for action backup: target: expected a string, got a number";
     assert!(err.to_string().contains(expected), "{err}");
     assert!(tool_calls(&s).contains(&format!("action-fail -- {expected}")));
     let s = setup("", false);
@@ -832,7 +903,7 @@ fn config_that_does_not_fit_names_the_option() {
     .unwrap_err();
     assert!(
         err.to_string()
-            .contains("port: expected an integer, got string \"eighty\""),
+            .contains("port: expected an integer, got a string"),
         "{err}"
     );
 }
@@ -879,6 +950,7 @@ fn controller_store_round_trip() {
     let state = UnitState {
         charm: Some(serde_json::json!({"runs": []})),
         deferred: vec![],
+        revision: 0,
     };
     store.save(s.model.core(), &state).unwrap();
     let sent = s.fake.calls.lock().unwrap().last().unwrap().clone();

@@ -28,6 +28,7 @@ impl Fake {
             tool.to_string(),
             ToolOutput {
                 code: Some(code),
+                signal: None,
                 stdout: stdout.as_bytes().to_vec(),
                 stderr: stderr.as_bytes().to_vec(),
             },
@@ -42,6 +43,7 @@ impl Fake {
             tool.to_string(),
             ToolOutput {
                 code: Some(code),
+                signal: None,
                 stdout: stdout.as_bytes().to_vec(),
                 stderr: stderr.as_bytes().to_vec(),
             },
@@ -96,6 +98,7 @@ impl Runner for Fake {
                 .cloned()
                 .unwrap_or(ToolOutput {
                     code: Some(0),
+                    signal: None,
                     ..ToolOutput::default()
                 })),
         }

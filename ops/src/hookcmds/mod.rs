@@ -9,6 +9,8 @@
 #[cfg(test)]
 pub(crate) mod fake;
 mod parse;
+mod process;
+mod pystr;
 #[cfg(test)]
 mod tests;
 
@@ -24,6 +26,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+pub use process::{
+    limit_error, LimitExceeded, ToolLimits, DEFAULT_TOOL_OUTPUT_LIMIT, DEFAULT_TOOL_TIMEOUT,
+    OUTPUT_LIMIT_ENV, TIMEOUT_ENV,
+};
+pub(crate) use pystr::python_str;
+
 /// The longest message one `juju-log` call carries; longer ones are split.
 pub const MAX_LOG_LINE_LEN: usize = 131071;
 
@@ -32,6 +40,8 @@ pub const MAX_LOG_LINE_LEN: usize = 131071;
 pub struct ToolOutput {
     /// Its exit code (`None` if killed by a signal).
     pub code: Option<i32>,
+    /// The signal that killed it, if one did.
+    pub signal: Option<i32>,
     /// Its standard output.
     pub stdout: Vec<u8>,
     /// Its standard error.
@@ -56,26 +66,57 @@ pub trait Runner: Send + Sync {
     fn wait_started(&self) {}
 }
 
-/// Spawns hook tools found on `PATH` (or in a given directory).
+/// Spawns hook tools found on `PATH` (or in a given directory), each call within
+/// [`ToolLimits`]: a deadline and an output cap.
 ///
 /// `juju-log` calls do not wait: each is started while the charm goes on, after the
 /// previous one finished (so lines stay in order), and the last one is waited for before
-/// the runtime exits ([`Runner::wait_started`]). Its stderr is the charm's.
-#[derive(Debug, Clone, Default)]
+/// the runtime exits ([`Runner::wait_started`]). Its stderr is the charm's. A `juju-log`
+/// still running at the deadline (counted from its start) is killed when waited for, and
+/// the process's later lines go to stderr instead: a hung `juju-log` costs the hook one
+/// deadline, not one per line.
+#[derive(Debug, Clone)]
 pub struct ProcessRunner {
     dir: Option<PathBuf>,
+    limits: ToolLimits,
 }
+
+impl Default for ProcessRunner {
+    /// Tools from `PATH`, within the process's limits ([`ToolLimits::process`]).
+    fn default() -> Self {
+        ProcessRunner {
+            dir: None,
+            limits: ToolLimits::process(),
+        }
+    }
+}
+
+/// Set once a `juju-log` missed its deadline: the process's later lines go to stderr.
+static LOG_HUNG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The `juju-log` still running, shared by every runner in the process (the model's and
 /// the `log` crate's logger), so all lines keep their order.
-static PENDING_LOG: std::sync::Mutex<Option<std::process::Child>> = std::sync::Mutex::new(None);
+/// It is waited for until its deadline (its start plus the starting runner's timeout).
+static PENDING_LOG: std::sync::Mutex<Option<(std::process::Child, std::time::Instant)>> =
+    std::sync::Mutex::new(None);
 
 impl ProcessRunner {
     /// Runs tools found in `dir` instead of on `PATH`.
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
         ProcessRunner {
             dir: Some(dir.into()),
+            ..ProcessRunner::default()
         }
+    }
+
+    /// This runner with other limits on each call.
+    pub fn with_limits(self, limits: ToolLimits) -> Self {
+        ProcessRunner { limits, ..self }
+    }
+
+    /// The limits each call runs within.
+    pub fn limits(&self) -> ToolLimits {
+        self.limits
     }
 
     fn command(&self, tool: &str) -> Command {
@@ -87,8 +128,25 @@ impl ProcessRunner {
 
     fn wait_pending(&self) {
         let mut pending = PENDING_LOG.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(mut child) = pending.take() {
+        self.finish_log(pending.take());
+    }
+
+    /// Waits for a started `juju-log` until its deadline; kills it past that, saying so
+    /// on stderr (the line it carried is lost, the hook goes on), and sends the later
+    /// lines to stderr.
+    fn finish_log(&self, pending: Option<(std::process::Child, std::time::Instant)>) {
+        let Some((mut child, deadline)) = pending else {
+            return;
+        };
+        if process::wait_until(&mut child, deadline, self.limits.timeout).is_err() {
+            let _ = child.kill();
             let _ = child.wait();
+            LOG_HUNG.store(true, std::sync::atomic::Ordering::Relaxed);
+            let error = run_error("juju-log", process::timed_out(self.limits.timeout));
+            let _ = writeln!(
+                std::io::stderr(),
+                "{error}; the next log lines go to stderr"
+            );
         }
     }
 }
@@ -100,34 +158,22 @@ impl Runner for ProcessRunner {
         args: &[String],
         stdin: Option<&[u8]>,
     ) -> std::io::Result<ToolOutput> {
-        let mut command = self.command(tool);
-        command
-            .args(args)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn()?;
-        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            // A tool that exits without reading its input is not an error here; its
-            // exit status says what happened.
-            let _ = pipe.write_all(input);
-        }
-        let output = child.wait_with_output()?;
-        Ok(ToolOutput {
-            code: output.status.code(),
-            stdout: output.stdout,
-            stderr: output.stderr,
-        })
+        process::run(self.command(tool).args(args), stdin, self.limits)
     }
 
     fn start(&self, tool: &str, args: &[String]) -> std::io::Result<Option<ToolOutput>> {
         let mut pending = PENDING_LOG.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(mut previous) = pending.take() {
-            let _ = previous.wait();
+        self.finish_log(pending.take());
+        if LOG_HUNG.load(std::sync::atomic::Ordering::Relaxed) {
+            // `--log-level LEVEL -- MESSAGE`, as `LEVEL: MESSAGE`.
+            let (level, message) = (args.get(1), args.last());
+            let line = format!(
+                "{}: {}",
+                level.map_or("", String::as_str),
+                message.map_or("", String::as_str)
+            );
+            let _ = writeln!(std::io::stderr(), "{line}");
+            return Ok(None);
         }
         let child = self
             .command(tool)
@@ -136,7 +182,7 @@ impl Runner for ProcessRunner {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()?;
-        *pending = Some(child);
+        *pending = Some((child, std::time::Instant::now() + self.limits.timeout));
         Ok(None)
     }
 
@@ -190,13 +236,9 @@ impl<R: Runner> HookTools<R> {
         let output = self
             .runner
             .run(tool, args, stdin)
-            .map_err(|source| ModelError::Spawn {
-                tool: tool.to_string(),
-                source,
-            })?;
+            .map_err(|source| run_error(tool, source))?;
         if output.code != Some(0) {
-            let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
-            return Err(tool_error(tool, output.code, stderr));
+            return Err(failed(tool, &output));
         }
         String::from_utf8(output.stdout).map_err(|_| ModelError::Output {
             tool: tool.to_string(),
@@ -339,6 +381,30 @@ impl Drop for SecretDir {
     }
 }
 
+/// The error of a call that did not end with an exit status: a limit it broke, or a
+/// spawn that failed.
+fn run_error(tool: &str, source: std::io::Error) -> ModelError {
+    let tool = tool.to_string();
+    match limit_error(&source) {
+        Some(LimitExceeded::Timeout(timeout)) => ModelError::ToolTimeout { tool, timeout },
+        Some(LimitExceeded::Output(limit)) => ModelError::ToolOutputTooLarge { tool, limit },
+        None => ModelError::Spawn { tool, source },
+    }
+}
+
+/// The error of a tool that exited non-zero or was killed by a signal.
+fn failed(tool: &str, output: &ToolOutput) -> ModelError {
+    let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    match (output.code, output.signal) {
+        (None, Some(signal)) => ModelError::ToolKilled {
+            tool: tool.to_string(),
+            signal,
+            stderr,
+        },
+        (code, _) => tool_error(tool, code, stderr),
+    }
+}
+
 /// Maps a failed tool to the error its stderr describes.
 pub fn tool_error(tool: &str, code: Option<i32>, stderr: String) -> ModelError {
     let lower = stderr.to_ascii_lowercase();
@@ -417,13 +483,9 @@ impl<R: Runner> Backend for HookTools<R> {
         for chunk in split_log_message(message, MAX_LOG_LINE_LEN) {
             let args = [s("--log-level"), s(level.as_str()), s("--"), chunk];
             let started = self.runner.start("juju-log", &args);
-            match started.map_err(|source| ModelError::Spawn {
-                tool: s("juju-log"),
-                source,
-            })? {
+            match started.map_err(|source| run_error("juju-log", source))? {
                 Some(output) if output.code != Some(0) => {
-                    let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
-                    return Err(tool_error("juju-log", output.code, stderr));
+                    return Err(failed("juju-log", &output));
                 }
                 _ => {}
             }

@@ -25,7 +25,8 @@ pub(super) fn json<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ModelError> {
     let text = text.trim();
     let text = if text.is_empty() { "null" } else { text };
-    serde_json::from_str(text).map_err(|e| output(tool, e.to_string()))
+    // The error names the field and the expected type, never the value (secret-get).
+    crate::values::decode_str(text).map_err(|e| output(tool, e.to_string()))
 }
 
 /// `db:12` (or `12`) → 12.

@@ -467,7 +467,7 @@ impl<'m> Relation<'m> {
         let bag = self.data(member)?;
         let mut object = serde_json::Map::new();
         for (key, text) in bag {
-            let value = serde_json::from_str(&text).map_err(|err| ModelError::Invalid {
+            let value = crate::values::decode_str(&text).map_err(|err| ModelError::Invalid {
                 what: "relation data",
                 detail: format!(
                     "relation {}:{}: the value of {key:?} is not JSON ({err})",
@@ -476,14 +476,17 @@ impl<'m> Relation<'m> {
             })?;
             object.insert(key, value);
         }
-        T::deserialize(serde_json::Value::Object(object)).map_err(|err| ModelError::Invalid {
-            what: "relation data",
-            detail: format!(
-                "relation {}:{}: cannot load {}: {err}",
-                self.name,
-                self.id,
-                std::any::type_name::<T>()
-            ),
+        // The error names the field and the expected type, never the value.
+        crate::values::decode(serde_json::Value::Object(object)).map_err(|err| {
+            ModelError::Invalid {
+                what: "relation data",
+                detail: format!(
+                    "relation {}:{}: cannot load {}: {err}",
+                    self.name,
+                    self.id,
+                    std::any::type_name::<T>()
+                ),
+            }
         })
     }
 

@@ -4,7 +4,7 @@
 use super::context::{Event, Settings};
 use super::state::{RelationKind, State};
 use crate::event::{EventData, EventKind};
-use crate::meta::{CharmMeta, ConfigKind, RelationRole};
+use crate::meta::{ActionMeta, CharmMeta, ConfigKind, ParamMeta, RelationRole};
 use crate::model::JujuVersion;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -325,33 +325,60 @@ fn check_secrets(settings: &Settings, state: &State, errors: &mut Vec<String>) {
     }
 }
 
-fn param_fits(kind: &str, value: &Value) -> bool {
-    match kind {
-        "string" => value.is_string(),
-        "integer" => value.is_i64() || value.is_u64(),
-        "number" => value.is_number(),
-        "boolean" => value.is_boolean(),
-        "array" => value.is_array(),
-        "object" => value.is_object(),
-        "null" => value.is_null(),
-        _ => true,
+/// Checks `params` as Juju does before it runs `action`: every param it declares
+/// validated against its JSON schema ([`super::schema`]), `required` ones present, and
+/// no undeclared one when `additionalProperties` is false. Each error starts with
+/// `prefix`.
+pub(crate) fn check_action_params(
+    action: &ActionMeta,
+    params: &serde_json::Map<String, Value>,
+    prefix: &str,
+    errors: &mut Vec<String>,
+) {
+    let name = action.name;
+    for (key, value) in params {
+        match action.params.iter().find(|p| p.name == key) {
+            None if !action.additional_properties => errors.push(format!(
+                "{prefix}action {name:?} has no param {key:?} (and additionalProperties is false)"
+            )),
+            None => {}
+            Some(param) => super::schema::validate(
+                &param_schema(param),
+                value,
+                &format!("{prefix}action {name:?} param {key:?}"),
+                errors,
+            ),
+        }
+    }
+    for param in action.params.iter().filter(|p| p.required) {
+        if !params.contains_key(param.name) {
+            errors.push(format!(
+                "{prefix}action {name:?} needs param {:?} (required)",
+                param.name
+            ));
+        }
     }
 }
 
-/// Whether `value` is one of `allowed` (JSON texts); numbers compare by value (`3` is
-/// `3.0`), as JSON schema's `enum` does.
-fn in_enum(value: &Value, allowed: &[&str]) -> bool {
-    allowed.iter().any(|text| {
-        match (serde_json::from_str::<Value>(text), value) {
-            (Ok(Value::Number(a)), Value::Number(b)) => match (a.as_i64(), b.as_i64()) {
-                (Some(a), Some(b)) => a == b,
-                _ => a.as_f64() == b.as_f64(),
-            },
-            (Ok(allowed), value) => allowed == *value,
-            // An enum value that is not JSON (never generated) cannot match.
-            (Err(_), _) => false,
-        }
-    })
+/// The JSON schema of `param`: the whole one the macro kept, else one from its type and
+/// `enum` (metadata written by hand).
+fn param_schema(param: &ParamMeta) -> Value {
+    if let Ok(schema) = serde_json::from_str::<Value>(param.schema) {
+        return schema;
+    }
+    let mut schema = serde_json::Map::new();
+    if !param.kind.is_empty() {
+        schema.insert("type".into(), Value::String(param.kind.into()));
+    }
+    if !param.enum_values.is_empty() {
+        let values = param
+            .enum_values
+            .iter()
+            .filter_map(|text| serde_json::from_str(text).ok())
+            .collect();
+        schema.insert("enum".into(), Value::Array(values));
+    }
+    Value::Object(schema)
 }
 
 fn check_event(
@@ -510,36 +537,7 @@ fn check_event(
                 ));
                 return;
             };
-            for (key, value) in &event.params {
-                match action.params.iter().find(|p| p.name == key) {
-                    None if !action.additional_properties => errors.push(format!(
-                        "event: action {name:?} has no param {key:?} (and additionalProperties is false)"
-                    )),
-                    None => {}
-                    Some(param) if !param_fits(param.kind, value) => errors.push(format!(
-                        "event: action {name:?} param {key:?} should be of type {}, got {value}",
-                        param.kind
-                    )),
-                    Some(param)
-                        if !param.enum_values.is_empty()
-                            && !in_enum(value, param.enum_values) =>
-                    {
-                        errors.push(format!(
-                            "event: action {name:?} param {key:?} should be one of {}, got {value}",
-                            param.enum_values.join(", ")
-                        ))
-                    }
-                    Some(_) => {}
-                }
-            }
-            for param in action.params.iter().filter(|p| p.required) {
-                if !event.params.contains_key(param.name) {
-                    errors.push(format!(
-                        "event: action {name:?} needs param {:?} (required)",
-                        param.name
-                    ));
-                }
-            }
+            check_action_params(action, &event.params, "event: ", errors);
         }
         EventKind::CollectAppStatus if !state.leader => {
             errors.push(

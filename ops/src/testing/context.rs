@@ -764,8 +764,8 @@ impl Settings {
 /// the charm from `charm` (or `Default`s it), re-emits deferred events and runs
 /// collect-status unless `restricted` (the dispatch flushes relation writes), and commits the charm and
 /// the deferred queue into the sim's state. Returns the charm after its handlers, or
-/// `None` when a handler asked for an immediate reboot or returned `ops::Abort` (nothing
-/// committed).
+/// `None` when a handler asked for an immediate reboot (nothing committed) or returned
+/// `ops::Abort` (committed as a success).
 pub(crate) fn run_framework<C: Charm>(
     sim: &SimRef,
     settings: &Settings,
@@ -776,7 +776,11 @@ pub(crate) fn run_framework<C: Charm>(
     let deferred = sim.borrow().state.deferred.clone();
     let model = model_for::<C>(sim, settings, &event.data);
     let _logger = super::logger::capture(sim);
-    let state = UnitState { charm, deferred };
+    let state = UnitState {
+        charm,
+        deferred,
+        revision: C::STATE_REVISION,
+    };
     let (result, spans) = crate::tracing::record(|| {
         framework::dispatch(
             &model,
@@ -802,7 +806,11 @@ pub(crate) fn reemit_framework<C: Charm>(
     let deferred = sim.borrow().state.deferred.clone();
     let model = model_for::<C>(sim, settings, &EventData::new(EventKind::UpdateStatus));
     let _logger = super::logger::capture(sim);
-    let state = UnitState { charm, deferred };
+    let state = UnitState {
+        charm,
+        deferred,
+        revision: C::STATE_REVISION,
+    };
     let options = RunOptions {
         skip_collect_status: true,
         ..RunOptions::default()
@@ -834,8 +842,8 @@ pub(crate) fn run_options(event: &Event, restricted: bool) -> RunOptions {
 /// Turns a dispatch's outcome into a run's: sets statuses collected outside
 /// collect-status, records the emitted events and handlers, and commits the charm and the
 /// deferred queue into the sim's state. `None` when a handler asked for an immediate
-/// reboot or returned `ops::Abort` (nothing committed; after an abort, the events and
-/// handlers up to the aborting one are still recorded, since they ran).
+/// reboot (nothing committed) or returned `ops::Abort` (committed as a success; the
+/// events and handlers up to the aborting one are recorded, since they ran).
 pub(crate) fn record_dispatch<C: Charm, T>(
     sim: &SimRef,
     model: &Model<C>,
@@ -860,10 +868,13 @@ fn record_outcome<C: Charm, T>(
     let dispatched = match result {
         Ok(d) => d,
         Err(DispatchError::RebootNow) => return Ok(None),
-        Err(DispatchError::Aborted { emitted, .. }) => {
-            // The handlers up to the aborting one did run; only the commit is skipped.
+        Err(DispatchError::Aborted { emitted, state, .. }) => {
+            // The handlers up to the aborting one did run, and an abort commits like a
+            // success (as `ops::main` does).
             let s = &mut *sim.borrow_mut();
             record_emitted(&mut s.out, &emitted, &s.env);
+            s.state.stored_state = state.charm;
+            s.state.deferred = state.deferred;
             return Ok(None);
         }
         Err(DispatchError::Failed { error, .. }) => {

@@ -1156,10 +1156,17 @@ impl<C: Charm> Harness<C> {
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
-        if C::META.action(name).is_none() {
+        let Some(action) = C::META.action(name) else {
             return Err(RunError::Inconsistent(vec![format!(
                 "action {name:?} is not declared in actions"
             )]));
+        };
+        // Juju refuses to run an action whose params break its schema (unknown params
+        // when additionalProperties is false, missing required ones, wrong values).
+        let mut problems = Vec::new();
+        super::consistency::check_action_params(action, &params, "", &mut problems);
+        if !problems.is_empty() {
+            return Err(RunError::Inconsistent(problems));
         }
         if self.charm.is_none() {
             return Err(RunError::Inconsistent(vec![

@@ -164,8 +164,8 @@ impl<'c, C: Charm> Manager<'c, C> {
 
 impl<'c, C: Charm> Finished<'c, C> {
     /// The charm as the handlers left it (also after a handler returned
-    /// [`Abort`](crate::Abort) or asked for an immediate reboot, when nothing was
-    /// committed).
+    /// [`Abort`](crate::Abort), which commits as a success, or asked for an immediate
+    /// reboot, when nothing was committed).
     pub fn charm(&self) -> &C {
         &self.charm
     }

@@ -35,6 +35,7 @@ mod logger;
 mod manager;
 mod pebble;
 mod rockcraft;
+mod schema;
 mod sim;
 mod state;
 

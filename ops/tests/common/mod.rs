@@ -193,34 +193,62 @@ impl Unit {
         dispatch_path: Option<&str>,
         extra: &[(&str, &str)],
     ) -> (i32, Vec<String>) {
-        let mut command = self.command(program, dispatch_path, extra);
-        let child = {
-            let _lock = fork_or_write_lock();
-            command.spawn().unwrap()
-        };
-        let output = child.wait_with_output().unwrap();
-        (output.status.code().unwrap_or(-1), self.calls())
+        let (code, calls, _) = self.run_output(program, dispatch_path, extra);
+        (code, calls)
     }
 
-    /// The hook-tool calls of the last run, so far.
+    /// [`Unit::run_as`], also returning what the charm wrote to stdout and stderr.
+    pub fn run_output(
+        &self,
+        program: &Path,
+        dispatch_path: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> (i32, Vec<String>, String) {
+        let _ = std::fs::remove_file(self.calls_log());
+        let child = self.spawn(program, dispatch_path, extra);
+        let output = child.wait_with_output().unwrap();
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.code().unwrap_or(-1), self.calls(), printed)
+    }
+
+    /// The hook-tool calls logged since the last [`Unit::run_as`] (or all, for runs
+    /// started with [`Unit::spawn`], which does not clear the log).
     pub fn calls(&self) -> Vec<String> {
-        std::fs::read_to_string(self.root.join("calls.log"))
+        std::fs::read_to_string(self.calls_log())
             .unwrap_or_default()
             .lines()
             .map(str::to_string)
             .collect()
     }
 
-    /// The command [`Unit::run_as`] runs (stdin null, stdout and stderr piped), for a
-    /// test that watches the charm process while it runs. Starting it clears the log.
-    pub fn command(
+    fn calls_log(&self) -> PathBuf {
+        self.root.join("calls.log")
+    }
+
+    /// Replaces the stand-in `tool` with the shell script `script` (e.g. a slow or hung
+    /// tool), under the fork lock.
+    pub fn tool_script(&self, tool: &str, script: &str) {
+        let _lock = fork_or_write_lock();
+        let path = self.root.join("bin").join(tool);
+        // A new inode: a child still executing the old stand-in is not disturbed.
+        let _ = std::fs::remove_file(&path);
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    /// Starts `program` as the charm (stdout and stderr piped) without waiting for it:
+    /// for kills and concurrent runs.
+    pub fn spawn(
         &self,
         program: &Path,
         dispatch_path: Option<&str>,
         extra: &[(&str, &str)],
-    ) -> Command {
-        let log = self.root.join("calls.log");
-        let _ = std::fs::remove_file(&log);
+    ) -> std::process::Child {
+        let log = self.calls_log();
         let mut command = Command::new(program);
         command
             .args(["--ignored", "--exact", "charm_process", "--nocapture", "-q"])
@@ -250,7 +278,8 @@ impl Unit {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        command
+        let _lock = fork_or_write_lock();
+        command.spawn().unwrap()
     }
 }
 

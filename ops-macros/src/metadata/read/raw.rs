@@ -950,6 +950,7 @@ impl Default for RawSchema {
                 description: None,
                 default: None,
                 enum_values: Vec::new(),
+                assertions: Vec::new(),
             },
             required_self: false,
         }
@@ -1080,6 +1081,7 @@ impl<'de> Deserialize<'de> for RawSchema {
                 let mut properties: Option<Entries<Option<RawSchema>>> = None;
                 let mut required = RequiredDe::Names(Vec::new());
                 let mut additional = true;
+                let mut assertions = Vec::new();
                 let target = |t: &Option<TypeName>| match t {
                     Some(TypeName::One(name)) => {
                         Some(scalar_type(name).map_or(Target::Natural, |k| Target::of_schema(&k)))
@@ -1108,6 +1110,9 @@ impl<'de> Deserialize<'de> for RawSchema {
                         "required" => required = map.next_value()?,
                         "additionalProperties" => {
                             additional = map.next_value::<Additional>()?.0;
+                        }
+                        keyword if super::super::ASSERTION_KEYWORDS.contains(&keyword) => {
+                            assertions.push((key, map.next_value::<serde_yaml::Value>()?));
                         }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
@@ -1159,6 +1164,7 @@ impl<'de> Deserialize<'de> for RawSchema {
                         description,
                         default,
                         enum_values,
+                        assertions,
                     },
                     required_self,
                 })

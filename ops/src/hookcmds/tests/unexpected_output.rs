@@ -11,6 +11,7 @@ fn answer_bytes(t: &HookTools<Fake>, tool: &str, stdout: &[u8]) {
         tool.to_string(),
         ToolOutput {
             code: Some(0),
+            signal: None,
             stdout: stdout.to_vec(),
             stderr: Vec::new(),
         },
@@ -208,6 +209,7 @@ fn odd_but_readable_tool_output() {
         "relation-get".into(),
         ToolOutput {
             code: Some(2),
+            signal: None,
             stdout: Vec::new(),
             stderr: b"ERROR relation \xff 9 not found".to_vec(),
         },

@@ -306,6 +306,27 @@ fn consistency_action_params() {
             .param("ratio", 0.25),
         "param \"ratio\" should be one of 0.5, 1.0, got 0.25",
     );
+    // The schema's other validation keywords, as Juju enforces them.
+    for (event, expected) in [
+        (
+            on.action("backup").param("target", "x").param("count", 0),
+            "event: action \"backup\" param \"count\" should be at least 1, got 0",
+        ),
+        (
+            on.action("backup").param("target", "x").param("count", 11),
+            "event: action \"backup\" param \"count\" should be at most 10, got 11",
+        ),
+        (
+            on.action("backup").param("target", ""),
+            "event: action \"backup\" param \"target\" should have at least 1 characters, got \"\"",
+        ),
+        (
+            on.action("backup").param("target", "a b"),
+            "event: action \"backup\" param \"target\" should match the pattern \"^[^ ]*$\", got \"a b\"",
+        ),
+    ] {
+        assert_eq!(inconsistent(&State::new(), event), [expected]);
+    }
     // Values in the enum pass (numbers compare by value: 1 is 1.0, as in JSON schema).
     let ok = |event: Event| {
         let mut c = ctx();

@@ -27,7 +27,7 @@ fn handler_error_is_returned_with_the_message_and_nothing_is_committed() {
 }
 
 #[test]
-fn abort_ends_the_run_normally_with_the_status_and_commits_no_charm_state() {
+fn abort_ends_the_run_normally_with_the_status_and_commits_the_charm_state() {
     let mut ctx = ctx();
     let state = State::new().config("mode", "abort");
     let out = ctx.run(ctx.on.config_changed(), &state).unwrap();
@@ -35,7 +35,12 @@ fn abort_ends_the_run_normally_with_the_status_and_commits_no_charm_state() {
         out.unit_status,
         Status::blocked("mode abort is not supported")
     );
-    assert_eq!(out.stored_state, None, "the charm's state is not committed");
+    // An abort commits like a success: a later run sees what this one did.
+    assert_eq!(
+        out.stored_state,
+        Some(serde_json::json!({"seen": ["config-changed", "aborting"]})),
+        "the charm's state is committed"
+    );
     assert!(ctx
         .juju_log()
         .iter()

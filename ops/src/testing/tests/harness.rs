@@ -132,6 +132,27 @@ fn harness_actions_status_storage_and_secrets() {
         other => panic!("unexpected {other:?}"),
     }
     assert!(h.run_action("nope", Map::new()).is_err());
+    // Params Juju would refuse are refused before the handler runs: an unknown one
+    // (additionalProperties is false), a missing required one, one breaking its schema.
+    for (params, expected) in [
+        (
+            json!({"target": "disk", "extra": 1}),
+            "action \"backup\" has no param \"extra\" (and additionalProperties is false)",
+        ),
+        (
+            json!({}),
+            "action \"backup\" needs param \"target\" (required)",
+        ),
+        (
+            json!({"target": "disk", "count": 50}),
+            "action \"backup\" param \"count\" should be at most 10, got 50",
+        ),
+    ] {
+        match h.run_action("backup", params.as_object().unwrap().clone()) {
+            Err(RunError::Inconsistent(errors)) => assert_eq!(errors, [expected]),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
 
     h.set_leader(true).unwrap();
     h.update_config([("mode", "collect")], &[]).unwrap();

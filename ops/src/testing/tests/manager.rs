@@ -139,9 +139,12 @@ fn manager_keeps_the_charm_when_a_handler_aborts() {
     let state = State::new().config("mode", "abort");
     let mgr = ctx.manager(ctx.on.config_changed(), &state).unwrap();
     let done = mgr.run().unwrap();
-    // The handler's change is on the charm, but nothing was committed.
+    // The handler's change is on the charm, and committed as after a success.
     assert_eq!(done.charm().seen, ["config-changed", "aborting"]);
-    assert_eq!(done.state().stored_state, None);
+    assert_eq!(
+        done.state().stored_state,
+        Some(serde_json::json!({"seen": ["config-changed", "aborting"]}))
+    );
     assert_eq!(
         done.state().unit_status,
         Status::blocked("mode abort is not supported")

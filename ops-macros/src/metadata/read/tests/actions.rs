@@ -42,6 +42,7 @@ fn reads_actions_with_params_and_action_keys() {
             description: Some("Show?".into()),
             default: Some(Value::Bool(false)),
             enum_values: vec![],
+            assertions: vec![],
         }
     );
     assert_eq!(
@@ -95,6 +96,7 @@ fn reads_nested_objects_and_arrays() {
                     description: None,
                     default: None,
                     enum_values: vec![],
+                    assertions: vec![],
                 })))
             );
             assert_eq!(
