@@ -11,3 +11,49 @@
 pub mod corpus {
     include!(concat!(env!("OUT_DIR"), "/corpus.rs"));
 }
+
+/// A small requirer library, used across crates by the trybuild cases (a charm's macro
+/// cannot see a library's source, so its checks go through `ops::Library`).
+pub mod libs {
+    use ops::event::RelationChanged;
+    use ops::prelude::*;
+
+    /// The provider created the database.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct DatabaseCreated {
+        /// The relation.
+        pub relation_id: u64,
+    }
+
+    /// The provider's endpoints changed.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct EndpointsChanged {
+        /// `host:port`.
+        pub endpoints: String,
+    }
+
+    /// Requires a `postgresql_client` database.
+    #[library(
+        interface = "postgresql_client",
+        role = "requires",
+        events(database_created = DatabaseCreated, endpoints_changed = EndpointsChanged)
+    )]
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    pub struct DatabaseRequires {
+        created: bool,
+    }
+
+    #[library]
+    impl DatabaseRequires {
+        #[on(relation_changed)]
+        fn changed(&mut self, model: &LibModel<Self>, event: &RelationChanged) -> ops::Result<()> {
+            if !self.created {
+                self.created = true;
+                model.emit(DatabaseCreated {
+                    relation_id: event.relation.id(),
+                })?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -15,12 +15,12 @@ pub struct CharmArgs {
     /// `"manifest"` (the default) or `"file"`.
     #[darling(default)]
     pub relative_to: Option<LitStr>,
-    /// `tracing(endpoint = "...", ca = "...")`: spans sent to the tracing relation.
-    #[darling(default)]
-    pub tracing: Option<TracingArgs>,
     /// The charm's own custom events.
     #[darling(default)]
     pub events: EventDecls,
+    /// `tracing(endpoint = "...", ca = "...")`: spans sent to the tracing relation.
+    #[darling(default)]
+    pub tracing: Option<TracingArgs>,
 }
 
 /// `tracing(endpoint = "charm-tracing", ca = "receive-ca-cert")` in `#[charm(...)]`.

@@ -52,6 +52,20 @@ mod validate;
 ///   with one accessor per declared name (a `limit: 1` relation is an `Option`);
 /// - `Charm::META`, the metadata as a `'static` value; editing the file rebuilds the crate.
 ///
+/// Libraries and the charm's own events, on the struct:
+///
+/// - a field marked `#[lib(endpoint = "database")]` embeds a charm library (a type with
+///   `#[library]`) bound to that relation endpoint: its handlers run before the charm's
+///   for the same event, its state is saved inside the charm's under the field's name
+///   (the field gets `#[serde(default)]`), and the charm observes its events with
+///   `#[on(field.event)]`. The endpoint must be declared, with the library's interface
+///   and role (`ops::Library::INTERFACE` / `ROLE`): otherwise a compile error at the
+///   string names the endpoint that fits;
+/// - `events(backup_done = BackupDone, ...)` in `#[charm(...)]` declares the charm's own
+///   custom events (each payload a distinct type deriving `Serialize` and
+///   `Deserialize`), emitted with `model.emit(BackupDone { .. })` and observed with
+///   `#[on(self.backup_done)]`.
+///
 /// Names become identifiers predictably: `-` and other non-identifier characters become
 /// `_`, a leading digit gets a `_` prefix, a Rust keyword gets a trailing `_` (`type_`).
 ///
@@ -107,9 +121,19 @@ pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
 /// - `fn h(&self, model: &Model<Self>, status: &mut StatusCollector)` for
 ///   `collect_unit_status` / `collect_app_status`.
 ///
+/// Custom events: `#[on(db.database_created)]` observes the event `database_created` of
+/// the library in field `db` (`#[on(self.backup_done)]`: the charm's own), with a handler
+/// `fn h(&mut self, model: &Model<Self>, event: &Custom<DatabaseCreated>)` (or without
+/// the payload). `Custom<T>` derefs to the payload and has `defer()`: a deferred custom
+/// event is saved with its payload and re-emitted to this handler before the next Juju
+/// event. An unknown library field or event, or a payload type that does not fit, is a
+/// compile error at the token.
+///
 /// One method may carry several `#[on(...)]` attributes (`#[on(leader_elected)]` over
 /// `#[on(relation_created = "peers")]`): it handles each of those events, and a payload
-/// parameter, if it takes one, must fit every one of them.
+/// parameter, if it takes one, must fit every one of them: when their payloads differ,
+/// take `event: &ops::event::AnyEvent`, which tells which event fired (`kind()`,
+/// `data()`) and can `defer()`.
 ///
 /// A handler returns `()`, `ops::Result<()>` or `Result<(), E>` for any
 /// `E: Into<ops::Error>`. An error (or a panic) fails the hook: it is logged, nothing is

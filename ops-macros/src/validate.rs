@@ -4,7 +4,7 @@
 use crate::attr::EventDecl;
 use crate::errors::Errors;
 use crate::events::{self, EventSpec, Payload, Target};
-use crate::expand::actions::params_ident;
+use crate::ident::params_ident;
 use crate::metadata::Metadata;
 use crate::model::Handler;
 use crate::suggest;
@@ -95,8 +95,10 @@ pub enum PayloadArg {
     Action(Box<Type>),
     /// `&mut StatusCollector`.
     Collector,
-    /// `&Custom<T>`: the span of the argument's type.
-    Custom(Span),
+    /// `&AnyEvent`: a handler of several events.
+    Any,
+    /// `&Custom<T>`: the spans of the first and last tokens of the argument's type.
+    Custom(Span, Span),
 }
 
 /// The names the metadata declares for `target`.
@@ -245,6 +247,9 @@ pub fn validate(
                 (unit, ty.span())
             }
         };
+        if sig_ok && !shared_payload_fits(handler, errors) {
+            sig_ok = false;
+        }
         let mut seen: Vec<(&str, Subject)> = Vec::new();
         for entry in &handler.ons {
             let Some((spec, subject)) = resolve(entry, owner, file, errors) else {
@@ -282,6 +287,60 @@ pub fn validate(
         }
     }
     bindings
+}
+
+/// A handler of several events whose payloads differ takes `&AnyEvent` or none: any
+/// other payload type cannot fit them all, which is said once, with what to do (rather
+/// than one "expected" error per event, each naming another type). `false` after
+/// reporting it.
+fn shared_payload_fits(handler: &Handler, errors: &mut Errors) -> bool {
+    let Some(FnArg::Typed(arg)) = handler.sig.inputs.iter().nth(2) else {
+        return true;
+    };
+    let payloads: Vec<(String, &'static str)> = handler
+        .ons
+        .iter()
+        .filter_map(|entry| {
+            let key = entry.key.to_string();
+            match &entry.source {
+                Some(source) => Some((format!("{source}.{key}"), "Custom")),
+                None => events::lookup(&key).map(|spec| {
+                    let written = match &entry.name {
+                        Some(name) => format!("{key} = {:?}", name.value()),
+                        None => key,
+                    };
+                    (written, spec.payload_name)
+                }),
+            }
+        })
+        .collect();
+    let mut names: Vec<&str> = payloads.iter().map(|(_, p)| *p).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.len() < 2 {
+        return true;
+    }
+    let is_any = reference(&arg.ty)
+        .and_then(|(_, inner)| last_segment(inner))
+        .is_some_and(|seg| seg.ident == "AnyEvent");
+    if is_any
+        && !names
+            .iter()
+            .any(|n| matches!(*n, "Action" | "StatusCollector"))
+    {
+        return true;
+    }
+    let events: Vec<String> = payloads.iter().map(|(e, _)| format!("`{e}`")).collect();
+    errors.spanned(
+        &arg.ty,
+        format!(
+            "`{}` observes {}, whose payloads differ ({}): no one payload type fits them all; take `event: &AnyEvent` (it tells which event fired, `event.kind()`, and can `defer()`), drop the payload parameter, or write one handler per event",
+            handler.sig.ident,
+            events.join(" and "),
+            names.join(", ")
+        ),
+    );
+    false
 }
 
 /// The event an `#[on]` entry names, checked; `None` after reporting why not.
@@ -523,6 +582,11 @@ fn check_payload(
     let name = spec.payload_name;
     let found = reference(ty).and_then(|(m, inner)| last_segment(inner).map(|s| (m, s)));
     match spec.payload {
+        Payload::Event | Payload::Custom
+            if found.is_some_and(|(m, seg)| !m && seg.ident == "AnyEvent") =>
+        {
+            Ok(Some(PayloadArg::Any))
+        }
         Payload::Event => match found {
             Some((_, seg)) if seg.ident == name => Ok(Some(PayloadArg::Event(ty.span()))),
             _ => {
@@ -550,7 +614,12 @@ fn check_payload(
             }
         },
         Payload::Custom => match found {
-            Some((false, seg)) if seg.ident == "Custom" => Ok(Some(PayloadArg::Custom(ty.span()))),
+            Some((false, seg)) if seg.ident == "Custom" => {
+                let tokens: Vec<_> = quote::ToTokens::to_token_stream(ty).into_iter().collect();
+                let first = tokens.first().map_or(ty.span(), |t| t.span());
+                let last = tokens.last().map_or(first, |t| t.span());
+                Ok(Some(PayloadArg::Custom(first, last)))
+            }
             _ => {
                 let inner = match subject {
                     Subject::Own(decl) => quote::ToTokens::to_token_stream(&decl.ty)

@@ -556,3 +556,52 @@ macro_rules! remove_revision {
 }
 
 remove_revision!(SecretRemove, SecretExpired);
+
+/// The payload of a handler that observes several events (`#[on(config_changed)]` over
+/// `#[on(pebble_ready = "web")]`), whose own payloads differ: which event fired, and
+/// `defer()`.
+#[derive(Debug)]
+pub struct AnyEvent {
+    data: EventData,
+    deferred: Cell<bool>,
+}
+
+impl AnyEvent {
+    /// The kind of event that fired.
+    pub fn kind(&self) -> EventKind {
+        self.data.kind
+    }
+
+    /// What it is about: the relation endpoint, storage, container or action, as named in
+    /// the metadata (or, for a custom event, the emitting library's path).
+    pub fn name(&self) -> Option<&str> {
+        self.data.name.as_deref()
+    }
+
+    /// Everything Juju (or the emitter) said about the event.
+    pub fn data(&self) -> &EventData {
+        &self.data
+    }
+
+    /// Runs this handler again, before the next event, in a later hook. It has no effect
+    /// on an event that cannot be deferred (stop, remove, secret-rotate, secret-expired).
+    pub fn defer(&self) {
+        self.deferred.set(true);
+    }
+}
+
+impl<'m> FromEvent<'m> for AnyEvent {
+    fn from_event(_: &'m ModelCore, event: &EventData) -> crate::Result<Self> {
+        Ok(AnyEvent {
+            data: event.clone(),
+            deferred: Cell::new(false),
+        })
+    }
+}
+
+impl Deferrable for AnyEvent {
+    const CAN_DEFER: bool = true;
+    fn is_deferred(&self) -> bool {
+        self.deferred.get()
+    }
+}

@@ -78,4 +78,31 @@ pub mod __private {
     pub use ops_macros::{__charm_impl, __library_impl};
     pub use serde;
     pub use serde_json;
+
+    /// What `#[charm]` stands in for its generated types when the metadata could not be
+    /// read (a compile error already says why): never built at run time.
+    pub struct Unavailable;
+
+    impl crate::CharmConfig for Unavailable {
+        fn from_values(
+            _: &serde_json::Map<String, serde_json::Value>,
+        ) -> Result<Self, crate::values::ValueError> {
+            Ok(Unavailable)
+        }
+    }
+
+    /// The metadata of a charm whose metadata file could not be read.
+    pub static UNREADABLE_META: crate::meta::CharmMeta = crate::meta::CharmMeta {
+        name: "",
+        summary: "",
+        description: "",
+        subordinate: false,
+        containers: &[],
+        resources: &[],
+        storages: &[],
+        relations: &[],
+        extra_bindings: &[],
+        config: &[],
+        actions: &[],
+    };
 }

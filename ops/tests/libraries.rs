@@ -156,13 +156,18 @@ pub struct LibApp {
     seen: Vec<String>,
     /// Whether `db_created` defers (set by the test through the stored state).
     defer_created: bool,
+    /// Whether `charm_changed` defers.
+    defer_changed: bool,
 }
 
 #[charm]
 impl LibApp {
     #[on(relation_changed = "database")]
-    fn charm_changed(&mut self, _model: &Model<Self>) {
+    fn charm_changed(&mut self, _model: &Model<Self>, event: &RelationChanged) {
         self.seen.push("charm:changed".into());
+        if self.defer_changed {
+            event.defer();
+        }
     }
 
     #[on(db.database_created)]
@@ -209,6 +214,17 @@ impl LibApp {
     #[on(update_status)]
     fn update_status(&mut self, _model: &Model<Self>) {
         self.seen.push("update_status".into());
+    }
+
+    #[on(leader_elected)]
+    #[on(db.endpoints_changed)]
+    fn either(&mut self, _model: &Model<Self>, event: &ops::event::AnyEvent) {
+        let what = event.data().custom.clone();
+        self.seen
+            .push(format!("either {:?} {what:?}", event.kind()));
+        if event.kind() == ops::EventKind::LeaderElected {
+            event.defer();
+        }
     }
 }
 
@@ -505,4 +521,114 @@ fn harness_emits_library_and_custom_events() {
         harness.charm().unwrap().seen,
         ["replica_created 2", "backup_done s3"]
     );
+}
+
+#[test]
+fn a_handler_of_several_events_tells_which_fired_and_defers() {
+    let mut ctx = Context::<LibApp>::new();
+    let out = ctx.run(ctx.on.leader_elected(), &State::new()).unwrap();
+    assert_eq!(charm(&out).seen, ["either LeaderElected None"]);
+    assert_eq!(out.deferred.len(), 1);
+    assert_eq!(out.deferred[0].handler, "either");
+    let moved = EndpointsChanged {
+        relation_id: 1,
+        endpoints: "new:1".into(),
+    };
+    let out = ctx
+        .run(ctx.on.custom::<DatabaseRequires, _>("db", moved), &out)
+        .unwrap();
+    assert_eq!(
+        charm(&out).seen,
+        [
+            "either LeaderElected None",
+            "either LeaderElected None",
+            "db_moved new:1",
+            "either Custom Some(\"endpoints_changed\")"
+        ]
+    );
+    // Deferred again when re-emitted, not a second time for the same event.
+    assert_eq!(out.deferred.len(), 1);
+}
+
+#[test]
+fn deferrals_keep_pythons_order_juju_event_before_the_events_its_observers_emit() {
+    // Python saves the Juju event's notices for all its observers before any runs, and a
+    // custom event's when it is emitted: so a deferred Juju event comes before a custom
+    // event its first observer emitted and another observer deferred.
+    let mut ctx = Context::<LibApp>::new();
+    let db = provider("database", 1, "pg:5432");
+    let state = State::new().relation(db.clone()).stored(&LibApp {
+        defer_created: true,
+        defer_changed: true,
+        ..LibApp::default()
+    });
+    let out = ctx.run(ctx.on.relation_changed(&db), &state).unwrap();
+    let queue: Vec<(&str, Option<&str>)> = out
+        .deferred
+        .iter()
+        .map(|d| (d.handler.as_str(), d.event.custom.as_deref()))
+        .collect();
+    assert_eq!(
+        queue,
+        [
+            ("charm_changed", None),
+            ("db_created", Some("database_created"))
+        ]
+    );
+    // Python ops 3.9 queues them in the same order (tests/libraries_python.py).
+    if let Some(python) = python_refs() {
+        let script =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/libraries_python.py");
+        let run = std::process::Command::new(python)
+            .arg(script)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let python_queue: Vec<String> = String::from_utf8_lossy(&run.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let ours: Vec<&str> = queue.iter().map(|(h, _)| *h).collect();
+        assert_eq!(python_queue, ours);
+    }
+    // The next hook re-emits them oldest first; deferred again, they keep their places.
+    let out = ctx.run(ctx.on.update_status(), &out).unwrap();
+    let reemitted: Vec<&str> = ctx
+        .output()
+        .handlers
+        .iter()
+        .filter(|h| h.reemitted)
+        .map(|h| h.handler.as_str())
+        .collect();
+    assert_eq!(reemitted, ["charm_changed", "db_created"]);
+    let queue: Vec<&str> = out.deferred.iter().map(|d| d.handler.as_str()).collect();
+    assert_eq!(queue, ["charm_changed", "db_created"]);
+}
+
+/// The Python interpreter with ops 3.9 (`.ci/python-refs.sh` makes it), or `None` after
+/// saying why the comparison is skipped (a failure under `CI=true`).
+fn python_refs() -> Option<std::path::PathBuf> {
+    let python = std::env::var_os("OPS_PYTHON_REFS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv-refs/bin/python")
+        });
+    let ok = std::process::Command::new(&python)
+        .args(["-c", "import ops.testing"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(python);
+    }
+    let why = format!(
+        "SKIP: deferral order compared with Python ops: no {} with ops (run `bash .ci/python-refs.sh`)",
+        python.display()
+    );
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
+    eprintln!("{why}");
+    None
 }

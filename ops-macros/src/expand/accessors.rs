@@ -13,7 +13,7 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
 
     let methods = meta.relations.iter().map(|rel| {
         let single = rel.role == Role::Peer || rel.limit == Some(1);
-        let name = &rel.name;
+        let name = rel.name.clone();
         let role = match rel.role {
             Role::Provides => "provides",
             Role::Requires => "requires",
@@ -25,9 +25,9 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
                 rel.interface,
                 if rel.role == Role::Peer { " (peer relation)" } else { " (`limit: 1`)" }
             );
-            (name.clone(), quote! {
+            method(name.clone(), move |method| quote! {
                 #[doc = #doc]
-                pub fn METHOD(&self) -> ::core::result::Result<::core::option::Option<::ops::model::Relation<'m>>, ::ops::ModelError> {
+                pub fn #method(&self) -> ::core::result::Result<::core::option::Option<::ops::model::Relation<'m>>, ::ops::ModelError> {
                     self.core.relation_one(#name)
                 }
             })
@@ -36,9 +36,9 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
                 "The established `{name}` relations (`{role}`, interface `{}`).",
                 rel.interface
             );
-            (name.clone(), quote! {
+            method(name.clone(), move |method| quote! {
                 #[doc = #doc]
-                pub fn METHOD(&self) -> ::core::result::Result<::std::vec::Vec<::ops::model::Relation<'m>>, ::ops::ModelError> {
+                pub fn #method(&self) -> ::core::result::Result<::std::vec::Vec<::ops::model::Relation<'m>>, ::ops::ModelError> {
                     self.core.relations_of(#name)
                 }
             })
@@ -50,17 +50,16 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
         .containers
         .iter()
         .map(|c| {
-            let name = &c.name;
+            let name = c.name.clone();
             let doc = format!("The `{name}` container, reached through its Pebble.");
-            (
-                name.clone(),
+            method(name.clone(), move |method| {
                 quote! {
                     #[doc = #doc]
-                    pub fn METHOD(&self) -> ::ops::model::Container<'m> {
+                    pub fn #method(&self) -> ::ops::model::Container<'m> {
                         ::ops::model::Container::new(self.core, #name)
                     }
-                },
-            )
+                }
+            })
         })
         .collect();
     out.extend(accessor(ctx, "Containers", "containers", methods));
@@ -69,17 +68,16 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
         .storages
         .iter()
         .map(|s| {
-            let name = &s.name;
+            let name = s.name.clone();
             let doc = format!("The attached instances of the `{name}` storage ({}).", s.kind);
-            (
-                name.clone(),
+            method(name.clone(), move |method| {
                 quote! {
                     #[doc = #doc]
-                    pub fn METHOD(&self) -> ::core::result::Result<::std::vec::Vec<::ops::model::Storage>, ::ops::ModelError> {
+                    pub fn #method(&self) -> ::core::result::Result<::std::vec::Vec<::ops::model::Storage>, ::ops::ModelError> {
                         self.core.storages_of(#name)
                     }
-                },
-            )
+                }
+            })
         })
         .collect();
     out.extend(accessor(ctx, "Storages", "storages", methods));
@@ -88,21 +86,29 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
         .resources
         .iter()
         .map(|r| {
-            let name = &r.name;
+            let name = r.name.clone();
             let doc = format!("The local path of the `{name}` resource ({}), fetched by Juju.", r.kind);
-            (
-                name.clone(),
+            method(name.clone(), move |method| {
                 quote! {
                     #[doc = #doc]
-                    pub fn METHOD(&self) -> ::core::result::Result<::std::path::PathBuf, ::ops::ModelError> {
+                    pub fn #method(&self) -> ::core::result::Result<::std::path::PathBuf, ::ops::ModelError> {
                         self.core.resource_path(#name)
                     }
-                },
-            )
+                }
+            })
         })
         .collect();
     out.extend(accessor(ctx, "Resources", "resources", methods));
     out
+}
+
+/// One accessor method: the metadata name it is for, and its code given its identifier.
+type Method = (String, Box<dyn Fn(&Ident) -> TokenStream>);
+
+/// The accessor for the metadata name `name`, built by `build` once its identifier is
+/// known (and checked not to clash with another's).
+fn method(name: String, build: impl Fn(&Ident) -> TokenStream + 'static) -> Method {
+    (name, Box::new(build))
 }
 
 /// The struct name for `kind` (`Relations` → `<Charm>Relations`).
@@ -110,24 +116,19 @@ pub fn struct_ident(charm: &Ident, kind: &str) -> Ident {
     format_ident!("{}{}", charm, kind)
 }
 
-/// One accessor struct; `methods` are (metadata name, method with `METHOD` as its name).
-fn accessor(
-    ctx: &mut Ctx,
-    kind: &str,
-    what: &str,
-    methods: Vec<(String, TokenStream)>,
-) -> TokenStream {
+/// One accessor struct, with `methods`.
+fn accessor(ctx: &mut Ctx, kind: &str, what: &str, methods: Vec<Method>) -> TokenStream {
     let name = struct_ident(ctx.charm, kind);
     ctx.claim_type(&name.to_string(), &format!("the {what} accessors"));
     let mut seen = super::Seen::default();
     let mut items = TokenStream::new();
-    for (meta_name, method) in methods {
+    for (meta_name, build) in methods {
         let ident = ctx.field_ident(&meta_name);
         if let Err(msg) = seen.claim(&ident.to_string(), &meta_name) {
             ctx.error(format!("{what} {msg}"));
             continue;
         }
-        items.extend(replace_method(method, &ident));
+        items.extend(build(&ident));
     }
     let vis = ctx.vis.clone();
     let doc = format!(
@@ -151,17 +152,4 @@ fn accessor(
             #items
         }
     }
-}
-
-/// Puts `ident` where `METHOD` stands in `method`.
-fn replace_method(method: TokenStream, ident: &Ident) -> TokenStream {
-    method
-        .into_iter()
-        .map(|tt| match tt {
-            proc_macro2::TokenTree::Ident(i) if i == "METHOD" => {
-                proc_macro2::TokenTree::Ident(ident.clone())
-            }
-            other => other,
-        })
-        .collect()
 }

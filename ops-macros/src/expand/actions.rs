@@ -32,11 +32,6 @@ fn json() -> TokenStream {
     JSON.parse().unwrap_or_default()
 }
 
-/// The params struct name for `action` (`get-db-info` → `GetDbInfoParams`).
-pub fn params_ident(action: &str) -> Ident {
-    format_ident!("{}Params", ident::pascal(action))
-}
-
 /// Every action's params struct.
 pub fn expand(ctx: &mut Ctx) -> TokenStream {
     let actions = ctx.meta.actions.clone();
@@ -48,7 +43,7 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
 }
 
 fn expand_action(ctx: &mut Ctx, action: &Action) -> TokenStream {
-    let name = params_ident(&action.name);
+    let name = ident::params_ident(&action.name);
     if !ctx.claim_type(&name.to_string(), &format!("action `{}`", action.name)) {
         return TokenStream::new();
     }

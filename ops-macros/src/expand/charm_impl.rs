@@ -77,3 +77,36 @@ fn state_hooks(item: &syn::ItemImpl) -> TokenStream {
     }
     out
 }
+
+/// The stand-in `ops::Charm` for `charm` when its metadata could not be read (already a
+/// compile error): no handlers and nothing typed, so that `ops::main::<Charm>()` or
+/// `Context::<Charm>` add no "`Charm` is not implemented" errors to the one that matters
+/// (as thiserror's and clap's fallback impls do).
+pub fn fallback(charm: &Ident) -> TokenStream {
+    let unavailable = quote!(::ops::__private::Unavailable);
+    quote! {
+        impl ::ops::Charm for #charm {
+            const META: &'static ::ops::meta::CharmMeta = &::ops::__private::UNREADABLE_META;
+            type Config = #unavailable;
+            type Relations<'m> = #unavailable;
+            type Containers<'m> = #unavailable;
+            type Storages<'m> = #unavailable;
+            type Resources<'m> = #unavailable;
+            fn relations(_: &::ops::ModelCore) -> #unavailable { #unavailable }
+            fn containers(_: &::ops::ModelCore) -> #unavailable { #unavailable }
+            fn storages(_: &::ops::ModelCore) -> #unavailable { #unavailable }
+            fn resources(_: &::ops::ModelCore) -> #unavailable { #unavailable }
+            fn observers(_: &::ops::EventData) -> ::std::vec::Vec<::std::string::String> {
+                ::std::vec::Vec::new()
+            }
+            fn dispatch(
+                &mut self,
+                _: &::ops::Model<Self>,
+                _: &::ops::EventData,
+                _: ::core::option::Option<&str>,
+            ) -> ::ops::Outcome {
+                ::ops::Outcome::default()
+            }
+        }
+    }
+}

@@ -173,14 +173,14 @@ fn call(b: &Binding, arg: TokenStream) -> TokenStream {
     }
 }
 
-/// `&__payload` (or `&mut`), located at the author's type so a mismatch points there.
-fn payload_arg(span: Span, mutable: bool) -> TokenStream {
-    let span = Span::call_site().located_at(span);
-    if mutable {
-        quote_spanned!(span=> &mut __payload)
-    } else {
-        quote_spanned!(span=> &__payload)
-    }
+/// `&__payload`, located over the author's type (`first` to `last` token) so that a
+/// mismatch underlines it.
+fn payload_arg(first: Span, last: Span) -> TokenStream {
+    let first = Span::call_site().located_at(first);
+    let last = Span::call_site().located_at(last);
+    let amp = quote_spanned!(first=> &);
+    let name = quote_spanned!(last=> __payload);
+    quote!(#amp #name)
 }
 
 /// `__payload`, built by `build` (an `ops::Result`), or the run's failure.
@@ -224,7 +224,7 @@ fn run(b: &Binding, kind: Kind) -> TokenStream {
                 let __deferred = ::ops::event::Deferrable::is_deferred(&__payload);
             }
         }
-        Some(PayloadArg::Custom(span)) => {
+        Some(PayloadArg::Custom(first, last)) => {
             let (ty, build) = match &b.subject {
                 Subject::Lib { lib, event } => {
                     let lib_ty = &lib.ty;
@@ -243,7 +243,16 @@ fn run(b: &Binding, kind: Kind) -> TokenStream {
                 _ => (quote!(_), from_event.clone()),
             };
             let payload = payload(ty, build, &name);
-            let c = call(b, payload_arg(*span, false));
+            let c = call(b, payload_arg(*first, *last));
+            quote! {
+                #payload
+                let __result: ::ops::Result<()> = #c;
+                let __deferred = ::ops::event::Deferrable::is_deferred(&__payload);
+            }
+        }
+        Some(PayloadArg::Any) => {
+            let payload = payload(quote!(::ops::event::AnyEvent), from_event, &name);
+            let c = call(b, quote!(&__payload));
             quote! {
                 #payload
                 let __result: ::ops::Result<()> = #c;

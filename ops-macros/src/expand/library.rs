@@ -120,21 +120,6 @@ pub fn event_impls(owner: &Ident, events: &[EventDecl]) -> TokenStream {
     quote!(#(#impls)*)
 }
 
-/// Checks that each `#[lib]` field's type is a library (the error lands on the type).
-pub fn library_type_checks(libs: &[LibField]) -> TokenStream {
-    let checks = libs.iter().map(|l| {
-        let ty = &l.ty;
-        let span = Span::call_site().located_at(syn::spanned::Spanned::span(ty));
-        quote_spanned! {span=>
-            const _: fn() = || {
-                fn library<L: ::ops::Library>() {}
-                library::<#ty>();
-            };
-        }
-    });
-    quote!(#(#checks)*)
-}
-
 fn role_name(role: Role) -> &'static str {
     match role {
         Role::Provides => "provides",
@@ -189,6 +174,9 @@ pub fn endpoint_checks(
         };
         let ty = &lib.ty;
         let ty_text = quote!(#ty).to_string().replace(' ', "");
+        // Every token at the literal (its own span, not just its location): a const
+        // evaluation error is reported at the outermost macro call otherwise.
+        let span = lit.span();
         let interface = &relation.interface;
         let role = role_path(relation.role);
         // Another endpoint that fits the library, if the bound one does not.
@@ -202,7 +190,7 @@ pub fn endpoint_checks(
                 role_name(r.role),
                 r.name
             );
-            quote! {
+            quote_spanned! {span=>
                 if ::ops::library::str_eq(__interface, #other_interface)
                     && ::ops::library::role_is(__role, #other_role)
                 {
@@ -220,7 +208,7 @@ pub fn endpoint_checks(
                     role_name(relation.role),
                     role_name(r)
                 );
-                quote! {
+                quote_spanned! {span=>
                     if ::ops::library::role_is(__role, #path) {
                         ::core::panic!(#message);
                     }
@@ -229,7 +217,6 @@ pub fn endpoint_checks(
         let interface_message = format!(
             "`{endpoint}` has interface `{interface}` in {file}, which `{ty_text}` does not speak (its `ops::Library::INTERFACE`), and no other endpoint there fits it"
         );
-        let span = Span::call_site().located_at(lit.span());
         out.extend(quote_spanned! {span=>
             const _: () = {
                 let __interface = <#ty as ::ops::Library>::INTERFACE;
@@ -325,7 +312,6 @@ pub fn library_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
         }
     });
     let event_impls = event_impls(&lib, events);
-    let type_checks = library_type_checks(&libs);
     let names_doc = format!("The events of `{lib}`, for `#[on({}.<event>)]`.", "<field>");
     let errors = errors.into_tokens();
     quote! {
@@ -340,7 +326,6 @@ pub fn library_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
             #(#consts)*
         }
         #event_impls
-        #type_checks
     }
 }
 

@@ -319,7 +319,6 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
     let tracing = tracing::expand(&mut ctx, args.tracing.as_ref());
     let file = ctx.file.clone();
     let endpoint_checks = library::endpoint_checks(&libs, &meta, &file, &mut ctx.errors);
-    let lib_checks = library::library_type_checks(&libs);
     let event_impls = library::event_impls(charm, events);
     let tracked = meta.sources.iter().map(|p| {
         let p = p.to_string_lossy();
@@ -338,7 +337,6 @@ fn charm_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
         #accessors
         #tracing
         #endpoint_checks
-        #lib_checks
         #event_impls
     }
 }
@@ -383,16 +381,19 @@ pub fn charm_impl(input: TokenStream) -> TokenStream {
     };
     let item = &charm.item;
     let Some((written, abs, shape)) = input.metadata else {
-        // The struct's macro reported why; emit the impl without the handlers' attributes.
+        // The struct's macro reported why; emit the impl without the handlers' attributes,
+        // and a stand-in `ops::Charm` so that uses of the charm add no errors of their own.
         let errors = errors.into_tokens();
-        return quote!(#errors #item);
+        let fallback = charm_impl::fallback(&charm.charm);
+        return quote!(#errors #item #fallback);
     };
     let meta = match metadata::load(std::path::Path::new(&abs.value())) {
         Ok(meta) => meta,
         Err(e) => {
             errors.at(written.span(), e.message);
             let errors = errors.into_tokens();
-            return quote!(#errors #item);
+            let fallback = charm_impl::fallback(&charm.charm);
+            return quote!(#errors #item #fallback);
         }
     };
     let owner = validate::Owner {

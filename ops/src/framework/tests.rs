@@ -1013,3 +1013,141 @@ fn dispatch_in_place_runs_on_the_callers_charm_and_leaves_it_there() {
     assert_eq!(charm.runs, ["first", "second"]);
     assert!(logs(&s).iter().any(|l| l.starts_with("ERROR")));
 }
+
+/// A charm built with the macros whose library observes only its endpoint's
+/// relation-changed: a hook about something else runs no hook tool for it.
+mod lazy_libraries {
+    use super::*;
+    use crate::event::RelationChanged;
+    use crate::model::Member;
+    use crate::{charm, library, Custom, LibModel};
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    struct Created {
+        endpoints: String,
+    }
+
+    #[library(
+        interface = "postgresql_client",
+        role = "requires",
+        events(created = Created)
+    )]
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    struct Requirer {
+        endpoints: Option<String>,
+    }
+
+    #[library]
+    impl Requirer {
+        #[on(relation_changed)]
+        fn changed(
+            &mut self,
+            model: &LibModel<Self>,
+            event: &RelationChanged,
+        ) -> crate::Result<()> {
+            let endpoints = event.relation.get(Member::RemoteApp, "endpoints")?;
+            if let Some(endpoints) = endpoints.filter(|e| Some(e) != self.endpoints.as_ref()) {
+                self.endpoints = Some(endpoints.clone());
+                model.emit(Created { endpoints })?;
+            }
+            Ok(())
+        }
+    }
+
+    #[charm(metadata = "tests/libraries.yaml")]
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    struct Lazy {
+        #[lib(endpoint = "database")]
+        db: Requirer,
+        #[lib(endpoint = "replica")]
+        replica: Requirer,
+        seen: Vec<String>,
+    }
+
+    #[charm]
+    impl Lazy {
+        #[on(update_status)]
+        fn update_status(&mut self, _model: &Model<Self>) {
+            self.seen.push("update_status".into());
+        }
+
+        #[on(db.created)]
+        fn created(&mut self, _model: &Model<Self>, event: &Custom<Created>) {
+            self.seen.push(format!("created {}", event.endpoints));
+        }
+    }
+
+    fn model(fake: &Arc<Fake>, vars: &[(&str, &str)]) -> Model<Lazy> {
+        let backend = HookTools::with_runner(Shared(fake.clone()));
+        let mut all = vec![("JUJU_UNIT_NAME", "libapp/0")];
+        all.extend_from_slice(vars);
+        Model::new(Box::new(backend), JujuContext::from_vars(all))
+    }
+
+    #[test]
+    fn a_hook_runs_no_hook_tool_for_libraries_it_does_not_concern() {
+        let fake = Arc::new(Fake::default());
+        let model = model(&fake, &[]);
+        let out = dispatch(
+            &model,
+            UnitState::default(),
+            Some(&event(EventKind::UpdateStatus)),
+            RunOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(out.charm.seen, ["update_status"]);
+        let calls: Vec<String> = fake
+            .argv()
+            .into_iter()
+            .filter(|c| !c.starts_with("juju-log"))
+            .collect();
+        assert!(calls.is_empty(), "{calls:?}");
+        // The library's state is saved with the charm's all the same.
+        let saved = out.state.charm.unwrap();
+        assert_eq!(saved["db"], serde_json::json!({"endpoints": null}));
+    }
+
+    #[test]
+    fn the_library_of_the_endpoint_reads_its_databag_once() {
+        let fake = Arc::new(Fake::default());
+        fake.always("relation-get", 0, r#"{"endpoints": "pg:5432"}"#, "");
+        let model = model(
+            &fake,
+            &[
+                ("JUJU_RELATION", "database"),
+                ("JUJU_RELATION_ID", "database:3"),
+                ("JUJU_REMOTE_APP", "pg"),
+            ],
+        );
+        let event = EventData {
+            relation_id: Some(3),
+            remote_app: Some("pg".into()),
+            ..EventData::named(EventKind::RelationChanged, "database")
+        };
+        let out = dispatch(
+            &model,
+            UnitState::default(),
+            Some(&event),
+            RunOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(out.charm.seen, ["created pg:5432"]);
+        assert_eq!(out.charm.db.endpoints.as_deref(), Some("pg:5432"));
+        assert_eq!(out.charm.replica.endpoints, None);
+        let calls: Vec<String> = fake
+            .argv()
+            .into_iter()
+            .filter(|c| !c.starts_with("juju-log"))
+            .collect();
+        // Only the bound endpoint's relation is read (the replica's library stays idle).
+        assert_eq!(
+            calls,
+            [
+                "relation-list --format=json -r database:3",
+                "relation-get --format=json -r database:3 --app - pg"
+            ]
+        );
+        let handlers: Vec<&str> = out.emitted.iter().map(|e| e.handler.as_str()).collect();
+        assert_eq!(handlers, ["db.changed", "created"]);
+    }
+}

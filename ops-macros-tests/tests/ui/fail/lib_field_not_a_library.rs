@@ -1,0 +1,13 @@
+use ops::prelude::*;
+
+#[charm(metadata = "../../charms/libs/charmcraft.yaml", relative_to = "file")]
+#[derive(Default, Serialize, Deserialize)]
+struct Demo {
+    #[lib(endpoint = "database")]
+    db: String,
+}
+
+#[charm]
+impl Demo {}
+
+fn main() {}
