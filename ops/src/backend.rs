@@ -284,6 +284,14 @@ pub trait Backend {
         relation_id: u64,
         unit: Option<&str>,
     ) -> Result<(), ModelError>;
+    /// `secret-revoke --relation RID --app APP ID`: from every unit of `app`. (A default
+    /// body, so backends written before it still build: it refuses.)
+    fn secret_revoke_app(&self, id: &str, relation_id: u64, app: &str) -> Result<(), ModelError> {
+        let _ = (id, relation_id, app);
+        Err(ModelError::Other(
+            "secret-revoke --app is not available on this backend".into(),
+        ))
+    }
     /// `secret-remove ID [--revision N]`.
     fn secret_remove(&self, id: &str, revision: Option<u64>) -> Result<(), ModelError>;
     /// `secret-ids --format=json`: the secrets this unit owns.
@@ -295,6 +303,13 @@ pub trait Backend {
     fn close_port(&self, port: Port) -> Result<(), ModelError>;
     /// `opened-ports --format=json`.
     fn opened_ports(&self) -> Result<Vec<Port>, ModelError>;
+    /// `opened-ports --endpoints --format=json`: each port with the endpoints it is open
+    /// on (`*`: all of them). By default [`Backend::opened_ports`], each on all endpoints
+    /// (for backends, like the in-memory one, whose `open-port` takes no endpoints).
+    fn opened_ports_endpoints(&self) -> Result<Vec<(Port, Vec<String>)>, ModelError> {
+        let ports = self.opened_ports()?;
+        Ok(ports.into_iter().map(|p| (p, vec!["*".into()])).collect())
+    }
 
     /// `credential-get --format=json`.
     fn credential_get(&self) -> Result<CloudSpec, ModelError>;
@@ -305,6 +320,14 @@ pub trait Backend {
 
     /// `state-get KEY`: controller-side charm state (`None` when unset).
     fn state_get(&self, key: &str) -> Result<Option<String>, ModelError>;
+    /// `state-get --format=json`: every key of the controller-side charm state (what a
+    /// Python `ops` charm with `use_juju_for_storage=True` left there, for migration).
+    /// (A default body, so backends written before it still build: it refuses.)
+    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
+        Err(ModelError::Other(
+            "state-get of every key is not available on this backend".into(),
+        ))
+    }
     /// `state-set --file -` of `{key: value}`.
     fn state_set(&self, key: &str, value: &str) -> Result<(), ModelError>;
     /// `state-delete KEY`.

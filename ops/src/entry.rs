@@ -19,6 +19,10 @@ pub struct MainOptions {
     pub controller_storage: bool,
     /// The lowest level sent to `juju-log` (default `DEBUG`).
     pub log_level: LogLevel,
+    /// The charm's mapping of the Python `ops` state its rule leaves, on the first hook
+    /// after a refresh from a Python charm (see [`crate::framework::migrate`]).
+    #[cfg(feature = "python-migration")]
+    pub python_migration: Option<crate::framework::migrate::MigrationHook>,
     /// How long a run waits for another run of the same unit holding the state lock
     /// (default 60 s; see [`FileStore::lock`]), then fails saying so.
     pub state_lock_timeout: std::time::Duration,
@@ -33,6 +37,8 @@ impl Default for MainOptions {
         MainOptions {
             controller_storage: false,
             log_level: LogLevel::Debug,
+            #[cfg(feature = "python-migration")]
+            python_migration: None,
             state_lock_timeout: std::time::Duration::from_secs(60),
             tool_limits: ToolLimits::default(),
         }
@@ -59,10 +65,10 @@ pub fn main_with<C: Charm>(options: MainOptions) -> ! {
 
 /// Everything [`main`] does except exiting: returns the exit status.
 pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
-    // Python `ops` sets OPERATOR_DISPATCH before it runs a legacy hook as a child process:
-    // if that hook is this binary, the event is already being handled. This runtime runs
-    // no legacy hooks, so it only reads the variable (setting it would change the
-    // environment of the whole process, and of every later `run_main` in it).
+    // OPERATOR_DISPATCH is set for a legacy hook run as a child process
+    // (`run_legacy_hook`): if that hook is this binary, the event is already being
+    // handled. It is set on the child only (setting it here would change the environment
+    // of the whole process, and of every later `run_main` in it).
     if std::env::var_os("OPERATOR_DISPATCH").is_some() {
         return 0;
     }
@@ -107,7 +113,16 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
     });
     let selection = select_event(C::META, &context);
     let charm_dir = context.charm_dir.clone();
+    let dispatch_path = context.dispatch_path.clone();
     let model = Model::<C>::new(Box::new(HookTools::new()), context);
+    // As Python `ops`: an executable `$CHARM_DIR/<dispatch path>` left from a
+    // hooks-directory charm runs first; its failure is the hook's.
+    if let Some(code) =
+        crate::framework::run_legacy_hook(&charm_dir, &dispatch_path, model.backend())
+    {
+        model.backend().flush();
+        return code;
+    }
     if selection.event.is_none() {
         // As Python `ops`: a DEBUG line, and nothing else to do (exit 0).
         let line = format!(
@@ -145,6 +160,16 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
     } else {
         &file_store
     };
+    // With `python-migration`, a unit with no state of its own takes a Python charm's.
+    #[cfg(feature = "python-migration")]
+    let migrating = crate::framework::migrate::PythonMigrationStore::<C>::new(
+        store,
+        &charm_dir,
+        options.python_migration,
+        options.controller_storage,
+    );
+    #[cfg(feature = "python-migration")]
+    let store: &dyn Store = &migrating;
     let run_options = RunOptions {
         restricted: selection.restricted,
         skip_collect_status: false,

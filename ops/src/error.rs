@@ -88,7 +88,7 @@ pub enum ModelError {
         stderr: String,
     },
     /// A hook tool was still running at its deadline, and was killed: the hook does not
-    /// hang on a tool that never answers (see `ops::hookcmds::ToolLimits`).
+    /// hang on a tool that never answers (see `ops::ToolLimits`).
     #[error("{tool} did not finish within {timeout:?}: killed")]
     ToolTimeout {
         /// The hook tool's name.
@@ -97,7 +97,7 @@ pub enum ModelError {
         timeout: std::time::Duration,
     },
     /// A hook tool printed more than the output cap, and was killed: its output is not
-    /// kept (see `ops::hookcmds::ToolLimits`).
+    /// kept (see `ops::ToolLimits`).
     #[error("{tool} printed more than {limit} bytes (the hook tool output limit): killed")]
     ToolOutputTooLarge {
         /// The hook tool's name.

@@ -189,7 +189,7 @@ pub trait Deferrable {
     fn is_deferred(&self) -> bool;
 }
 
-use crate::model::{Container, ModelCore, Relation, Secret, Storage};
+use crate::model::{App, Container, ModelCore, Relation, Secret, Storage, Unit};
 use std::cell::Cell;
 
 fn missing(event: &EventData, what: &str) -> crate::Error {
@@ -286,10 +286,15 @@ macro_rules! relation_events {
                 })
             }
         }
-        impl $name<'_> {
+        impl<'m> $name<'m> {
             /// Runs this handler again, before the next event, in a later hook.
             pub fn defer(&self) {
                 self.deferred.set(true);
+            }
+            /// The remote application as a handle (Python's `event.app`), if Juju named
+            /// it.
+            pub fn remote_app(&self) -> Option<App<'m>> {
+                self.app.as_deref().map(|name| self.relation.core.get_app(name))
             }
         }
         impl Deferrable for $name<'_> {
@@ -366,6 +371,36 @@ storage_events! {
     StorageDetaching;
 }
 
+impl<'m> RelationJoined<'m> {
+    /// The unit that joined as a handle (Python's `event.unit`).
+    pub fn unit(&self) -> Option<Unit<'m>> {
+        let name = self.remote_unit.as_deref()?;
+        Some(self.relation.core.get_unit(name))
+    }
+}
+
+impl<'m> RelationChanged<'m> {
+    /// The unit whose data changed as a handle (Python's `event.unit`; `None` for an app
+    /// databag change).
+    pub fn unit(&self) -> Option<Unit<'m>> {
+        let name = self.remote_unit.as_deref()?;
+        Some(self.relation.core.get_unit(name))
+    }
+}
+
+impl<'m> RelationDeparted<'m> {
+    /// The unit that left as a handle (Python's `event.unit`).
+    pub fn unit(&self) -> Option<Unit<'m>> {
+        let name = self.remote_unit.as_deref()?;
+        Some(self.relation.core.get_unit(name))
+    }
+    /// The unit going away as a handle (Python's `event.departing_unit`; may be this one).
+    pub fn departing(&self) -> Option<Unit<'m>> {
+        let name = self.departing_unit.as_deref()?;
+        Some(self.relation.core.get_unit(name))
+    }
+}
+
 macro_rules! workload_events {
     ($($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident: $ty:ty = $get:expr),* };)*) => {$(
         $(#[$doc])*
@@ -420,6 +455,30 @@ workload_events! {
         /// The check's name.
         check_name: String = |e: &EventData| e.check_name.clone().ok_or_else(|| missing(e, "a check name"))
     };
+}
+
+impl PebbleCustomNotice<'_> {
+    /// The whole notice from Pebble (`GET /v1/notices/{id}`: occurrences, data, times),
+    /// asked when called, as Python's lazy `event.notice` does on attribute access.
+    pub fn full_notice(&self) -> ops_pebble::Result<ops_pebble::Notice> {
+        self.workload.get_notice(&self.notice.id)
+    }
+}
+
+impl PebbleCheckFailed<'_> {
+    /// The check's current info from Pebble (status, failures, threshold), asked when
+    /// called, as Python's lazy `event.info`.
+    pub fn info(&self) -> ops_pebble::Result<ops_pebble::CheckInfo> {
+        self.workload.get_check(&self.check_name)
+    }
+}
+
+impl PebbleCheckRecovered<'_> {
+    /// The check's current info from Pebble, asked when called, as Python's lazy
+    /// `event.info`.
+    pub fn info(&self) -> ops_pebble::Result<ops_pebble::CheckInfo> {
+        self.workload.get_check(&self.check_name)
+    }
 }
 
 macro_rules! secret_events {

@@ -52,6 +52,10 @@ pub use context::JujuContext;
 pub use entry::{main, main_with, run_main, MainOptions};
 pub use error::{Abort, Error, ModelError, Result};
 pub use event::{EventData, EventKind};
+/// Migration from a Python `ops` charm's state on the first hook of its Rust port
+/// (feature `python-migration`).
+#[cfg(feature = "python-migration")]
+pub use framework::migrate;
 pub use framework::{DeferredEvent, Emitted};
 pub use hookcmds::ToolLimits;
 pub use library::{Custom, EventOf, LibModel, Library};

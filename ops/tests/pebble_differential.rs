@@ -578,7 +578,7 @@ fn the_in_memory_pebble_answers_as_the_real_one() {
     let mut h = Harness::<Differential>::new();
     h.set_can_connect("workload", true);
     script_execs(&mut h);
-    let sim = h.model().container("workload").pebble();
+    let sim = h.model().container("workload").unwrap().pebble();
     // The real scratch directory exists; make the same path in the simulator.
     let parents = MakeDirOptions {
         make_parents: true,

@@ -38,7 +38,7 @@ fn stopping_checks_logs_sys_monitor_disabled_per_stopped_check() {
         )
     });
     let model = h.model();
-    let workload = model.container("workload");
+    let workload = model.container("workload").unwrap();
     assert_eq!(workload.stop_checks(&["up"]).unwrap(), ["up"]);
     // Stopped already: nothing stopped, nothing logged.
     assert!(workload.stop_checks(&["up"]).unwrap().is_empty());

@@ -60,7 +60,7 @@ impl Recorder {
             "created {}:{} app={:?}",
             e.relation.name(),
             e.relation.id(),
-            e.app
+            e.remote_app().map(|a| a.name().to_string())
         ));
     }
 
@@ -72,7 +72,7 @@ impl Recorder {
         self.seen.push(format!(
             "joined {} unit={:?}",
             e.relation.name(),
-            e.remote_unit
+            e.unit().map(|u| u.name().to_string())
         ));
     }
 
@@ -104,8 +104,8 @@ impl Recorder {
         self.seen.push(format!(
             "departed {} unit={:?} departing={:?}",
             e.relation.name(),
-            e.remote_unit,
-            e.departing_unit
+            e.unit().map(|u| u.name().to_string()),
+            e.departing().map(|u| u.name().to_string())
         ));
     }
 
@@ -149,7 +149,7 @@ impl Recorder {
 
     #[on(pebble_custom_notice = "workload")]
     fn notice(&mut self, _: &Model<Self>, e: &PebbleCustomNotice) -> ops::Result<()> {
-        let full = e.workload.get_notice(&e.notice.id)?;
+        let full = e.full_notice()?;
         self.seen.push(format!(
             "notice {} {} occurrences={} data={:?}",
             e.notice.key, e.notice.kind, full.occurrences, full.last_data
@@ -158,13 +158,23 @@ impl Recorder {
     }
 
     #[on(pebble_check_failed = "workload")]
-    fn check_failed(&mut self, _: &Model<Self>, e: &PebbleCheckFailed) {
-        self.seen.push(format!("check-failed {}", e.check_name));
+    fn check_failed(&mut self, _: &Model<Self>, e: &PebbleCheckFailed) -> ops::Result<()> {
+        let info = e.info()?;
+        self.seen.push(format!(
+            "check-failed {} threshold={}",
+            e.check_name, info.threshold
+        ));
+        Ok(())
     }
 
     #[on(pebble_check_recovered = "workload")]
-    fn check_recovered(&mut self, _: &Model<Self>, e: &PebbleCheckRecovered) {
-        self.seen.push(format!("check-recovered {}", e.check_name));
+    fn check_recovered(&mut self, _: &Model<Self>, e: &PebbleCheckRecovered) -> ops::Result<()> {
+        let info = e.info()?;
+        self.seen.push(format!(
+            "check-recovered {} level={:?}",
+            e.check_name, info.level
+        ));
+        Ok(())
     }
 
     #[on(secret_changed)]
@@ -435,11 +445,11 @@ fn storage_workload_secret_and_action_factories_reach_the_macro_charm() {
     let out = ctx
         .run(on.pebble_check_failed(&workload, &check), &state)
         .unwrap();
-    assert_eq!(seen(&out), ["check-failed http"]);
+    assert_eq!(seen(&out), ["check-failed http threshold=3"]);
     let out = ctx
         .run(on.pebble_check_recovered(&workload, &check), &state)
         .unwrap();
-    assert_eq!(seen(&out), ["check-recovered http"]);
+    assert_eq!(seen(&out), ["check-recovered http level=None"]);
 
     let out = ctx.run(on.secret_changed(&observed), &state).unwrap();
     assert_eq!(
@@ -615,6 +625,26 @@ fn harness_storage_notices_resources_and_model_info() {
         .resource_path("config-file")
         .expect("resource-get answers the file");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "key: value\n");
+    // oci-image resources: the YAML Juju hands the charm, defaults as Python's.
+    assert!(
+        h.add_oci_resource("config-file", None).is_err(),
+        "a file resource"
+    );
+    assert!(h.add_oci_resource("nope", None).is_err(), "not declared");
+    h.populate_oci_resources().unwrap();
+    let image = h.model().resource_path("workload-image").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&image).unwrap(),
+        "password: password\nregistrypath: registrypath\nusername: username\n"
+    );
+    let custom =
+        std::collections::BTreeMap::from([("registrypath".to_string(), "ghcr.io/x:1".to_string())]);
+    h.add_oci_resource("workload-image", Some(&custom)).unwrap();
+    let image = h.model().resource_path("workload-image").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&image).unwrap(),
+        "registrypath: ghcr.io/x:1\n"
+    );
 
     h.set_model_info("prod", "11111111-2222-4333-8444-555555555555");
     let model = h.model();
@@ -910,7 +940,12 @@ fn manager_on_a_rock_layer() {
     // Before the event: the charm as restored, the model as the handler will see it.
     assert!(mgr.charm().seen.is_empty());
     assert_eq!(mgr.model().config().unwrap().port, 9000);
-    let plan = mgr.model().container("workload").get_plan().unwrap();
+    let plan = mgr
+        .model()
+        .container("workload")
+        .unwrap()
+        .get_plan()
+        .unwrap();
     assert_eq!(plan.services["web"].command, "serve --port 8080");
     mgr.charm_mut().seen.push("set up by the test".into());
 

@@ -68,7 +68,7 @@ impl<'a> Forwarder<'a> {
         }
         let topology = JujuTopology::from_model(model);
         for container in model.meta().containers {
-            let container = model.container(container.name);
+            let container = model.container(container.name)?;
             if container.can_connect() {
                 update_endpoints(&container, &endpoints, &topology)?;
             }

@@ -56,7 +56,7 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
                 quote! {
                     #[doc = #doc]
                     pub fn #method(&self) -> ::ops::model::Container<'m> {
-                        self.core.container(#name)
+                        ::ops::model::Container::new(self.core, #name)
                     }
                 }
             })

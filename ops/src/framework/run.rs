@@ -294,6 +294,13 @@ impl<'a, C: Charm> Runner<'a, C> {
     ) -> Result<bool, DispatchError> {
         let model = self.model;
         let charm = &mut *self.charm;
+        // `juju debug-code`: Juju's events and actions, not collect-status (as Python).
+        let from_juju = event.kind.def().source == ops_events::Source::Juju;
+        if from_juju && super::debug::stops_at_handlers(&model.context().debug_at) {
+            let place = format!("handler {handler} of {}", event_label(event));
+            let symbol = format!("{}::{handler}", std::any::type_name::<C>());
+            super::debug::stop(&place, Some(&symbol));
+        }
         let span = handler_span::<C>(event, handler, reemitted);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             charm.dispatch(model, event, Some(handler))

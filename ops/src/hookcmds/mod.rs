@@ -785,6 +785,17 @@ impl<R: Runner> Backend for HookTools<R> {
         self.run("secret-revoke", &args, None).map(drop)
     }
 
+    fn secret_revoke_app(&self, id: &str, relation_id: u64, app: &str) -> Result<(), ModelError> {
+        let args = [
+            s("--relation"),
+            relation_id.to_string(),
+            s("--app"),
+            s(app),
+            s(id),
+        ];
+        self.run("secret-revoke", &args, None).map(drop)
+    }
+
     fn secret_remove(&self, id: &str, revision: Option<u64>) -> Result<(), ModelError> {
         let mut args = vec![s(id)];
         if let Some(revision) = revision {
@@ -820,6 +831,30 @@ impl<R: Runner> Backend for HookTools<R> {
         Ok(ports)
     }
 
+    fn opened_ports_endpoints(&self) -> Result<Vec<(Port, Vec<String>)>, ModelError> {
+        let args = [s("--endpoints"), s("--format=json")];
+        let raw: Option<Vec<String>> = self.json("opened-ports", &args)?;
+        let mut ports = Vec::new();
+        // Each entry is `PORT (ENDPOINT,...)`: `80/tcp (*)`, `8080/tcp (website,metrics)`
+        // (split at ` (`, so a space after a comma is no matter).
+        for text in raw.unwrap_or_default() {
+            let (port, endpoints) = text.split_once(" (").unwrap_or((text.as_str(), ""));
+            let endpoints = endpoints
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .split(',')
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_string)
+                .collect();
+            match port.parse::<Port>() {
+                Ok(port) => ports.push((port, endpoints)),
+                Err(e) => log::warn!("opened-ports: skipping {text:?}: {e}"),
+            }
+        }
+        Ok(ports)
+    }
+
     fn credential_get(&self) -> Result<CloudSpec, ModelError> {
         let raw: parse::Credential = self.json("credential-get", &[s("--format=json")])?;
         Ok(raw.into_spec())
@@ -843,6 +878,12 @@ impl<R: Runner> Backend for HookTools<R> {
         let out = self.run("state-get", &[s(key)], None)?;
         let value = out.strip_suffix('\n').unwrap_or(&out);
         Ok((!value.is_empty()).then(|| value.to_string()))
+    }
+
+    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
+        let all: Option<BTreeMap<String, String>> =
+            self.json("state-get", &[s("--format=json")])?;
+        Ok(all.unwrap_or_default())
     }
 
     fn state_set(&self, key: &str, value: &str) -> Result<(), ModelError> {

@@ -49,6 +49,7 @@ pub use container::Exec;
 pub use handles::{Container, Relation, Secret, Storage};
 pub use network::{Binding, Network, NetworkInterface, Subnet};
 pub use relation::Member;
+pub(crate) use secret::parse_rfc3339;
 pub use secret::{SecretContent, SecretExpiry, SecretRotate, SecretSettings};
 pub use security::{SecurityEvent, SecurityLevel};
 pub use unit::{App, Unit};
@@ -169,6 +170,28 @@ impl ModelCore {
         &self.context
     }
 
+    /// A named breakpoint (Python's `framework.breakpoint(name)`): when `JUJU_DEBUG_AT`
+    /// names it, or is `all` (`juju debug-code --at=NAME`), the process prints how to
+    /// attach a debugger and stops here until continued; otherwise it does nothing (a
+    /// WARNING when other breakpoints are asked for). `name` must look like `foo` or
+    /// `foo-bar`, and not be `all` or `hook` (reserved).
+    pub fn breakpoint(&self, name: &str) -> Result<(), ModelError> {
+        crate::framework::debug::check_breakpoint_name(name)?;
+        let at = &self.context.debug_at;
+        if at.iter().any(|a| a == "all" || a == name) {
+            crate::framework::debug::stop(&format!("breakpoint {name:?}"), None);
+        } else if !at.is_empty() && crate::logging::enabled(crate::backend::LogLevel::Warning) {
+            let _ = self.backend.juju_log(
+                crate::backend::LogLevel::Warning,
+                &format!(
+                    "Breakpoint {name:?} skipped (not found in the requested breakpoints: {}).",
+                    at.join(",")
+                ),
+            );
+        }
+        Ok(())
+    }
+
     /// `config-get`'s answer, asked once per hook.
     pub fn config_values(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
         if let Some(config) = &self.cache.borrow().config {
@@ -179,9 +202,23 @@ impl ModelCore {
         Ok(config)
     }
 
-    /// The container `name`.
-    pub fn container(&self, name: &str) -> Container<'_> {
-        Container::new(self, name)
+    /// The container `name`, which the metadata must declare (as Python's
+    /// `Unit.get_container`): an undeclared name is an error naming the declared ones.
+    /// The generated `model.containers().<name>()` accessors need no check.
+    pub fn container(&self, name: &str) -> Result<Container<'_>, ModelError> {
+        if self.meta.container(name).is_none() {
+            let declared: Vec<&str> = self.meta.containers.iter().map(|c| c.name).collect();
+            let declared = if declared.is_empty() {
+                "none".to_string()
+            } else {
+                declared.join(", ")
+            };
+            return Err(ModelError::Invalid {
+                what: "container",
+                detail: format!("{name:?} is not in the metadata (containers: {declared})"),
+            });
+        }
+        Ok(Container::new(self, name))
     }
 
     /// The model's name (`JUJU_MODEL_NAME`).

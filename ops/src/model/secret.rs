@@ -251,6 +251,53 @@ pub(crate) fn rfc3339(time: SystemTime) -> String {
     )
 }
 
+/// The time an RFC 3339 text names (`2023-11-14T22:13:20Z`, with fractional seconds
+/// and a `Z` or `±HH:MM` offset, as Juju prints them); `None` when it is not one, or
+/// before 1970.
+pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    let (date, time) = text.split_once(['T', 't', ' '])?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (year, month, day) = (d.next()??, d.next()??, d.next()??);
+    // The offset: `Z`, or the last `+`/`-` in the time part.
+    let (clock, offset) = if let Some(clock) = time.strip_suffix(['Z', 'z']) {
+        (clock, 0)
+    } else {
+        let at = time.rfind(['+', '-'])?;
+        let (clock, zone) = time.split_at(at);
+        let sign = if zone.starts_with('-') { -1 } else { 1 };
+        let (h, m) = zone[1..].split_once(':')?;
+        (
+            clock,
+            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60),
+        )
+    };
+    let (clock, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+    let mut c = clock.splitn(3, ':').map(|p| p.parse::<i64>().ok());
+    let (hour, minute, second) = (c.next()??, c.next()??, c.next()??);
+    let valid = (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 61
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    if !valid {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = year - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    let nanos = format!("{fraction:0<9}").get(..9)?.parse::<u32>().ok()?;
+    let secs = u64::try_from(secs).ok()?;
+    UNIX_EPOCH.checked_add(Duration::new(secs, nanos))
+}
+
 /// A secret's metadata, for [`App::add_secret`], [`Unit::add_secret`] and
 /// [`Secret::set_info`]: each field left `None` is not set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -604,6 +651,13 @@ impl<'m> Secret<'m> {
         self.core
             .backend
             .secret_revoke(&id, relation.id(), unit.map(Unit::name))
+    }
+
+    /// Takes the secret back from every unit of the application `app` on `relation`
+    /// (`secret-revoke --app`), as Python's `hookcmds.secret_revoke(app=...)`.
+    pub fn revoke_app(&self, relation: &Relation<'_>, app: &str) -> Result<(), ModelError> {
+        let id = self.require_id()?;
+        self.core.backend.secret_revoke_app(&id, relation.id(), app)
     }
 
     /// Removes one revision (usually the one a `secret-remove` or `secret-expired` event

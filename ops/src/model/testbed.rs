@@ -484,6 +484,10 @@ impl<B: Backend> Backend for Recorded<B> {
         self.record("state-get", format!("state-get {key}"))?;
         self.inner.state_get(key)
     }
+    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
+        self.record("state-get", "state-get --format=json".into())?;
+        self.inner.state_get_all()
+    }
     fn state_set(&self, key: &str, value: &str) -> Result<(), ModelError> {
         self.record("state-set", format!("state-set {key}"))?;
         self.inner.state_set(key, value)
@@ -534,6 +538,9 @@ pub(crate) fn core_with(edit: impl FnOnce(&mut JujuContext)) -> (Fake, ModelCore
         juju_version: ctx.version.parse().unwrap_or(JujuVersion::new(3, 6, 4)),
         config_defaults: Rc::new(Map::new()),
         action_params: None,
+        capture_deferred_events: true,
+        capture_framework_events: true,
+        app_trusted: None,
     };
     let sim = Rc::new(RefCell::new(Sim::new(
         State::new(),

@@ -182,6 +182,20 @@ impl<'m> Unit<'m> {
         Ok(self.core.backend.opened_ports()?.into_iter().collect())
     }
 
+    /// The ports this unit has opened, each with the endpoints it is open on (`*`: all)
+    /// (`opened-ports --endpoints`).
+    pub fn opened_ports_with_endpoints(
+        &self,
+    ) -> Result<std::collections::BTreeMap<Port, Vec<String>>, ModelError> {
+        self.require_own("list the opened ports")?;
+        Ok(self
+            .core
+            .backend
+            .opened_ports_endpoints()?
+            .into_iter()
+            .collect())
+    }
+
     /// Makes `ports` exactly the opened ones: closes the others, opens the missing ones.
     pub fn set_ports(&self, ports: impl IntoIterator<Item = Port>) -> Result<(), ModelError> {
         self.require_own("set ports")?;

@@ -187,6 +187,27 @@ pub struct SecretInfo {
     pub revision: u64,
 }
 
+impl SecretInfo {
+    /// [`SecretInfo::expiry`] as a time (Python's `SecretInfo.expires`); `None` when
+    /// there is none or Juju's text is not RFC 3339.
+    pub fn expires(&self) -> Option<std::time::SystemTime> {
+        crate::model::parse_rfc3339(self.expiry.as_deref()?)
+    }
+
+    /// [`SecretInfo::rotates`] as a time (when the next `secret-rotate` comes).
+    pub fn next_rotation(&self) -> Option<std::time::SystemTime> {
+        crate::model::parse_rfc3339(self.rotates.as_deref()?)
+    }
+
+    /// [`SecretInfo::rotation`] as the policy (Python's `SecretInfo.rotation`, a
+    /// `SecretRotate`); an error for a policy this version does not know.
+    pub fn rotation_policy(
+        &self,
+    ) -> Result<Option<crate::model::SecretRotate>, crate::error::ModelError> {
+        self.rotation.as_deref().map(str::parse).transpose()
+    }
+}
+
 /// One address of a bound network interface.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InterfaceAddress {

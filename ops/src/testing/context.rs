@@ -355,6 +355,9 @@ pub struct Context<C: Charm> {
     principal_unit: Option<String>,
     skip_consistency_checks: bool,
     setup: CharmSetup,
+    capture_deferred_events: bool,
+    capture_framework_events: bool,
+    app_trusted: Option<bool>,
     config_defaults: Rc<Map<String, Value>>,
     output: Output,
     _charm: PhantomData<fn() -> C>,
@@ -397,6 +400,9 @@ impl<C: Charm> Context<C> {
             principal_unit: None,
             skip_consistency_checks: false,
             setup: CharmSetup::default(),
+            capture_deferred_events: true,
+            capture_framework_events: true,
+            app_trusted: None,
             config_defaults: Rc::new(config_defaults(C::META)),
             output: Output::default(),
             _charm: PhantomData,
@@ -472,6 +478,30 @@ impl<C: Charm> Context<C> {
         self
     }
 
+    /// Whether [`Context::emitted_events`] lists the deferred events re-emitted before
+    /// the event (Python's `capture_deferred_events`). On by default here; Python's
+    /// default is off, as `capture_deferred_events(false)` gives.
+    pub fn capture_deferred_events(mut self, capture: bool) -> Self {
+        self.capture_deferred_events = capture;
+        self
+    }
+    /// Whether [`Context::emitted_events`] lists the framework's own events, the
+    /// collect-status ones (Python's `capture_framework_events`, which also lists
+    /// `pre_commit` and `commit`: this framework has none). On by default here; Python's
+    /// default is off.
+    pub fn capture_framework_events(mut self, capture: bool) -> Self {
+        self.capture_framework_events = capture;
+        self
+    }
+    /// Whether the application is trusted (`juju trust`; Python's `app_trusted`): with
+    /// `false`, `credential-get` fails whatever the state holds; with `true` it answers
+    /// `State::cloud_spec`, failing when there is none. Unset, a cloud spec in the state
+    /// is taken as trust.
+    pub fn app_trusted(mut self, trusted: bool) -> Self {
+        self.app_trusted = Some(trusted);
+        self
+    }
+
     /// The unit's name (`app/N`).
     pub fn unit_name(&self) -> String {
         format!("{}/{}", self.app_name, self.unit_id)
@@ -488,6 +518,9 @@ impl<C: Charm> Context<C> {
             availability_zone: self.availability_zone.clone(),
             principal_unit: self.principal_unit.clone(),
             setup: self.setup.clone(),
+            capture_deferred_events: self.capture_deferred_events,
+            capture_framework_events: self.capture_framework_events,
+            app_trusted: self.app_trusted,
         }
     }
 
@@ -556,6 +589,9 @@ impl<C: Charm> Context<C> {
                 juju_version: settings.juju_version.clone(),
                 config_defaults: Rc::clone(&self.config_defaults),
                 action_params: is_action.then(|| event.params.clone()),
+                app_trusted: settings.app_trusted,
+                capture_deferred_events: settings.capture_deferred_events,
+                capture_framework_events: settings.capture_framework_events,
             },
             Tracking::default(),
         )))
@@ -667,6 +703,12 @@ pub(crate) struct Settings {
     pub principal_unit: Option<String>,
     /// The test's setup of each restored charm ([`Context::charm_setup`]).
     pub setup: CharmSetup,
+    /// [`Context::capture_deferred_events`].
+    pub capture_deferred_events: bool,
+    /// [`Context::capture_framework_events`].
+    pub capture_framework_events: bool,
+    /// [`Context::app_trusted`].
+    pub app_trusted: Option<bool>,
 }
 
 impl Settings {
@@ -861,8 +903,8 @@ fn record_outcome<C: Charm, T>(
         Err(DispatchError::Aborted { emitted, state, .. }) => {
             // The handlers up to the aborting one did run, and an abort commits like a
             // success (as `ops::main` does).
-            let mut s = sim.borrow_mut();
-            record_emitted(&mut s.out, &emitted);
+            let s = &mut *sim.borrow_mut();
+            record_emitted(&mut s.out, &emitted, &s.env);
             s.state.stored_state = state.charm;
             s.state.deferred = state.deferred;
             return Ok(None);
@@ -885,18 +927,23 @@ fn record_outcome<C: Charm, T>(
         }
     }
     let mut s = sim.borrow_mut();
-    record_emitted(&mut s.out, &dispatched.emitted);
+    let s = &mut *s;
+    record_emitted(&mut s.out, &dispatched.emitted, &s.env);
     s.state.stored_state = dispatched.state.charm;
     s.state.deferred = dispatched.state.deferred;
     Ok(Some(dispatched.charm))
 }
 
-/// Records the handlers a dispatch ran, and each event once per emission.
-fn record_emitted(out: &mut Output, emitted: &[framework::Emitted]) {
+/// Records the handlers a dispatch ran, and each event once per emission (re-emitted
+/// deferred events and collect-status as the context asks).
+fn record_emitted(out: &mut Output, emitted: &[framework::Emitted], env: &Env) {
     let mut last: Option<(&EventData, bool)> = None;
     for e in emitted {
         let key = (&e.event, e.reemitted);
-        if last != Some(key) {
+        let framework = e.event.kind.def().source == ops_events::Source::Framework;
+        let skipped = (e.reemitted && !env.capture_deferred_events)
+            || (framework && !env.capture_framework_events);
+        if last != Some(key) && !skipped {
             out.emitted_events.push(e.event.clone());
         }
         last = Some(key);

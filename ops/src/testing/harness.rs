@@ -135,6 +135,9 @@ impl<C: Charm> Harness<C> {
             availability_zone: None,
             principal_unit: None,
             setup: CharmSetup::default(),
+            capture_deferred_events: true,
+            capture_framework_events: true,
+            app_trusted: None,
         };
         let sim = Rc::new(RefCell::new(Sim::new(
             // A unit Juju has just deployed shows maintenance until a hook sets a status
@@ -147,6 +150,9 @@ impl<C: Charm> Harness<C> {
                 juju_version: settings.juju_version.clone(),
                 config_defaults: Rc::new(config_defaults(C::META)),
                 action_params: None,
+                app_trusted: None,
+                capture_deferred_events: true,
+                capture_framework_events: true,
             },
             // As Python's Harness: planned units follow the peers until set.
             Tracking {
@@ -897,6 +903,44 @@ impl<C: Charm> Harness<C> {
         Ok(())
     }
 
+    /// Adds the `oci-image` resource `name` as Juju hands it to the charm: a YAML file of
+    /// `registrypath`, `username` and `password` (Python's `add_oci_resource`; each
+    /// defaults to its own name, as there). An error if the metadata declares no such
+    /// `oci-image` resource.
+    pub fn add_oci_resource(
+        &mut self,
+        name: &str,
+        contents: Option<&BTreeMap<String, String>>,
+    ) -> std::io::Result<()> {
+        let declared = C::META
+            .resources
+            .iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| invalid_input(format!("resource {name:?} is not in the metadata")))?;
+        if declared.kind != "oci-image" {
+            return Err(invalid_input(format!(
+                "resource {name:?} is of type {:?}, not oci-image",
+                declared.kind
+            )));
+        }
+        let defaults: BTreeMap<String, String> = ["registrypath", "username", "password"]
+            .into_iter()
+            .map(|k| (k.to_string(), k.to_string()))
+            .collect();
+        let yaml = yaml_serde::to_string(contents.unwrap_or(&defaults))
+            .map_err(|e| invalid_input(e.to_string()))?;
+        self.add_resource(name, yaml)
+    }
+
+    /// Adds every `oci-image` resource of the metadata with the default contents (Python's
+    /// `populate_oci_resources`).
+    pub fn populate_oci_resources(&mut self) -> std::io::Result<()> {
+        for resource in C::META.resources.iter().filter(|r| r.kind == "oci-image") {
+            self.add_oci_resource(resource.name, None)?;
+        }
+        Ok(())
+    }
+
     /// Adds a secret owned by `owner` (this application's name: owned by this app;
     /// another name: this unit observes it). Returns its id.
     pub fn add_model_secret<K: Into<String>, V: Into<String>>(
@@ -1268,4 +1312,8 @@ impl<C: Charm> Drop for Harness<C> {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+fn invalid_input(message: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
 }

@@ -397,7 +397,8 @@ impl SimPebble {
             // Mount points show up as directories in their parent.
             for mount in c.mounts.values() {
                 let loc = mount.location.trim_end_matches('/');
-                if parent_of(loc) == path
+                if !loc.is_empty()
+                    && parent_of(loc) == path
                     && matches(base_name(loc))
                     && !out.iter().any(|f| f.path == loc)
                 {

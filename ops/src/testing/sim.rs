@@ -189,6 +189,13 @@ pub(crate) struct Env {
     pub config_defaults: Rc<Map<String, Value>>,
     /// The action's params when running an action.
     pub action_params: Option<Map<String, Value>>,
+    /// Whether the application is trusted (`juju trust`): `None` when the test did not
+    /// say, and then a cloud spec in the state is taken as trust.
+    pub app_trusted: Option<bool>,
+    /// `Context::capture_deferred_events`.
+    pub capture_deferred_events: bool,
+    /// `Context::capture_framework_events`.
+    pub capture_framework_events: bool,
 }
 
 /// The shared state of one simulated hook (or of a Harness).
@@ -362,6 +369,22 @@ impl Sim {
 impl SimBackend {
     fn with<T>(&self, f: impl FnOnce(&mut Sim) -> T) -> T {
         f(&mut self.sim.borrow_mut())
+    }
+
+    /// `secret-revoke`: `grantee` (an app or a unit) loses its grant on `relation_id`.
+    fn revoke_grant(&self, id: &str, relation_id: u64, grantee: String) -> Result<(), ModelError> {
+        self.with(|s| {
+            let index = s.secret_index(SecretLookup::Id(id))?;
+            s.check_manage(&s.state.secrets[index])?;
+            let grants = &mut s.state.secrets[index].remote_grants;
+            if let Some(set) = grants.get_mut(&relation_id) {
+                set.remove(&grantee);
+                if set.is_empty() {
+                    grants.remove(&relation_id);
+                }
+            }
+            Ok(())
+        })
     }
 }
 
@@ -854,22 +877,15 @@ impl Backend for SimBackend {
         relation_id: u64,
         unit: Option<&str>,
     ) -> Result<(), ModelError> {
-        self.with(|s| {
-            let index = s.secret_index(SecretLookup::Id(id))?;
-            s.check_manage(&s.state.secrets[index])?;
-            let grantee = match unit {
-                Some(unit) => unit.to_string(),
-                None => s.remote_app_of(relation_id)?,
-            };
-            let grants = &mut s.state.secrets[index].remote_grants;
-            if let Some(set) = grants.get_mut(&relation_id) {
-                set.remove(&grantee);
-                if set.is_empty() {
-                    grants.remove(&relation_id);
-                }
-            }
-            Ok(())
-        })
+        let grantee = match unit {
+            Some(unit) => unit.to_string(),
+            None => self.with(|s| s.remote_app_of(relation_id))?,
+        };
+        self.revoke_grant(id, relation_id, grantee)
+    }
+
+    fn secret_revoke_app(&self, id: &str, relation_id: u64, app: &str) -> Result<(), ModelError> {
+        self.revoke_grant(id, relation_id, app.to_string())
     }
 
     fn secret_remove(&self, id: &str, revision: Option<u64>) -> Result<(), ModelError> {
@@ -934,12 +950,21 @@ impl Backend for SimBackend {
 
     fn credential_get(&self) -> Result<CloudSpec, ModelError> {
         let sim = self.sim.borrow();
-        sim.state.cloud_spec.clone().ok_or_else(|| {
-            tool_error(
+        if sim.env.app_trusted == Some(false) {
+            return Err(tool_error(
                 "credential-get",
                 "ERROR cannot access cloud credentials: the application is not trusted \
-                 (set State::cloud_spec in the test)",
-            )
+                 (Context::app_trusted(true) in the test)",
+            ));
+        }
+        sim.state.cloud_spec.clone().ok_or_else(|| {
+            let detail = if sim.env.app_trusted == Some(true) {
+                "ERROR cloud spec is empty (set State::cloud_spec in the test)"
+            } else {
+                "ERROR cannot access cloud credentials: the application is not trusted \
+                 (set State::cloud_spec in the test)"
+            };
+            tool_error("credential-get", detail)
         })
     }
 
@@ -954,6 +979,10 @@ impl Backend for SimBackend {
 
     fn state_get(&self, key: &str) -> Result<Option<String>, ModelError> {
         Ok(self.sim.borrow().controller_state.get(key).cloned())
+    }
+
+    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
+        Ok(self.sim.borrow().controller_state.clone())
     }
 
     fn state_set(&self, key: &str, value: &str) -> Result<(), ModelError> {

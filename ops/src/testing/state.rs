@@ -260,6 +260,9 @@ impl Relation {
     }
 }
 
+/// The name [`Container::filesystem_root`] mounts its folder under.
+const ROOT_MOUNT: &str = "/";
+
 /// A host folder mounted into a container's filesystem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mount {
@@ -637,18 +640,38 @@ impl Container {
         self.files.get(path).and_then(|e| e.content.clone())
     }
 
-    /// The host path for a container path under a mount.
+    /// The host path for a container path under a mount (the deepest mount holding it,
+    /// so a mount inside a [`Container::filesystem_root`] still wins).
     pub fn host_path(&self, path: &str) -> Option<PathBuf> {
-        self.mounts.values().find_map(|m| {
-            let loc = m.location.trim_end_matches('/');
-            let rest = path.strip_prefix(loc)?;
-            if rest.is_empty() {
-                Some(m.source.clone())
-            } else {
-                let rest = rest.strip_prefix('/')?;
-                Some(m.source.join(rest))
-            }
-        })
+        self.mounts
+            .values()
+            .filter_map(|m| {
+                let loc = m.location.trim_end_matches('/');
+                let rest = path.strip_prefix(loc)?;
+                let host = if rest.is_empty() {
+                    m.source.clone()
+                } else {
+                    m.source.join(rest.strip_prefix('/')?)
+                };
+                Some((loc.len(), host))
+            })
+            .max_by_key(|(depth, _)| *depth)
+            .map(|(_, host)| host)
+    }
+
+    /// Backs the whole filesystem with the host folder `root` (Python's
+    /// `Container.get_filesystem`): every path in the container is the same path under
+    /// `root`, so a test can hand real paths to other code, and look at what the charm
+    /// pushed with `std::fs`. Other mounts still take their own paths; the in-memory
+    /// [`Container::files`] are not used (write into `root` instead).
+    pub fn filesystem_root(self, root: impl Into<PathBuf>) -> Self {
+        self.mount(ROOT_MOUNT, Mount::new("/", root))
+    }
+
+    /// The host folder backing the whole filesystem, if [`Container::filesystem_root`]
+    /// set one.
+    pub fn get_filesystem(&self) -> Option<&std::path::Path> {
+        self.mounts.get(ROOT_MOUNT).map(|m| m.source.as_path())
     }
 
     /// The check info called `name`.

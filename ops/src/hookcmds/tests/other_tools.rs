@@ -329,6 +329,31 @@ fn ports() {
 }
 
 #[test]
+fn opened_ports_with_endpoints() {
+    let t = tools();
+    // As Juju prints them: each port, then the endpoints it is open on.
+    t.runner().answer(
+        "opened-ports",
+        0,
+        r#"["80/tcp (*)", "8080-8090/tcp (website, metrics)", "icmp ()", "nonsense (x)"]"#,
+        "",
+    );
+    let ports = t.opened_ports_endpoints().unwrap();
+    assert_eq!(
+        ports,
+        vec![
+            (Port::tcp(80), vec!["*".to_string()]),
+            (
+                Port::tcp_range(8080, 8090),
+                vec!["website".to_string(), "metrics".to_string()]
+            ),
+            (Port::icmp(), vec![]),
+        ]
+    );
+    assert_eq!(argv(&t), ["opened-ports --endpoints --format=json"]);
+}
+
+#[test]
 fn credential_get() {
     let t = tools();
     t.runner().answer(

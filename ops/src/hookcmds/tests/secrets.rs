@@ -141,6 +141,7 @@ fn secret_set_grant_revoke_remove() {
     t.secret_grant("secret:abc", 3, None).unwrap();
     t.secret_grant("secret:abc", 3, Some("pg/0")).unwrap();
     t.secret_revoke("secret:abc", 3, Some("pg/0")).unwrap();
+    t.secret_revoke_app("secret:abc", 3, "pg").unwrap();
     t.secret_remove("secret:abc", Some(2)).unwrap();
     t.secret_remove("secret:abc", None).unwrap();
     let got = argv(&t);
@@ -154,6 +155,7 @@ fn secret_set_grant_revoke_remove() {
             "secret-grant --relation 3 secret:abc",
             "secret-grant --relation 3 --unit pg/0 secret:abc",
             "secret-revoke --relation 3 --unit pg/0 secret:abc",
+            "secret-revoke --relation 3 --app pg secret:abc",
             "secret-remove secret:abc --revision 2",
             "secret-remove secret:abc",
         ]

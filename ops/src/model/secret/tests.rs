@@ -434,6 +434,53 @@ fn expiry_formats_as_rfc3339() {
 }
 
 #[test]
+fn secret_info_gives_typed_expiry_and_rotation() {
+    let at = |s: u64, n: u32| Some(UNIX_EPOCH + Duration::new(s, n));
+    // What rfc3339 writes reads back; offsets and fractions as Juju may print them.
+    for secs in [0, 951_782_400, 1_700_000_000, 253_402_300_799] {
+        let time = UNIX_EPOCH + Duration::from_secs(secs);
+        assert_eq!(parse_rfc3339(&rfc3339(time)), Some(time));
+    }
+    assert_eq!(
+        parse_rfc3339("2023-11-14T23:13:20.5+01:00"),
+        at(1_700_000_000, 500_000_000)
+    );
+    assert_eq!(
+        parse_rfc3339("2023-11-14T21:13:20-01:00"),
+        at(1_700_000_000, 0)
+    );
+    for bad in [
+        "",
+        "2023-11-14",
+        "2023-13-01T00:00:00Z",
+        "2023-11-14T25:00:00Z",
+        "1969-12-31T23:59:59Z",
+        "x",
+    ] {
+        assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
+    }
+    let info = crate::backend::SecretInfo {
+        id: "secret:abc".into(),
+        label: None,
+        description: None,
+        expiry: Some("2023-11-14T22:13:20Z".into()),
+        rotation: Some("daily".into()),
+        rotates: Some("2023-11-15T22:13:20Z".into()),
+        revision: 2,
+    };
+    assert_eq!(info.expires(), at(1_700_000_000, 0));
+    assert_eq!(info.next_rotation(), at(1_700_086_400, 0));
+    assert_eq!(info.rotation_policy().unwrap(), Some(SecretRotate::Daily));
+    let odd = crate::backend::SecretInfo {
+        rotation: Some("fortnightly".into()),
+        expiry: None,
+        ..info
+    };
+    assert!(odd.rotation_policy().is_err());
+    assert_eq!(odd.expires(), None);
+}
+
+#[test]
 fn expiry_past_what_rfc3339_or_the_clock_holds_clamps() {
     // `SystemTime::now() + Duration::MAX` panicked.
     assert_eq!(

@@ -96,7 +96,17 @@ fn harness_config_leader_containers_and_hooks() {
     let plan = h.get_container_pebble_plan("workload").unwrap();
     assert!(plan.services.contains_key("web"));
     h.set_can_connect("workload", false);
-    assert!(!h.model().core().container("workload").can_connect());
+    assert!(!h
+        .model()
+        .core()
+        .container("workload")
+        .unwrap()
+        .can_connect());
+    let err = h.model().core().container("nope").unwrap_err().to_string();
+    assert!(
+        err.contains(r#""nope" is not in the metadata (containers: workload)"#),
+        "{err}"
+    );
     // Errors surface with the charm's message.
     let err = h.update_config([("mode", "fail")], &[]).unwrap_err();
     assert!(err.to_string().contains("port must be positive"));

@@ -139,3 +139,60 @@ fn ports_open_and_close() {
         vec![Port::tcp(80)]
     );
 }
+
+#[test]
+fn capture_flags_leave_out_reemitted_and_framework_events_as_python_defaults_do() {
+    let state = State::new().config("mode", "defer");
+    let mut first = ctx();
+    let out = first.run(first.on.start(), &state).unwrap();
+    let kinds = |ctx: &Context<Demo>| -> Vec<EventKind> {
+        ctx.emitted_events().iter().map(|e| e.kind).collect()
+    };
+    let mut python_like = ctx()
+        .capture_deferred_events(false)
+        .capture_framework_events(false);
+    python_like.run(first.on.update_status(), &out).unwrap();
+    assert_eq!(kinds(&python_like), [EventKind::UpdateStatus]);
+    // The handlers still ran (the deferred start first), only the list is shorter.
+    let handlers = &python_like.output().handlers;
+    assert!(handlers[0].reemitted, "{handlers:?}");
+    let mut deferred_only = ctx().capture_framework_events(false);
+    deferred_only.run(first.on.update_status(), &out).unwrap();
+    assert_eq!(
+        kinds(&deferred_only),
+        [EventKind::Start, EventKind::UpdateStatus]
+    );
+    first.run(first.on.update_status(), &out).unwrap();
+    assert_eq!(
+        kinds(&first),
+        [
+            EventKind::Start,
+            EventKind::UpdateStatus,
+            EventKind::CollectUnitStatus
+        ]
+    );
+}
+
+#[test]
+fn app_trusted_decides_whether_credential_get_answers() {
+    let spec = crate::backend::CloudSpec {
+        kind: "lxd".into(),
+        name: "localhost".into(),
+        ..Default::default()
+    };
+    let with_spec = State::new().cloud_spec(spec.clone());
+    let credential = |ctx: &mut Context<Demo>, state: &State| {
+        let manager = ctx.manager(ctx.on.update_status(), state).unwrap();
+        manager.model().cloud_spec().map_err(|e| e.to_string())
+    };
+    // Unset: a cloud spec in the state is trust (as before app_trusted existed).
+    assert_eq!(credential(&mut ctx(), &with_spec).unwrap(), spec);
+    let err = credential(&mut ctx().app_trusted(false), &with_spec).unwrap_err();
+    assert!(err.contains("not trusted"), "{err}");
+    assert_eq!(
+        credential(&mut ctx().app_trusted(true), &with_spec).unwrap(),
+        spec
+    );
+    let err = credential(&mut ctx().app_trusted(true), &State::new()).unwrap_err();
+    assert!(err.contains("cloud spec is empty"), "{err}");
+}

@@ -204,7 +204,7 @@ impl Demo {
                     self.seen.push("aborting".into());
                     return Err(crate::Abort::blocked("mode abort is not supported").into());
                 }
-                if mode == "defer-until-pebble" && !core.container("workload").can_connect() {
+                if mode == "defer-until-pebble" && !core.container("workload")?.can_connect() {
                     return Ok(true);
                 }
                 log(core, &format!("port is {}", config.port));
@@ -265,7 +265,7 @@ impl Demo {
                 );
             }
             EventKind::PebbleReady => {
-                let container = core.container(event.name.as_deref().unwrap_or(""));
+                let container = core.container(event.name.as_deref().unwrap_or(""))?;
                 let layer = Layer::from_yaml(&format!(
                     "services:\n  web:\n    override: replace\n    command: serve --port {}\n    startup: enabled\n",
                     config.port

@@ -57,6 +57,7 @@ fn exec_without_a_match_exits_127() {
     let err = model
         .core()
         .container("workload")
+        .unwrap()
         .exec(["ls"])
         .wait()
         .unwrap_err();
@@ -184,6 +185,54 @@ fn pebble_filesystem_mounted_host_folder() {
         .collect();
     assert_eq!(root, vec!["data"]);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn pebble_filesystem_backed_by_a_host_folder() {
+    let base = std::env::temp_dir().join(format!("ops-testing-root-{}", std::process::id()));
+    let (root, data) = (base.join("root"), base.join("data"));
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(root.join("etc/seed.conf"), "seed").unwrap();
+    let c = Container::new("workload")
+        .can_connect(true)
+        .filesystem_root(&root)
+        .mount("data", Mount::new("/data", &data));
+    assert_eq!(c.get_filesystem(), Some(root.as_path()));
+    let (h, p) = sim_pebble(State::new().container(c));
+    let mut out = Vec::new();
+    p.pull("/etc/seed.conf", &mut out).unwrap();
+    assert_eq!(out, b"seed");
+    let options = PushOptions {
+        make_dirs: true,
+        ..Default::default()
+    };
+    p.push("/srv/app/config.yaml", &mut &b"port: 80"[..], &options)
+        .unwrap();
+    p.push("/data/db", &mut &b"rows"[..], &options).unwrap();
+    // Real files, where a test (or code the charm hands a path to) can read them.
+    assert_eq!(
+        std::fs::read(root.join("srv/app/config.yaml")).unwrap(),
+        b"port: 80"
+    );
+    assert_eq!(std::fs::read(data.join("db")).unwrap(), b"rows");
+    assert!(!root.join("data/db").exists(), "the deeper mount wins");
+    {
+        let state = h.state();
+        let container = state.get_container("workload").unwrap();
+        assert_eq!(
+            container.read_file("/srv/app/config.yaml").unwrap(),
+            b"port: 80"
+        );
+    }
+    let names: Vec<String> = p
+        .list_files("/", None, false)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(names, vec!["etc", "srv"]);
+    std::fs::remove_dir_all(&base).unwrap();
 }
 
 #[test]

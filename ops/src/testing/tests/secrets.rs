@@ -91,6 +91,12 @@ fn secret_backend_rules() {
     assert_eq!(h.get_secret_grants(&id, rel), vec!["pg"]);
     b.secret_revoke(&id, rel, None).unwrap();
     assert!(h.get_secret_grants(&id, rel).is_empty());
+    // `--app` names the application whose grant goes.
+    b.secret_grant(&id, rel, None).unwrap();
+    b.secret_revoke_app(&id, rel, "other").unwrap();
+    assert_eq!(h.get_secret_grants(&id, rel), vec!["pg"]);
+    b.secret_revoke_app(&id, rel, "pg").unwrap();
+    assert!(h.get_secret_grants(&id, rel).is_empty());
     b.secret_remove(&id, None).unwrap();
     assert!(h.state().get_secret(Some(&id), None).is_none());
 }
