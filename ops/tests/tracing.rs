@@ -505,6 +505,23 @@ fn run_python(
     (output.status.code().unwrap_or(-1), stderr)
 }
 
+/// The handler span attributes Python `ops` sets, equal on both sides.
+fn same_event_attributes(rust: &Value, python: &Value, what: &str) {
+    for key in [
+        "handler",
+        "event_name",
+        "event_type",
+        "event_class",
+        "deferred",
+    ] {
+        assert_eq!(
+            attr(rust, key),
+            attr(python, key),
+            "{what}: attribute {key}"
+        );
+    }
+}
+
 /// The same hooks through the Rust charm and its Python `ops[tracing]` twin, each to its
 /// own receiver: the root, the handler span (name, parent, attribute values), its
 /// hook-tool children, the error status and the resource attributes agree.
@@ -583,15 +600,7 @@ fn the_span_tree_matches_python_ops_tracing() {
             named(&rs, "config_changed: Traced"),
             named(&ps, "config_changed: Traced"),
         );
-        for key in [
-            "handler",
-            "event_name",
-            "event_type",
-            "event_class",
-            "deferred",
-        ] {
-            assert_eq!(attr(rh, key), attr(ph, key), "hook {hook}: attribute {key}");
-        }
+        same_event_attributes(rh, ph, &format!("hook {hook}"));
         assert_eq!(
             attr(named(&rs, "config-get"), "call"),
             attr(named(&ps, "config-get"), "call")
@@ -604,19 +613,7 @@ fn the_span_tree_matches_python_ops_tracing() {
                 named(&rs, "configured: Traced"),
                 named(&ps, "configured: Traced"),
             );
-            for key in [
-                "handler",
-                "event_name",
-                "event_type",
-                "event_class",
-                "deferred",
-            ] {
-                assert_eq!(
-                    attr(rc, key),
-                    attr(pc, key),
-                    "custom event: attribute {key}"
-                );
-            }
+            same_event_attributes(rc, pc, "custom event");
             assert_eq!(pc["parentSpanId"], ph["spanId"]);
             assert_eq!(rc["parentSpanId"], named(&rs, "ops.main")["spanId"]);
         }
