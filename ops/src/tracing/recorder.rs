@@ -25,20 +25,40 @@ fn now_nanos() -> u64 {
         .unwrap_or(0)
 }
 
-/// 24 bytes of randomness for the trace id and the span id salt: the kernel's, or the
-/// clock and pid mixed when `/dev/urandom` cannot be read (ids need only be unique).
-fn random_seed() -> [u8; 24] {
-    use std::io::Read;
-    let mut seed = [0u8; 24];
-    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut seed));
-    if read.is_err() {
-        let mix = now_nanos() ^ (u64::from(std::process::id()) << 32);
-        for (i, chunk) in seed.chunks_mut(8).enumerate() {
-            let v = mix
-                .rotate_left(17 * i as u32)
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            chunk.copy_from_slice(&v.to_le_bytes());
+/// The process's randomness, read once: the kernel's, or the clock and pid mixed when
+/// `/dev/urandom` cannot be read (ids need only be unique).
+fn process_seed() -> [u8; 24] {
+    static SEED: std::sync::OnceLock<[u8; 24]> = std::sync::OnceLock::new();
+    *SEED.get_or_init(|| {
+        use std::io::Read;
+        let mut seed = [0u8; 24];
+        let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut seed));
+        if read.is_err() {
+            let mix = now_nanos() ^ (u64::from(std::process::id()) << 32);
+            for (i, chunk) in seed.chunks_mut(8).enumerate() {
+                let v = mix
+                    .rotate_left(17 * i as u32)
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                chunk.copy_from_slice(&v.to_le_bytes());
+            }
         }
+        seed
+    })
+}
+
+/// 24 bytes for one trace's id and span-id salt: the process's seed, mixed with a count
+/// of the traces started, so a process that records many (a test run) reads the kernel
+/// once, and each trace's ids still differ.
+fn random_seed() -> [u8; 24] {
+    static TRACES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = TRACES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut seed = process_seed();
+    for (i, chunk) in seed.chunks_mut(8).enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let mixed = (u64::from_le_bytes(word) ^ n.rotate_left(13 * i as u32 + 7))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        chunk.copy_from_slice(&mixed.to_le_bytes());
     }
     seed
 }
