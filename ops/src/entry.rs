@@ -109,7 +109,12 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
         crate::logging::crate_of::<C>(),
     );
     let tracing = C::TRACING.map(|config| {
-        crate::tracing::Session::begin(config, &context, C::META.name, short_type_name::<C>())
+        crate::tracing::Session::begin(
+            config,
+            &context,
+            C::META.name,
+            crate::tracing::charm_type_name::<C>(),
+        )
     });
     let selection = select_event(C::META, &context);
     let charm_dir = context.charm_dir.clone();
@@ -215,12 +220,6 @@ fn start_up_problems(context: &JujuContext, limits: ToolLimits) -> (ToolLimits, 
         limits
     });
     (limits, problems)
-}
-
-/// The charm type's name without its module path (`Demo`), as Python's `charm_type`.
-fn short_type_name<C>() -> &'static str {
-    let full = std::any::type_name::<C>();
-    full.rsplit("::").next().unwrap_or(full)
 }
 
 /// What a charm binary says when started by hand rather than by Juju.

@@ -187,7 +187,7 @@ fn settable_only(
 /// (`config_changed: Demo`, with `handler` `Demo.on_config`; a custom or library event
 /// `database_created: Demo`, `event_type` `custom`).
 fn handler_span<C>(event: &EventData, handler: &str, reemitted: bool) -> crate::tracing::SpanGuard {
-    let charm = std::any::type_name::<C>().rsplit("::").next().unwrap_or("");
+    let charm = crate::tracing::charm_type_name::<C>();
     // Python's event kind: the hook's name, or a custom event's own name.
     let kind = || match &event.custom {
         Some(custom) => custom.clone(),

@@ -57,6 +57,13 @@ pub(crate) use export::{export_after_hook, Session};
 pub use otlp::encode;
 pub(crate) use recorder::{span, span_with, SpanGuard};
 
+/// The charm type's name without its module path (`Demo`): Python's `charm_type`
+/// resource attribute and the class part of a handler span's name.
+pub(crate) fn charm_type_name<C>() -> &'static str {
+    let full = std::any::type_name::<C>();
+    full.rsplit("::").next().unwrap_or(full)
+}
+
 /// A charm's tracing declaration: `#[charm(..., tracing(endpoint = "...", ca = "..."))]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TracingConfig {
