@@ -68,7 +68,7 @@ pub struct Model<C> {
 
 impl<C: Charm> Model<C> {
     /// A model over `backend` for the dispatch described by `context`.
-    pub fn new(backend: Box<dyn Backend>, context: JujuContext) -> Self {
+    pub(crate) fn new(backend: Box<dyn Backend>, context: JujuContext) -> Self {
         Model {
             core: ModelCore::new(backend, C::META, context),
             _charm: PhantomData,
@@ -135,7 +135,11 @@ pub struct ModelCore {
 
 impl ModelCore {
     /// A model over `backend` for the dispatch described by `context`.
-    pub fn new(backend: Box<dyn Backend>, meta: &'static CharmMeta, context: JujuContext) -> Self {
+    pub(crate) fn new(
+        backend: Box<dyn Backend>,
+        meta: &'static CharmMeta,
+        context: JujuContext,
+    ) -> Self {
         ModelCore {
             backend,
             meta,
@@ -156,7 +160,7 @@ impl ModelCore {
     }
 
     /// The backend everything goes through.
-    pub fn backend(&self) -> &dyn Backend {
+    pub(crate) fn backend(&self) -> &dyn Backend {
         &*self.backend
     }
 
