@@ -15,6 +15,8 @@ mod merge;
 mod multipart;
 #[cfg(feature = "real-pebble")]
 pub mod real;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod trace;
 mod types;
 mod ws;

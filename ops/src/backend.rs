@@ -326,12 +326,8 @@ pub(crate) trait Backend {
     fn state_get(&self, key: &str) -> Result<Option<String>, ModelError>;
     /// `state-get --format=json`: every key of the controller-side charm state (what a
     /// Python `ops` charm with `use_juju_for_storage=True` left there, for migration).
-    /// (A default body, so backends written before it still build: it refuses.)
-    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
-        Err(ModelError::Other(
-            "state-get of every key is not available on this backend".into(),
-        ))
-    }
+    #[cfg(feature = "python-migration")]
+    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError>;
     /// `state-set --file -` of `{key: value}`.
     fn state_set(&self, key: &str, value: &str) -> Result<(), ModelError>;
     /// `state-delete KEY`.
