@@ -21,12 +21,24 @@ use std::time::Duration;
 const TIME: &str = "2025-01-01T00:00:00Z";
 
 /// What a Pebble daemon keeps that is not in the [`Container`] state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Extra {
-    /// The changes made so far (all ready).
+    /// The changes made so far.
     pub changes: Vec<Change>,
     /// The identities, by name.
     pub identities: BTreeMap<String, Identity>,
+    /// The boot id `system-info` reports.
+    pub boot_id: String,
+}
+
+impl Default for Extra {
+    fn default() -> Self {
+        Extra {
+            changes: Vec::new(),
+            identities: BTreeMap::new(),
+            boot_id: "00000000-0000-4000-8000-000000000000".into(),
+        }
+    }
 }
 
 /// A Pebble daemon over one container: each method answers as the daemon's API does.
@@ -432,10 +444,10 @@ fn new_change(extra: &mut Extra, kind: &str, summary: String) -> String {
 impl Daemon<'_> {
     /// What [`Pebble::system_info`](crate::Pebble::system_info) answers.
     pub fn system_info(&mut self) -> Result<SystemInfo> {
-        self.with(|_, _| {
+        self.with(|_, extra| {
             Ok(SystemInfo {
-                version: "1.19.0".into(),
-                boot_id: "00000000-0000-4000-8000-000000000000".into(),
+                version: "v1.19.0".into(),
+                boot_id: extra.boot_id.clone(),
                 http_address: None,
                 https_address: None,
             })
@@ -608,10 +620,16 @@ impl Daemon<'_> {
         _service: Option<&str>,
     ) -> Result<Vec<Change>> {
         self.with(|_, extra| {
-            Ok(match select {
-                ChangeState::InProgress => Vec::new(),
-                _ => extra.changes.clone(),
-            })
+            Ok(extra
+                .changes
+                .iter()
+                .filter(|ch| match select {
+                    ChangeState::All => true,
+                    ChangeState::Ready => ch.ready,
+                    ChangeState::InProgress => !ch.ready,
+                })
+                .cloned()
+                .collect())
         })
     }
 
@@ -635,10 +653,23 @@ impl Daemon<'_> {
     /// What [`Pebble::abort_change`](crate::Pebble::abort_change) answers.
     pub fn abort_change(&mut self, id: &str) -> Result<Change> {
         let change = self.get_change(id)?;
-        Err(api_error(
-            400,
-            format!("cannot abort change {} with nothing pending", change.id),
-        ))
+        if change.ready {
+            return Err(api_error(
+                400,
+                format!("cannot abort change {} with nothing pending", change.id),
+            ));
+        }
+        // Nothing runs in memory: the change is aborted at once.
+        self.with(|_, extra| {
+            let change = extra
+                .changes
+                .iter_mut()
+                .find(|ch| ch.id == id)
+                .ok_or_else(|| api_error(404, format!("cannot find change with id {id:?}")))?;
+            change.status = ChangeStatus::Abort;
+            change.ready = true;
+            Ok(change.clone())
+        })
     }
 
     /// What [`Pebble::get_checks`](crate::Pebble::get_checks) answers.
@@ -1048,6 +1079,8 @@ impl Daemon<'_> {
             // The charm talks to Pebble as root: its notices are root's.
             notice.user_id = Some(0);
             notice.repeat_after = repeat_after;
+            // Pebble's default expiry for a new notice: a week.
+            notice.expire_after = Some("168h0m0s".into());
             let id = notice.id.clone();
             c.notices.push(notice);
             Ok(id)
@@ -1106,7 +1139,20 @@ impl Daemon<'_> {
 
     /// What [`Pebble::get_metrics`](crate::Pebble::get_metrics) answers.
     pub fn get_metrics(&mut self) -> Result<String> {
-        self.with(|_, _| Ok(String::new()))
+        self.with(|c, _| {
+            let plan = Self::plan_of(c)?;
+            let mut text = String::from(
+                "# HELP pebble_service_active Whether the service is active (1) or not (0)\n\
+                 # TYPE pebble_service_active gauge\n",
+            );
+            for name in plan.services.keys() {
+                let active = u8::from(c.service(name) == ServiceStatus::Active);
+                text.push_str(&format!(
+                    "pebble_service_active{{service=\"{name}\"}} {active}\n"
+                ));
+            }
+            Ok(text)
+        })
     }
 }
 
