@@ -1,9 +1,9 @@
-//! The one seam between the model and Juju.
+//! The one seam between the model and Juju, and the values that cross it.
 //!
-//! Everything the model asks of Juju goes through [`Backend`]: the real implementation
-//! (`hookcmds`) runs the hook tools with the flags Python `ops` uses; `ops::testing`
-//! implements the same trait over an in-memory model. Methods take and return typed values;
-//! the flags, JSON and stdin formats stay inside the implementations.
+//! Everything the model asks of Juju goes through the crate-private `Backend` trait: the
+//! real implementation (`hookcmds`) runs the hook tools with the flags Python `ops` uses;
+//! `ops::testing` implements the same trait over an in-memory model. Methods take and
+//! return typed values; the flags, JSON and stdin formats stay inside the implementations.
 
 use crate::error::ModelError;
 use crate::status::Status;

@@ -1160,7 +1160,6 @@ impl Daemon<'_> {
     /// What `exec` runs: `options` with the service context's environment, working
     /// directory, user and group filling in what the command did not set, and the canned
     /// [`Exec`] with the longest prefix of the command, if any.
-    /// What [`Pebble::resolve_exec`](crate::Pebble::resolve_exec) answers.
     pub fn resolve_exec(&mut self, options: &ExecOptions) -> Result<(ExecOptions, Option<Exec>)> {
         self.with(|c, _| {
             let mut resolved = options.clone();

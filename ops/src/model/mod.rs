@@ -1,8 +1,9 @@
 //! The charm's view of its Juju model: units, applications, relations and their data,
 //! containers, storage, secrets, config, ports, networks and resources.
 //!
-//! Everything here talks to Juju through the [`Backend`]; reads are cached for the hook,
-//! relation writes are batched so each databag is written once.
+//! Everything here talks to Juju through the backend (hook tools, or `ops::testing`'s
+//! simulator); reads are cached for the hook, relation writes are batched so each databag
+//! is written once.
 //!
 //! - This unit and its application: [`ModelCore::unit`], [`ModelCore::app`]
 //!   ([`Unit::is_leader`], ports, [`Unit::reboot`], [`App::planned_units`], adding
