@@ -14,6 +14,7 @@ mod corpus;
 mod errors;
 mod files_and_layouts;
 mod garbage_in;
+mod ranges_and_assumes;
 mod top_level_keys;
 
 /// A fresh, empty directory under the system temp dir, removed on drop.
