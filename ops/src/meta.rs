@@ -37,7 +37,8 @@ pub struct CharmMeta {
     pub summary: &'static str,
     /// `description` (empty if absent).
     pub description: &'static str,
-    /// `maintainer`, then `maintainers`, then `links.contact`, as Python ops lists them.
+    /// `maintainer`, then `maintainers`, then `links.contact`, as Python ops lists them
+    /// (a list of contacts is flattened; Python keeps it as one item).
     pub maintainers: &'static [&'static str],
     /// Documentation, issue tracker, source and website links.
     pub links: Links,

@@ -2,8 +2,9 @@
 //! `metadata.yaml` + `config.yaml` + `actions.yaml`) at compile time.
 //!
 //! These types are the contract between the reader (`read`) and the rest of the macro
-//! crate (validation and expansion). They keep only what code generation and checks need;
-//! keys we do not model are accepted by the reader and dropped.
+//! crate (validation and expansion). They keep what code generation, the checks and the
+//! generated `ops::meta::CharmMeta` need; keys we do not model (build settings such as
+//! `parts`, `platforms`) are accepted by the reader and dropped.
 
 mod read;
 

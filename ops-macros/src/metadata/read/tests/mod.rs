@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod actions;
+mod charm_meta_keys;
 mod config;
 mod corpus;
 mod errors;
 mod files_and_layouts;
 mod garbage_in;
-mod ranges_and_assumes;
 mod top_level_keys;
 
 /// A fresh, empty directory under the system temp dir, removed on drop.

@@ -1,5 +1,7 @@
-//! Storage `multiple` ranges and `assumes` feature expressions: every form real charms
-//! and Juju accept, and bad input as an error at its position (never a panic).
+//! The keys read for `ops::meta::CharmMeta` beyond what code generation needs: storage
+//! `multiple` ranges and `assumes` features (every form real charms and Juju accept, bad
+//! input as an error at its position, never a panic), container bases, links and
+//! maintainers in both layouts.
 
 use super::*;
 
@@ -173,4 +175,81 @@ fn a_container_with_a_resource_and_bases_is_an_error() {
     assert_eq!(e.line, Some(4), "{}", e.message);
     let e = parse_err("name: c\ncontainers:\n  app:\n    bases:\n      - {name: ubuntu}\n");
     assert_eq!(e.detail, "containers.app.bases[0]: missing field `channel`");
+}
+
+#[test]
+fn links_and_maintainers_in_both_layouts() {
+    // charmcraft.yaml: `links`, with `contact` kept apart from `maintainers`.
+    let m = parse(
+        "name: c\nmaintainers: [a <a@x>]\nlinks:\n  documentation: https://d\n  \
+         issues: https://i\n  source: [https://s1, https://s2]\n  contact: b <b@x>\n",
+    );
+    assert_eq!(m.maintainers, vec!["a <a@x>".to_string()]);
+    assert_eq!(
+        m.links,
+        Links {
+            documentation: Some("https://d".into()),
+            issues: vec!["https://i".into()],
+            source: vec!["https://s1".into(), "https://s2".into()],
+            contact: vec!["b <b@x>".into()],
+            website: vec![],
+        }
+    );
+    // metadata.yaml v1: the top-level keys, which win over `links` as in Python ops; the
+    // singular `maintainer` comes first.
+    let m = parse(
+        "name: c\nmaintainer: a <a@x>\nmaintainers: [b <b@x>]\ndocs: https://top\n\
+         website: https://w\nlinks:\n  documentation: https://links\n  \
+         website: https://ignored\n  issues: https://kept\n",
+    );
+    assert_eq!(
+        m.maintainers,
+        vec!["a <a@x>".to_string(), "b <b@x>".to_string()]
+    );
+    assert_eq!(m.links.documentation.as_deref(), Some("https://top"));
+    assert_eq!(m.links.website, vec!["https://w".to_string()]);
+    assert_eq!(m.links.issues, vec!["https://kept".to_string()]);
+}
+
+#[test]
+fn the_descriptive_keys_of_metadata_v1() {
+    let m = parse(
+        "name: c\ntitle: C\ntags: [a, b]\nterms: t\nseries: [jammy]\nmin-juju-version: 2.9\n\
+         payloads:\n  mon:\n    type: docker\ncharm-user: sudoer\n",
+    );
+    assert_eq!(m.title.as_deref(), Some("C"));
+    assert_eq!(m.tags, vec!["a".to_string(), "b".to_string()]);
+    assert_eq!(m.terms, vec!["t".to_string()]);
+    assert_eq!(m.series, vec!["jammy".to_string()]);
+    // An unquoted version reads as YAML's float; it means the text written.
+    assert_eq!(m.min_juju_version.as_deref(), Some("2.9"));
+    assert_eq!(
+        m.payloads,
+        vec![Payload {
+            name: "mon".into(),
+            kind: "docker".into()
+        }]
+    );
+    assert_eq!(m.charm_user, Some(CharmUser::Sudoer));
+    let e = parse_err("name: c\npayloads:\n  mon: {}\n");
+    assert_eq!(e.detail, "payloads.mon: missing field `type`");
+}
+
+#[test]
+fn the_new_keys_in_both_files_of_a_legacy_charm_are_refused() {
+    let dir = TempDir::new();
+    dir.write(
+        "charmcraft.yaml",
+        "type: charm\ndocs: https://a\ntags: [x]\n",
+    );
+    let path = dir.write("metadata.yaml", "name: c\ndocs: https://b\ntags: [y]\n");
+    let e = load(&path).unwrap_err();
+    assert!(
+        e.message.ends_with(
+            "`tags`, `docs` are also declared in charmcraft.yaml beside it \
+             (charmcraft refuses duplicates)"
+        ),
+        "{}",
+        e.message
+    );
 }
