@@ -111,17 +111,5 @@ pub mod __private {
     }
 
     /// The metadata of a charm whose metadata file could not be read.
-    pub static UNREADABLE_META: crate::meta::CharmMeta = crate::meta::CharmMeta {
-        name: "",
-        summary: "",
-        description: "",
-        subordinate: false,
-        containers: &[],
-        resources: &[],
-        storages: &[],
-        relations: &[],
-        extra_bindings: &[],
-        config: &[],
-        actions: &[],
-    };
+    pub static UNREADABLE_META: crate::meta::CharmMeta = crate::meta::CharmMeta::named("");
 }

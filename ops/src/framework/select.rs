@@ -140,50 +140,26 @@ fn hook_event(meta: &CharmMeta, context: &JujuContext, hook: &str) -> Option<Eve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meta::{ActionMeta, ContainerMeta, RelationMeta, RelationRole, StorageMeta};
+    use crate::meta::{
+        ActionMeta, ContainerMeta, RelationMeta, RelationRole, StorageMeta, StorageRange,
+        StorageType,
+    };
 
     pub(crate) static META: CharmMeta = CharmMeta {
-        name: "demo",
-        summary: "",
-        description: "",
-        subordinate: false,
-        containers: &[ContainerMeta {
-            name: "demo-server",
-            resource: None,
-            mounts: &[],
-        }],
-        resources: &[],
+        containers: &[ContainerMeta::new("demo-server")],
         storages: &[StorageMeta {
-            name: "data",
-            kind: "filesystem",
-            location: None,
-            multiple: true,
+            multiple: Some(StorageRange { min: 0, max: None }),
+            ..StorageMeta::new("data", StorageType::Filesystem)
         }],
         relations: &[
             RelationMeta {
-                name: "database",
-                role: RelationRole::Requires,
-                interface: "postgresql_client",
                 limit: Some(1),
-                optional: false,
-                container_scope: false,
+                ..RelationMeta::new("database", RelationRole::Requires, "postgresql_client")
             },
-            RelationMeta {
-                name: "peer-storage",
-                role: RelationRole::Peer,
-                interface: "peers",
-                limit: None,
-                optional: false,
-                container_scope: false,
-            },
+            RelationMeta::new("peer-storage", RelationRole::Peer, "peers"),
         ],
-        extra_bindings: &[],
-        config: &[],
-        actions: &[ActionMeta {
-            name: "get-db-info",
-            params: &[],
-            additional_properties: true,
-        }],
+        actions: &[ActionMeta::new("get-db-info")],
+        ..CharmMeta::named("demo")
     };
 
     /// The Juju hooks of `target` in the event table: `(hook-name part, kind)`.
