@@ -13,9 +13,10 @@
 mod common;
 
 use common::{tool_calls, Unit};
+use ops::backend::LogLevel;
 use ops::event::{Commit, EventData, PreCommit};
 use ops::prelude::*;
-use ops::testing::{Context, Harness, Relation, RunError, State};
+use ops::testing::{Context, Harness, JujuLogLine, Relation, RunError, State};
 
 /// Counts its hooks and commits; the `mode` config option makes a handler defer, abort
 /// or fail.
@@ -82,6 +83,20 @@ impl Ledger {
             .unit()
             .set_status(Status::active(format!("committed {}", self.pre_commits)))?;
         Ok(())
+    }
+}
+
+/// Defers its commit events through `AnyEvent`, the one payload with `defer()` for them.
+#[charm(metadata = "tests/commit_events.yaml")]
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Deferrer {}
+
+#[charm]
+impl Deferrer {
+    #[on(pre_commit)]
+    #[on(commit)]
+    fn any(&mut self, _: &Model<Self>, event: &ops::event::AnyEvent) {
+        event.defer();
     }
 }
 
@@ -402,4 +417,18 @@ fn in_a_real_hook_a_failing_pre_commit_fails_the_hook_and_saves_nothing() {
         calls.iter().any(|c| c.contains("pre_commit failed")),
         "{calls:?}"
     );
+}
+
+#[test]
+fn deferring_a_commit_event_through_any_event_is_ignored_with_a_warning() {
+    let mut ctx = Context::<Deferrer>::new();
+    let out = ctx.run(ctx.on.start(), &State::new()).unwrap();
+    assert!(out.deferred.is_empty());
+    for event in ["pre_commit", "commit"] {
+        let line = JujuLogLine::new(
+            LogLevel::Warning,
+            format!("any deferred {event}, which cannot be deferred: ignored."),
+        );
+        assert!(ctx.juju_log().contains(&line), "{:?}", ctx.juju_log());
+    }
 }
