@@ -50,7 +50,7 @@ pub use action::Action;
 pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome};
 pub use context::JujuContext;
 pub use entry::{main, main_with, run_main, MainOptions};
-pub use error::{Abort, Error, ModelError, Result};
+pub use error::{Abort, Error, ModelError, Result, ToolCall};
 pub use event::{EventData, EventKind};
 /// Migration from a Python `ops` charm's state on the first hook of its Rust port
 /// (feature `python-migration`).

@@ -78,6 +78,7 @@ impl<B> Recorded<B> {
                 tool: tool.to_string(),
                 code: Some(1),
                 stderr: "ERROR boom".into(),
+                call: None,
             });
         }
         Ok(())

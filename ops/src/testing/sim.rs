@@ -234,6 +234,7 @@ fn tool_error(tool: &str, stderr: impl Into<String>) -> ModelError {
         tool: tool.into(),
         code: Some(1),
         stderr: stderr.into(),
+        call: None,
     }
 }
 

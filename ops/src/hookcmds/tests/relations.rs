@@ -103,7 +103,9 @@ fn relation_errors_map_to_relation_not_found() {
         .relation_set(1, &[("a".into(), "b".into())].into_iter().collect(), false)
         .unwrap_err();
     match err {
-        ModelError::Tool { tool, code, stderr } => {
+        ModelError::Tool {
+            tool, code, stderr, ..
+        } => {
             assert_eq!(
                 (tool.as_str(), code, stderr.as_str()),
                 ("relation-set", Some(2), "ERROR cannot write: quota")

@@ -318,8 +318,13 @@ impl Charm for Demo {
     fn storages(_: &ModelCore) {}
     fn resources(_: &ModelCore) {}
 
-    fn observers(_: &EventData) -> Vec<String> {
-        vec!["on_event".to_string()]
+    /// Every Juju event and collect-status; not the commit events (the charms of
+    /// `commit_events.rs` observe those).
+    fn observers(event: &EventData) -> Vec<String> {
+        match event.kind {
+            EventKind::PreCommit | EventKind::Commit => Vec::new(),
+            _ => vec!["on_event".to_string()],
+        }
     }
 
     fn dispatch(&mut self, model: &Model<Self>, event: &EventData, only: Option<&str>) -> Outcome {
