@@ -69,7 +69,7 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
         .iter()
         .map(|s| {
             let name = s.name.clone();
-            let doc = format!("The attached instances of the `{name}` storage ({}).", s.kind);
+            let doc = format!("The attached instances of the `{name}` storage ({}).", s.kind.as_str());
             method(name.clone(), move |method| {
                 quote! {
                     #[doc = #doc]
@@ -87,7 +87,7 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
         .iter()
         .map(|r| {
             let name = r.name.clone();
-            let doc = format!("The local path of the `{name}` resource ({}), fetched by Juju.", r.kind);
+            let doc = format!("The local path of the `{name}` resource ({}), fetched by Juju.", r.kind.as_str());
             method(name.clone(), move |method| {
                 quote! {
                     #[doc = #doc]
