@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::Fake;
+use common::Unit;
 use ops::prelude::*;
 use ops::values::{FromValue, ValueError};
 use ops::{Action, ActionParams, EventData, EventKind};
@@ -185,15 +185,13 @@ fn the_metadata_keeps_each_params_enum() {
 
 #[test]
 fn handlers_get_the_enums() {
-    let fake = Fake::default();
-    let model = common::model::<EnumParams>(&fake);
+    let mut unit = Unit::<EnumParams>::new();
     let mut charm = EnumParams::default();
     let ev = EventData::named(EventKind::Action, "backup");
-    fake.0.borrow_mut().action_params =
-        map(json!({"mode": "incremental", "tags": ["daily"], "format": "x.509"}));
-    charm.dispatch(&model, &ev, None).into_result().unwrap();
-    fake.0.borrow_mut().action_params = map(json!({"mode": "full", "compression": "gzip"}));
-    charm.dispatch(&model, &ev, None).into_result().unwrap();
+    unit.action_params = map(json!({"mode": "incremental", "tags": ["daily"], "format": "x.509"}));
+    unit.dispatch(&mut charm, &ev, None).into_result().unwrap();
+    unit.action_params = map(json!({"mode": "full", "compression": "gzip"}));
+    unit.dispatch(&mut charm, &ev, None).into_result().unwrap();
     assert_eq!(
         charm.calls,
         [
@@ -201,9 +199,9 @@ fn handlers_get_the_enums() {
             "everything gzip None []"
         ]
     );
-    fake.0.borrow_mut().action_params = map(json!({"mode": "partial"}));
-    let err = charm
-        .dispatch(&model, &ev, None)
+    unit.action_params = map(json!({"mode": "partial"}));
+    let err = unit
+        .dispatch(&mut charm, &ev, None)
         .into_result()
         .unwrap_err()
         .to_string();

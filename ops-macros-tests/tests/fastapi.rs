@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Fake;
+use common::Unit;
 use ops::event::{PebbleReady, RelationChanged};
 use ops::prelude::*;
 use ops::{Action, EventData, EventKind};
@@ -115,17 +115,15 @@ fn observers_in_source_order() {
 
 #[test]
 fn dispatch_runs_handlers_in_order_and_reports_deferrals() {
-    let fake = Fake::default();
-    fake.0.borrow_mut().config = json!({"server-port": 9000}).as_object().unwrap().clone();
-    fake.0
-        .borrow_mut()
+    let mut unit = Unit::<FastApiDemo>::new();
+    unit.state.config = json!({"server-port": 9000}).as_object().unwrap().clone();
+    unit.state
         .relations
-        .insert("database".into(), vec![7]);
-    let model = common::model::<FastApiDemo>(&fake);
+        .push(ops::testing::Relation::new("database").id(7));
     let mut charm = FastApiDemo::default();
 
-    let deferred = charm
-        .dispatch(&model, &EventData::new(EventKind::ConfigChanged), None)
+    let deferred = unit
+        .dispatch(&mut charm, &EventData::new(EventKind::ConfigChanged), None)
         .into_result()
         .unwrap();
     assert!(deferred.is_empty());
@@ -134,15 +132,14 @@ fn dispatch_runs_handlers_in_order_and_reports_deferrals() {
     charm.calls.clear();
     let ev = EventData::named(EventKind::PebbleReady, "demo-server");
     assert_eq!(
-        charm.dispatch(&model, &ev, None).into_result().unwrap(),
+        unit.dispatch(&mut charm, &ev, None).into_result().unwrap(),
         ["start"]
     );
     assert_eq!(charm.calls, ["start demo-server 9000"]);
 
     charm.calls.clear();
     let ev = EventData::new(EventKind::ConfigChanged);
-    charm
-        .dispatch(&model, &ev, Some("configure_again"))
+    unit.dispatch(&mut charm, &ev, Some("configure_again"))
         .into_result()
         .unwrap();
     assert_eq!(charm.calls, ["configure_again"]);
@@ -152,27 +149,25 @@ fn dispatch_runs_handlers_in_order_and_reports_deferrals() {
         relation_id: Some(7),
         ..EventData::named(EventKind::RelationChanged, "database")
     };
-    charm.dispatch(&model, &ev, None).into_result().unwrap();
+    unit.dispatch(&mut charm, &ev, None).into_result().unwrap();
     assert_eq!(charm.calls, ["db_changed 7 Some(7)"]);
 }
 
 #[test]
 fn dispatch_actions_with_typed_params() {
-    let fake = Fake::default();
-    let model = common::model::<FastApiDemo>(&fake);
+    let mut unit = Unit::<FastApiDemo>::new();
     let mut charm = FastApiDemo::default();
     let ev = EventData::named(EventKind::Action, "get-db-info");
-    charm.dispatch(&model, &ev, None).into_result().unwrap();
-    fake.0.borrow_mut().action_params = json!({"show-password": true}).as_object().unwrap().clone();
-    charm.dispatch(&model, &ev, None).into_result().unwrap();
+    unit.dispatch(&mut charm, &ev, None).into_result().unwrap();
+    unit.action_params = json!({"show-password": true}).as_object().unwrap().clone();
+    unit.dispatch(&mut charm, &ev, None).into_result().unwrap();
     assert_eq!(
         charm.calls,
         ["db_info show-password=false", "db_info show-password=true"]
     );
-    fake.0.borrow_mut().action_params =
-        json!({"show-password": "yes"}).as_object().unwrap().clone();
-    let err = charm
-        .dispatch(&model, &ev, None)
+    unit.action_params = json!({"show-password": "yes"}).as_object().unwrap().clone();
+    let err = unit
+        .dispatch(&mut charm, &ev, None)
         .into_result()
         .unwrap_err()
         .to_string();
@@ -181,15 +176,18 @@ fn dispatch_actions_with_typed_params() {
 
 #[test]
 fn dispatch_collect_status_and_errors() {
-    let fake = Fake::default();
-    let model = common::model::<FastApiDemo>(&fake);
+    let mut unit = Unit::<FastApiDemo>::new();
     let mut charm = FastApiDemo::default();
-    let collected = charm
-        .dispatch(&model, &EventData::new(EventKind::CollectUnitStatus), None)
+    let collected = unit
+        .dispatch(
+            &mut charm,
+            &EventData::new(EventKind::CollectUnitStatus),
+            None,
+        )
         .statuses;
     assert_eq!(collected.statuses(), &[Status::active("")]);
-    let err = charm
-        .dispatch(&model, &EventData::new(EventKind::UpdateStatus), None)
+    let err = unit
+        .dispatch(&mut charm, &EventData::new(EventKind::UpdateStatus), None)
         .into_result()
         .unwrap_err();
     assert_eq!(err.to_string(), "boom");
@@ -197,10 +195,9 @@ fn dispatch_collect_status_and_errors() {
 
 #[test]
 fn dispatch_outcome_says_what_each_handler_did() {
-    let fake = Fake::default();
-    let model = common::model::<FastApiDemo>(&fake);
+    let mut unit = Unit::<FastApiDemo>::new();
     let mut charm = FastApiDemo::default();
-    let outcome = charm.dispatch(&model, &EventData::new(EventKind::ConfigChanged), None);
+    let outcome = unit.dispatch(&mut charm, &EventData::new(EventKind::ConfigChanged), None);
     let runs: Vec<_> = outcome
         .handlers
         .iter()
@@ -216,10 +213,10 @@ fn dispatch_outcome_says_what_each_handler_did() {
     assert!(!outcome.action_failed);
     assert!(outcome.statuses.statuses().is_empty());
     let ev = EventData::named(EventKind::PebbleReady, "demo-server");
-    let outcome = charm.dispatch(&model, &ev, Some("start"));
+    let outcome = unit.dispatch(&mut charm, &ev, Some("start"));
     assert_eq!(outcome.handlers.len(), 1);
     assert!(outcome.handlers[0].deferred);
-    let outcome = charm.dispatch(&model, &EventData::new(EventKind::UpdateStatus), None);
+    let outcome = unit.dispatch(&mut charm, &EventData::new(EventKind::UpdateStatus), None);
     let error = outcome.handlers[0].error.as_ref().map(|e| e.to_string());
     assert_eq!(error.as_deref(), Some("boom"));
 }

@@ -5,9 +5,10 @@
 
 mod common;
 
-use common::Fake;
+use common::Unit;
 use ops::event::*;
 use ops::prelude::*;
+use ops::testing::{Harness, Relation, Storage};
 use ops::values::ValueError;
 use ops::{Action, ActionParams, CharmConfig, EventData, EventKind};
 use serde_json::{json, Map, Value};
@@ -208,12 +209,12 @@ fn every_event_has_its_observers() {
 
 #[test]
 fn payloads_reach_handlers() {
-    let fake = Fake::default();
-    fake.0.borrow_mut().action_params = map(json!({"target": "s3"}));
-    let model = common::model::<KitchenSink>(&fake);
+    let mut unit = Unit::<KitchenSink>::new();
+    unit.action_params = map(json!({"target": "s3"}));
+    unit.state.storages.push(Storage::new("data").index(2));
     let mut charm = KitchenSink::default();
-    let run = |charm: &mut KitchenSink, ev: EventData| {
-        charm.dispatch(&model, &ev, None).into_result().unwrap()
+    let mut run = |charm: &mut KitchenSink, ev: EventData| {
+        unit.dispatch(charm, &ev, None).into_result().unwrap()
     };
 
     assert!(run(&mut charm, EventData::new(EventKind::Install)).is_empty());
@@ -282,9 +283,8 @@ fn payloads_reach_handlers() {
     );
     assert_eq!(charm.helper(), 8);
 
-    let collect = |charm: &mut KitchenSink, kind| {
-        charm.dispatch(&model, &EventData::new(kind), None).statuses
-    };
+    let mut collect =
+        |charm: &mut KitchenSink, kind| unit.dispatch(charm, &EventData::new(kind), None).statuses;
     let unit = collect(&mut charm, EventKind::CollectUnitStatus);
     let app = collect(&mut charm, EventKind::CollectAppStatus);
     assert_eq!(unit.statuses(), &[Status::waiting("unit")]);
@@ -293,19 +293,17 @@ fn payloads_reach_handlers() {
 
 #[test]
 fn accessors_of_every_kind() {
-    let fake = Fake::default();
-    {
-        let mut state = fake.0.borrow_mut();
-        state.relations.insert("database".into(), vec![1]);
-        state.relations.insert("logging".into(), vec![4, 5]);
-        state
-            .storages
-            .insert("data".into(), vec!["data/0".into(), "data/1".into()]);
+    let mut harness = Harness::<KitchenSink>::new();
+    harness.edit_state(|state| {
+        for (endpoint, id) in [("database", 1), ("logging", 4), ("logging", 5)] {
+            state.relations.push(Relation::new(endpoint).id(id));
+        }
+        state.storages = vec![Storage::new("data").index(0), Storage::new("data").index(1)];
         state
             .resources
             .insert("tarball".into(), "/res/app.tar.gz".into());
-    }
-    let model = common::model::<KitchenSink>(&fake);
+    });
+    let model = harness.model();
     let relations = model.relations();
     let db: Option<ops::model::Relation> = relations.database().unwrap();
     assert_eq!(db.map(|r| r.id()), Some(1));

@@ -15,6 +15,11 @@ mod merge;
 mod multipart;
 #[cfg(feature = "real-pebble")]
 pub mod real;
+// The in-memory daemon `ops::testing` and the socket stand-in share: its state types are
+// documented where test authors meet them (`ops::testing`), not twice.
+#[cfg(feature = "sim")]
+#[doc(hidden)]
+pub mod sim;
 pub mod trace;
 mod types;
 mod ws;

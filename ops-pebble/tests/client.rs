@@ -109,6 +109,14 @@ fn protocol_error_on_wrong_content_type() {
 #[test]
 fn api_error_carries_code_kind_and_message() {
     let p = FakePebble::start();
+    // An error answer with a kind, as Pebble gives for a missing file or notice.
+    p.state.lock().unwrap().canned.insert(
+        ("GET".into(), "/v1/changes/999".into()),
+        (
+            404,
+            json!({"message": "cannot find change with id \"999\"", "kind": "not-found"}),
+        ),
+    );
     let err = p.client().get_change("999").unwrap_err();
     let api = err.as_api().expect("an API error");
     assert_eq!(api.code, 404);
@@ -121,6 +129,19 @@ fn api_error_carries_code_kind_and_message() {
 fn health_ok_and_unhealthy_502() {
     let p = FakePebble::start();
     let c = p.client();
+    // A check that is down.
+    c.add_layer(
+        "checks",
+        &layer("checks:\n  bad:\n    override: replace\n    tcp:\n      port: 1\n"),
+        false,
+    )
+    .unwrap();
+    p.state
+        .lock()
+        .unwrap()
+        .container
+        .check_infos
+        .push(ops_pebble::sim::CheckInfo::new("bad").status(CheckStatus::Down));
     assert!(c.health(Some(&CheckLevel::Ready), &["a"]).unwrap());
     let r = p.last();
     assert_eq!(
@@ -220,6 +241,7 @@ fn change_error_with_task_logs() {
     let p = FakePebble::start();
     let c = p.client();
     with_services(&p);
+    p.state.lock().unwrap().failing.insert("broken".into());
     match c.start_services(&["broken"], T) {
         Err(Error::Change(e)) => {
             assert!(e.err.contains("broken"));
@@ -258,7 +280,14 @@ fn changes_get_list_wait_abort_and_polling_fallback() {
         .is_empty());
     let waited = c.wait_change(&id, Some(T)).unwrap();
     assert_eq!(waited.status, ChangeStatus::Done);
-    let aborted = c.abort_change(&id).unwrap();
+    // Only a change in progress can be aborted.
+    p.state.lock().unwrap().extra.changes.push(
+        serde_json::from_value(
+            json!({"id": "pending", "kind": "x", "summary": "", "status": "Doing", "tasks": [], "ready": false, "spawn-time": ""}),
+        )
+        .unwrap(),
+    );
+    let aborted = c.abort_change("pending").unwrap();
     assert_eq!(aborted.status, ChangeStatus::Abort);
     assert_eq!(p.last().body, json!({"action": "abort"}));
 
@@ -274,9 +303,11 @@ fn wait_change_times_out() {
     let p = FakePebble::start();
     let c = p.client();
     // A change that never becomes ready.
-    p.state.lock().unwrap().changes.insert(
-        "42".into(),
-        json!({"id": "42", "kind": "x", "summary": "", "status": "Doing", "tasks": [], "ready": false, "spawn-time": ""}),
+    p.state.lock().unwrap().extra.changes.push(
+        serde_json::from_value(
+            json!({"id": "42", "kind": "x", "summary": "", "status": "Doing", "tasks": [], "ready": false, "spawn-time": ""}),
+        )
+        .unwrap(),
     );
     let start = std::time::Instant::now();
     let err = c
@@ -317,8 +348,17 @@ fn checks_list_start_stop_refresh() {
         p.last().body,
         json!({"action": "start", "checks": ["ready"]})
     );
-    // `changed: null` → empty.
+    // Stopping a stopped check changes nothing: `changed: null` → empty.
+    c.stop_checks(&["up"]).unwrap();
     assert!(c.stop_checks(&["up"]).unwrap().is_empty());
+    // A refresh whose check fails (the stand-in runs no checks: a canned answer).
+    p.state.lock().unwrap().canned.insert(
+        ("POST".into(), "/v1/checks/refresh".into()),
+        (
+            200,
+            json!({"info": {"name": "up", "status": "down", "failures": 1, "threshold": 1, "startup": "enabled", "change-id": "9"}, "error": "check timed out after 1s"}),
+        ),
+    );
     let refreshed = c.refresh_check("up").unwrap();
     assert_eq!(refreshed.info.status, CheckStatus::Down);
     assert_eq!(refreshed.error, "check timed out after 1s");
@@ -421,10 +461,11 @@ fn files_push_pull_list_mkdir_remove() {
 
     let entries = c.list_files("/etc/app", None, false).unwrap();
     let names: Vec<_> = entries.iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names, ["conf.d", "app.conf", "empty"]);
-    assert_eq!(entries[0].type_, FileType::Directory);
-    assert_eq!(entries[1].size, Some(32));
-    assert_eq!(entries[1].mode(), Some(0o644));
+    // By name, as Pebble lists; the mode is the pushed one.
+    assert_eq!(names, ["app.conf", "conf.d", "empty"]);
+    assert_eq!(entries[1].type_, FileType::Directory);
+    assert_eq!(entries[0].size, Some(32));
+    assert_eq!(entries[0].mode(), Some(0o600));
     let conf = c.list_files("/etc/app", Some("*.conf"), false).unwrap();
     assert_eq!(conf.len(), 1);
     assert_eq!(
@@ -594,6 +635,7 @@ fn signals_notices_identities_logs_metrics() {
     let p = FakePebble::start();
     let c = p.client();
     with_services(&p);
+    c.start_services(&["web"], T).unwrap();
     c.send_signal("SIGHUP", &["web"]).unwrap();
     assert_eq!(
         p.last().body,
@@ -605,7 +647,8 @@ fn signals_notices_identities_logs_metrics() {
             .as_api()
             .unwrap()
             .code,
-        404
+        // As Pebble: the service is not running, a server error.
+        500
     );
 
     let mut data = BTreeMap::new();

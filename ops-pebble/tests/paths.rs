@@ -65,14 +65,22 @@ fn remote_files(p: &FakePebble) -> BTreeMap<String, String> {
     p.state
         .lock()
         .unwrap()
+        .container
         .files
         .iter()
-        .map(|(k, v)| (k.clone(), String::from_utf8_lossy(v).into_owned()))
+        .filter_map(|(k, v)| {
+            let content = v.content.as_ref()?;
+            Some((k.clone(), String::from_utf8_lossy(content).into_owned()))
+        })
         .collect()
 }
 
 fn remote_dirs(p: &FakePebble) -> Vec<String> {
-    p.state.lock().unwrap().dirs.iter().cloned().collect()
+    let s = p.state.lock().unwrap();
+    let dirs = s.container.files.iter().filter(|(_, v)| v.is_dir());
+    std::iter::once("/".to_string())
+        .chain(dirs.map(|(k, _)| k.clone()))
+        .collect()
 }
 
 fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -1,9 +1,9 @@
-//! The one seam between the model and Juju.
+//! The one seam between the model and Juju, and the values that cross it.
 //!
-//! Everything the model asks of Juju goes through [`Backend`]: the real implementation
-//! (`hookcmds`) runs the hook tools with the flags Python `ops` uses; `ops::testing`
-//! implements the same trait over an in-memory model. Methods take and return typed values;
-//! the flags, JSON and stdin formats stay inside the implementations.
+//! Everything the model asks of Juju goes through the crate-private `Backend` trait: the
+//! real implementation (`hookcmds`) runs the hook tools with the flags Python `ops` uses;
+//! `ops::testing` implements the same trait over an in-memory model. Methods take and
+//! return typed values; the flags, JSON and stdin formats stay inside the implementations.
 
 use crate::error::ModelError;
 use crate::status::Status;
@@ -58,7 +58,7 @@ pub struct StatusInfo {
 
 /// Options of `secret-add` and `secret-set`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SecretOptions {
+pub(crate) struct SecretOptions {
     /// `--label`.
     pub label: Option<String>,
     /// `--description`.
@@ -81,7 +81,7 @@ pub enum SecretOwner {
 
 /// How a secret is looked up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretLookup<'a> {
+pub(crate) enum SecretLookup<'a> {
     /// By URI.
     Id(&'a str),
     /// By label.
@@ -92,7 +92,7 @@ pub enum SecretLookup<'a> {
 
 /// Which revision `secret-get` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretRead {
+pub(crate) enum SecretRead {
     /// The tracked revision (plain `secret-get`).
     Tracked,
     /// The latest revision, without tracking it (`--peek`).
@@ -103,7 +103,7 @@ pub enum SecretRead {
 
 /// `storage-get`'s answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StorageInfo {
+pub(crate) struct StorageInfo {
     /// `filesystem` or `block`.
     pub kind: String,
     /// Where it is mounted (or the block device path).
@@ -113,9 +113,13 @@ pub struct StorageInfo {
 /// Everything the model asks of Juju. One method per hook-tool use; `hookcmds` has the
 /// real tools' flags.
 ///
+/// Not an extension point: crate-private, so its 47 methods are no semver promise. Tests
+/// reach a model through `ops::testing` (whose simulator implements it), never through an
+/// implementation of their own.
+///
 /// Implementations report tool failures as [`ModelError`]; they never panic on what Juju
 /// prints. Methods take `&self`: implementations keep their own interior state.
-pub trait Backend {
+pub(crate) trait Backend {
     /// `juju-log --log-level LEVEL -- MESSAGE`. An implementation may return before the
     /// line is written (keeping lines in order); [`Backend::flush`] waits for them.
     fn juju_log(&self, level: LogLevel, message: &str) -> Result<(), ModelError>;
@@ -322,15 +326,19 @@ pub trait Backend {
     fn state_get(&self, key: &str) -> Result<Option<String>, ModelError>;
     /// `state-get --format=json`: every key of the controller-side charm state (what a
     /// Python `ops` charm with `use_juju_for_storage=True` left there, for migration).
-    /// (A default body, so backends written before it still build: it refuses.)
-    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
-        Err(ModelError::Other(
-            "state-get of every key is not available on this backend".into(),
-        ))
-    }
+    #[cfg(feature = "python-migration")]
+    fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError>;
     /// `state-set --file -` of `{key: value}`.
     fn state_set(&self, key: &str, value: &str) -> Result<(), ModelError>;
     /// `state-delete KEY`.
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "Python's controller storage deletes keys; the Rust store keeps one key \
+                      and never deletes it (yet): kept for parity of the tool surface"
+        )
+    )]
     fn state_delete(&self, key: &str) -> Result<(), ModelError>;
 
     /// `add-metric [--labels k=v,...] k=v ...` (collect-metrics only).

@@ -472,6 +472,9 @@ fn scenario(p: &dyn Pebble, root: &str) -> Outcomes {
     };
     if let Ok(id) = &first {
         o.record("get notice", p.get_notice(id), show_notice);
+        o.record("notice expiry", p.get_notice(id), |n| {
+            format!("{:?}", n.expire_after)
+        });
     }
     let custom = NoticesQuery {
         types: vec![NoticeType::Custom],
@@ -505,6 +508,14 @@ fn scenario(p: &dyn Pebble, root: &str) -> Outcomes {
     o.checks("checks alive", p, Some(&CheckLevel::Alive));
     o.checks("checks ready", p, Some(&CheckLevel::Ready));
     o.record("health", p.health(None, &[]), |h| h.to_string());
+    o.record("service metrics", p.get_metrics(), |text| {
+        let mut active: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("pebble_service_active{"))
+            .collect();
+        active.sort_unstable();
+        active.join(" ")
+    });
     o.record("start checks", p.start_checks(&["lazy", "alive-ok"]), |c| {
         c.join(",")
     });

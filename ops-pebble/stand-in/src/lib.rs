@@ -1,13 +1,16 @@
 //! An in-process Pebble stand-in on a real unix socket (std threads only), for ops-pebble's
 //! client tests and benchmark and ops' container tests (a dev-dependency of both; not
-//! published). It records every request and implements enough of Pebble's
-//! behaviour to exercise each endpoint: layers and plan (with the crate's merge rules),
-//! services and changes, checks, an in-memory file system, exec (real processes, over a
-//! server-side websocket implementation written independently of the client's), notices,
-//! identities, signals, logs, metrics, health.
+//! published). It records every request and serves Pebble's API over
+//! [`ops_pebble::sim`], the in-memory daemon `ops::testing` uses too (layers and plan,
+//! services and changes, checks, files, notices, identities, signals, metrics), so
+//! Pebble's behaviour is written once. Itself it adds only what a socket needs: HTTP and
+//! websockets (a server side written independently of the client's), exec of real
+//! processes, streamed big files, and the fixtures tests set (canned answers, an old
+//! Pebble's missing endpoints, failing service starts, fixed logs and warnings).
 
+use ops_pebble::sim::{Container, Daemon, Extra};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
@@ -92,17 +95,15 @@ impl Write for PatternChecker {
     }
 }
 
-#[derive(Default)]
+/// The stand-in's state: the daemon's (shared with `ops::testing` through
+/// [`ops_pebble::sim`]), what the server recorded, and the wire fixtures tests set.
 pub struct State {
     pub requests: Vec<Recorded>,
-    pub layers: Vec<(String, ops_pebble::Layer)>,
-    pub running: BTreeMap<String, bool>,
-    pub changes: BTreeMap<String, Value>,
-    pub next_id: u64,
-    pub files: BTreeMap<String, Vec<u8>>,
-    pub dirs: std::collections::BTreeSet<String>,
-    pub notices: Vec<Value>,
-    pub identities: BTreeMap<String, Value>,
+    /// The container the daemon serves (it always answers).
+    pub container: Container,
+    /// What the daemon keeps beside it: changes, identities, boot id.
+    pub extra: Extra,
+    /// Exec tasks waiting for their websockets: task id → (change id, request body).
     pub execs: BTreeMap<String, (String, Value)>,
     /// Bytes received for `/big/sink` pushes, and how many of them broke the pattern.
     pub big_received: u64,
@@ -111,6 +112,12 @@ pub struct State {
     pub no_wait_endpoint: bool,
     /// When set, `restart` answers 400 (an old Pebble).
     pub no_restart: bool,
+    /// Services whose start fails, as a command that exits at once does on the real
+    /// daemon (the stand-in runs no services).
+    pub failing: BTreeSet<String>,
+    /// Canned answers by method and path (status code and JSON body), for tests of how
+    /// the client reads one particular answer.
+    pub canned: BTreeMap<(String, String), (u16, Value)>,
     /// Text messages received on exec control websockets, parsed.
     pub control: Vec<Value>,
     /// Whether the one warning has been acknowledged.
@@ -120,6 +127,38 @@ pub struct State {
     /// When set, `/big/source` is listed as a file of this size, and read at this size
     /// when the read has no `len` parameter.
     pub big_source_len: Option<u64>,
+}
+
+impl State {
+    fn new() -> State {
+        State {
+            requests: Vec::new(),
+            container: Container::new("stand-in").can_connect(true),
+            extra: Extra {
+                boot_id: "b00t".into(),
+                ..Extra::default()
+            },
+            execs: BTreeMap::new(),
+            big_received: 0,
+            big_mismatches: 0,
+            no_wait_endpoint: false,
+            no_restart: false,
+            failing: BTreeSet::new(),
+            canned: BTreeMap::new(),
+            control: Vec::new(),
+            warning_acked: false,
+            list_override: BTreeMap::new(),
+            big_source_len: None,
+        }
+    }
+
+    /// The daemon over this state.
+    pub fn daemon(&mut self) -> Daemon<'_> {
+        Daemon {
+            container: &mut self.container,
+            extra: &mut self.extra,
+        }
+    }
 }
 
 pub struct FakePebble {
@@ -149,11 +188,7 @@ pub fn listening_socket(tag: &str) -> (PathBuf, PathBuf, UnixListener) {
 impl FakePebble {
     pub fn start() -> FakePebble {
         let (dir, socket, listener) = listening_socket("test");
-        let state = Arc::new(Mutex::new(State {
-            next_id: 1,
-            ..State::default()
-        }));
-        state.lock().unwrap().dirs.insert("/".into());
+        let state = Arc::new(Mutex::new(State::new()));
         let st = state.clone();
         std::thread::spawn(move || {
             for conn in listener.incoming() {
@@ -485,220 +520,164 @@ fn handle_push(
         drop(s);
         return sync(w, json!([{"path": path}]));
     }
-    let parent = parent_of(&path);
-    if !s.dirs.contains(&parent) {
-        if meta["files"][0]["make-dirs"] == json!(true) {
-            mkdirs(&mut s, &parent);
-        } else {
-            drop(s);
-            return sync(
-                w,
-                json!([{"path": path, "error": {"kind": "not-found", "message": format!("parent directory not found: {parent}")}}]),
-            );
+    let file = &meta["files"][0];
+    let options = ops_pebble::PushOptions {
+        make_dirs: file["make-dirs"] == json!(true),
+        ownership: ownership(file),
+    };
+    let r = s.daemon().push(&path, &mut &stored[..], &options);
+    drop(s);
+    sync(w, json!([path_result(&path, r)]))
+}
+
+/// Answers a daemon error as Pebble does: an API error with its code and kind; a file
+/// error (only where a request has no per-path results) as a 400 with its kind.
+fn daemon_error(w: &mut UnixStream, e: ops_pebble::Error) -> io::Result<()> {
+    match e {
+        ops_pebble::Error::Api(a) => error(w, a.code, &a.message, a.kind.as_deref()),
+        ops_pebble::Error::Path { kind, message } => error(w, 400, &message, Some(&kind)),
+        other => error(w, 500, &other.to_string(), None),
+    }
+}
+
+/// Answers a daemon result with `show`ing its value, or its error.
+fn answer<T>(
+    w: &mut UnixStream,
+    result: ops_pebble::Result<T>,
+    show: impl FnOnce(T) -> Value,
+) -> io::Result<()> {
+    match result {
+        Ok(v) => sync(w, show(v)),
+        Err(e) => daemon_error(w, e),
+    }
+}
+
+/// One path's result in a files request: the path, and its error if any.
+fn path_result(path: &str, result: ops_pebble::Result<()>) -> Value {
+    match result {
+        Ok(()) => json!({"path": path}),
+        Err(ops_pebble::Error::Path { kind, message }) => {
+            json!({"path": path, "error": {"kind": kind, "message": message}})
+        }
+        Err(e) => {
+            json!({"path": path, "error": {"kind": "generic-file-error", "message": e.to_string()}})
         }
     }
-    s.files.insert(path.clone(), stored);
-    drop(s);
-    sync(w, json!([{"path": path}]))
 }
 
-fn parent_of(path: &str) -> String {
-    match path.rsplit_once('/') {
-        Some(("", _)) | None => "/".into(),
-        Some((p, _)) => p.into(),
+/// The ownership fields of a push or make-dirs entry.
+fn ownership(v: &Value) -> ops_pebble::FileOwnership {
+    let id = |k: &str| v[k].as_u64().and_then(|n| u32::try_from(n).ok());
+    let name = |k: &str| v[k].as_str().map(str::to_string);
+    ops_pebble::FileOwnership {
+        permissions: v["permissions"]
+            .as_str()
+            .and_then(|p| u32::from_str_radix(p, 8).ok()),
+        user_id: id("user-id"),
+        user: name("user"),
+        group_id: id("group-id"),
+        group: name("group"),
     }
 }
 
-fn mkdirs(s: &mut State, dir: &str) {
-    let mut cur = String::new();
-    for part in dir.split('/').filter(|p| !p.is_empty()) {
-        cur.push('/');
-        cur.push_str(part);
-        s.dirs.insert(cur.clone());
-    }
-}
-
-fn new_change(s: &mut State, kind: &str, err: Option<String>, data: Value) -> String {
-    let id = s.next_id.to_string();
-    s.next_id += 1;
-    let status = if err.is_some() { "Error" } else { "Done" };
-    let mut task = json!({"id": format!("t{id}"), "kind": kind, "summary": kind, "status": status,
-        "progress": {"label": "", "done": 1, "total": 1}, "spawn-time": "2024-01-01T00:00:00Z",
-        "data": data});
-    let mut change = json!({"id": id, "kind": kind, "summary": format!("{kind} change"), "status": status,
-        "tasks": [], "ready": true, "spawn-time": "2024-01-01T00:00:00Z"});
-    if let Some(e) = err {
-        task["log"] = json!([format!("2024-01-01T00:00:00Z ERROR {e}")]);
-        change["err"] = json!(e);
-    }
-    change["tasks"] = json!([task]);
-    s.changes.insert(id.clone(), change);
-    id
-}
-
-fn plan(s: &State) -> Result<ops_pebble::Plan, ops_pebble::Error> {
-    ops_pebble::Plan::from_layers(s.layers.iter().map(|(_, l)| l))
-}
-
-fn file_info(path: &str, dir: bool, size: usize) -> Value {
-    let name = path.rsplit('/').next().unwrap_or("");
-    let mut v = json!({"path": path, "name": if name.is_empty() {"/"} else {name},
-        "type": if dir {"directory"} else {"file"}, "permissions": if dir {"755"} else {"644"},
-        "last-modified": "2024-01-01T00:00:00Z", "user-id": 0, "user": "root", "group-id": 0, "group": "root"});
-    if !dir {
-        v["size"] = json!(size);
-    }
-    v
-}
-
-fn glob_match(pattern: &str, name: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == name,
-        Some((pre, post)) => name.starts_with(pre) && name[pre.len()..].ends_with(post),
-    }
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> io::Result<()> {
     let mut s = st.lock().unwrap();
     let m = req.method.as_str();
     let p = req.path.as_str();
+    if let Some((code, canned)) = s.canned.get(&(m.to_string(), p.to_string())).cloned() {
+        drop(s);
+        let status = if code == 200 { "OK" } else { "Error" };
+        let kind = if code < 400 { "sync" } else { "error" };
+        let b = json!({"type": kind, "status-code": code, "status": status, "result": canned});
+        return respond(w, code, "application/json", b.to_string().as_bytes());
+    }
+    let names = req.qs("names");
+    let names: Vec<&str> = names
+        .iter()
+        .flat_map(|n| n.split(','))
+        .filter(|n| !n.is_empty())
+        .collect();
+    let level = req.q("level").map(ops_pebble::CheckLevel::from);
     match (m, p) {
         ("GET", "/v1/system-info") => {
+            let r = s.daemon().system_info();
             drop(s);
-            sync(w, json!({"version": "v1.19.0", "boot-id": "b00t"}))
+            answer(w, r, |i| json!(i))
         }
         ("GET", "/v1/health") => {
-            let names = req.qs("names");
-            let healthy = !names.iter().any(|n| n == "bad");
+            let r = s.daemon().health(level.as_ref(), &names);
             drop(s);
-            if healthy {
-                sync(w, json!({"healthy": true}))
-            } else {
-                let b = json!({"type": "sync", "status-code": 502, "status": "Bad Gateway", "result": {"healthy": false}});
-                respond(w, 502, "application/json", b.to_string().as_bytes())
+            match r {
+                Ok(true) => sync(w, json!({"healthy": true})),
+                Ok(false) => {
+                    let b = json!({"type": "sync", "status-code": 502, "status": "Bad Gateway", "result": {"healthy": false}});
+                    respond(w, 502, "application/json", b.to_string().as_bytes())
+                }
+                Err(e) => daemon_error(w, e),
             }
         }
         ("POST", "/v1/layers") => {
-            let label = body["label"].as_str().unwrap_or("").to_string();
-            let layer = match ops_pebble::Layer::from_yaml(body["layer"].as_str().unwrap_or("")) {
-                Ok(l) => l,
-                Err(e) => {
-                    drop(s);
-                    return error(w, 400, &e.to_string(), None);
-                }
-            };
+            let label = body["label"].as_str().unwrap_or("");
             let combine = body["combine"] == json!(true);
-            let existing = s.layers.iter().position(|(l, _)| *l == label);
-            match (existing, combine) {
-                (Some(_), false) => {
-                    drop(s);
-                    return error(w, 400, &format!("layer {label:?} already exists"), None);
-                }
-                (Some(i), true) => {
-                    let merged = ops_pebble::combine_layers([&s.layers[i].1, &layer]);
-                    match merged {
-                        Ok(m) => s.layers[i].1 = m,
-                        Err(e) => {
-                            drop(s);
-                            return error(w, 400, &e.to_string(), None);
-                        }
-                    }
-                }
-                (None, _) => s.layers.push((label, layer)),
-            }
-            if let Err(e) = plan(&s) {
-                s.layers.pop();
-                drop(s);
-                return error(w, 400, &e.to_string(), None);
-            }
+            let r = ops_pebble::Layer::from_yaml(body["layer"].as_str().unwrap_or(""))
+                .and_then(|layer| s.daemon().add_layer(label, &layer, combine));
             drop(s);
-            sync(w, json!(true))
+            answer(w, r, |()| json!(true))
         }
         ("GET", "/v1/plan") => {
-            let yaml = plan(&s).map(|p| p.to_yaml()).unwrap_or_default();
+            let r = s.daemon().get_plan();
             drop(s);
-            sync(w, json!(yaml))
+            answer(w, r, |plan| json!(plan.to_yaml()))
         }
         ("GET", "/v1/services") => {
-            let plan = plan(&s).unwrap_or_default();
-            let names: Vec<String> = req
-                .q("names")
-                .map(|n| n.split(',').map(str::to_string).collect())
-                .unwrap_or_default();
-            let out: Vec<Value> = plan
-                .services
-                .iter()
-                .filter(|(n, _)| names.is_empty() || names.contains(n))
-                .map(|(n, svc)| {
-                    json!({"name": n,
-                        "startup": svc.startup.as_ref().map(|s| s.as_str().to_string()).unwrap_or("disabled".into()),
-                        "current": if *s.running.get(n).unwrap_or(&false) {"active"} else {"inactive"}})
-                })
-                .collect();
+            let r = s.daemon().get_services(&names);
             drop(s);
-            sync(w, json!(out))
+            answer(w, r, |services| json!(services))
         }
         ("POST", "/v1/services") => {
-            let action = body["action"].as_str().unwrap_or("").to_string();
-            let plan = plan(&s).unwrap_or_default();
-            let mut names: Vec<String> = body["services"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let action = body["action"].as_str().unwrap_or("");
             if action == "restart" && s.no_restart {
                 drop(s);
                 return error(w, 400, "action \"restart\" is unsupported", None);
             }
-            if action == "autostart" || action == "replan" {
-                names = plan
-                    .services
-                    .iter()
-                    .filter(|(_, svc)| svc.startup == Some(ops_pebble::ServiceStartup::Enabled))
-                    .map(|(n, _)| n.clone())
-                    .collect();
-            }
-            for n in &names {
-                if !plan.services.contains_key(n) {
+            let services = strings(&body["services"]);
+            let services: Vec<&str> = services.iter().map(String::as_str).collect();
+            let id = match s
+                .daemon()
+                .services_action(action, &services, Duration::ZERO)
+            {
+                Ok(id) => id,
+                Err(e) => {
                     drop(s);
-                    return error(w, 400, &format!("service {n:?} does not exist"), None);
+                    return daemon_error(w, e);
                 }
+            };
+            if action != "stop" {
+                fail_starts(&mut s, &id);
             }
-            let mut err = None;
-            for n in &names {
-                let cmd = &plan.services[n].command;
-                match action.as_str() {
-                    "stop" => {
-                        s.running.insert(n.clone(), false);
-                    }
-                    _ if cmd.contains("fail") => {
-                        err = Some(format!("cannot perform the following tasks:\n- Start service {n:?} (exited quickly)"));
-                    }
-                    _ => {
-                        s.running.insert(n.clone(), true);
-                    }
-                }
-            }
-            let id = new_change(&mut s, &action, err, json!({}));
             drop(s);
             let b = json!({"type": "async", "status-code": 202, "status": "Accepted", "change": id, "result": null});
             respond(w, 202, "application/json", b.to_string().as_bytes())
         }
         ("GET", "/v1/changes") => {
-            let select = req.q("select").unwrap_or("in-progress").to_string();
-            let out: Vec<Value> = s
-                .changes
-                .values()
-                .filter(|c| {
-                    select == "all" || (select == "ready") == c["ready"].as_bool().unwrap_or(false)
-                })
-                .cloned()
-                .collect();
+            let select = match req.q("select") {
+                Some("all") => ops_pebble::ChangeState::All,
+                Some("ready") => ops_pebble::ChangeState::Ready,
+                _ => ops_pebble::ChangeState::InProgress,
+            };
+            let r = s.daemon().get_changes(select, req.q("for"));
             drop(s);
-            sync(w, json!(out))
+            answer(w, r, |changes| json!(changes))
         }
         ("GET", p) if p.starts_with("/v1/changes/") && p.ends_with("/wait") => {
             let id = p
@@ -709,32 +688,19 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
                 drop(s);
                 return error(w, 404, "not found", None);
             }
+            drop(s);
             let timeout = req
                 .q("timeout")
-                .and_then(|t| t.trim_end_matches('s').parse::<f64>().ok())
-                .unwrap_or(30.0);
-            let deadline = Instant::now() + Duration::from_secs_f64(timeout);
-            drop(s);
+                .and_then(ops_pebble::parse_go_duration)
+                .unwrap_or(Duration::from_secs(30));
+            let deadline = Instant::now() + timeout;
             loop {
-                let s = st.lock().unwrap();
-                match s.changes.get(&id) {
-                    None => {
-                        drop(s);
-                        return error(
-                            w,
-                            404,
-                            &format!("cannot find change with id {id:?}"),
-                            Some("not-found"),
-                        );
-                    }
-                    Some(c) if c["ready"] == json!(true) => {
-                        let c = c.clone();
-                        drop(s);
-                        return sync(w, c);
-                    }
-                    Some(_) => {}
+                let r = st.lock().unwrap().daemon().get_change(&id);
+                match r {
+                    Ok(c) if c.ready => return sync(w, json!(c)),
+                    Ok(_) => {}
+                    Err(e) => return daemon_error(w, e),
                 }
-                drop(s);
                 if Instant::now() >= deadline {
                     return error(w, 504, "timed out waiting for change", None);
                 }
@@ -742,160 +708,68 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
             }
         }
         ("GET", p) if p.starts_with("/v1/changes/") => {
-            let id = p.trim_start_matches("/v1/changes/");
-            let c = s.changes.get(id).cloned();
+            let r = s.daemon().get_change(p.trim_start_matches("/v1/changes/"));
             drop(s);
-            match c {
-                Some(c) => sync(w, c),
-                None => error(
-                    w,
-                    404,
-                    &format!("cannot find change with id {id:?}"),
-                    Some("not-found"),
-                ),
-            }
+            answer(w, r, |c| json!(c))
         }
         ("POST", p) if p.starts_with("/v1/changes/") => {
-            let id = p.trim_start_matches("/v1/changes/").to_string();
-            match s.changes.get_mut(&id) {
-                Some(c) => {
-                    c["status"] = json!("Abort");
-                    c["ready"] = json!(true);
-                    let c = c.clone();
-                    drop(s);
-                    sync(w, c)
-                }
-                None => {
-                    drop(s);
-                    error(w, 404, "no such change", Some("not-found"))
-                }
-            }
+            let r = s
+                .daemon()
+                .abort_change(p.trim_start_matches("/v1/changes/"));
+            drop(s);
+            answer(w, r, |c| json!(c))
         }
         ("GET", "/v1/checks") => {
-            let plan = plan(&s).unwrap_or_default();
-            let names = req.qs("names");
-            let level = req.q("level").map(str::to_string);
-            let out: Vec<Value> = plan
-                .checks
-                .iter()
-                .filter(|(n, _)| names.is_empty() || names.contains(n))
-                .filter(|(_, c)| level.is_none() || c.level.as_ref().map(|l| l.as_str()) == level.as_deref())
-                .map(|(n, c)| {
-                    let mut v = json!({"name": n, "status": "up", "failures": 0, "successes": 1,
-                        "threshold": c.threshold.unwrap_or(3), "startup": "enabled", "change-id": "c1"});
-                    if let Some(l) = &c.level {
-                        v["level"] = json!(l.as_str());
-                    }
-                    if c.startup == Some(ops_pebble::CheckStartup::Disabled) {
-                        v["startup"] = json!("disabled");
-                        v.as_object_mut().unwrap().remove("change-id");
-                    }
-                    v
-                })
-                .collect();
+            let r = s.daemon().get_checks(level.as_ref(), &names);
             drop(s);
-            sync(w, json!(out))
+            answer(w, r, |checks| json!(checks))
         }
         ("POST", "/v1/checks") => {
+            let checks = strings(&body["checks"]);
+            let checks: Vec<&str> = checks.iter().map(String::as_str).collect();
+            let action = body["action"].as_str().unwrap_or("");
+            let r = s.daemon().checks_action(action, &checks);
             drop(s);
-            let checks = body["checks"].clone();
-            if body["action"] == json!("stop") {
-                // Pebble may answer null when nothing changed.
-                sync(w, json!({"changed": null}))
-            } else {
-                sync(w, json!({"changed": checks}))
-            }
+            // Go encodes an empty list of changed checks as null.
+            answer(
+                w,
+                r,
+                |changed| json!({"changed": if changed.is_empty() { Value::Null } else { json!(changed) }}),
+            )
         }
         ("POST", "/v1/checks/refresh") => {
+            let r = s
+                .daemon()
+                .refresh_check(body["name"].as_str().unwrap_or(""));
             drop(s);
-            let name = body["name"].as_str().unwrap_or("");
-            sync(
-                w,
-                json!({"info": {"name": name, "status": "down", "failures": 1, "threshold": 1, "startup": "enabled", "change-id": "9"}, "error": "check timed out after 1s"}),
-            )
+            answer(w, r, |refresh| json!(refresh))
         }
         ("GET", "/v1/files") if req.q("action") == Some("list") => {
             let path = req.q("path").unwrap_or("").to_string();
-            let itself = req.q("itself") == Some("true");
-            let pattern = req.q("pattern").map(str::to_string);
             if let Some(canned) = s.list_override.get(&path).cloned() {
                 drop(s);
                 return sync(w, canned);
             }
             if let (Some(len), "/big/source") = (s.big_source_len, path.as_str()) {
                 drop(s);
-                return sync(w, json!([file_info(&path, false, len as usize)]));
-            }
-            let out: Vec<Value> = if s.dirs.contains(&path) {
-                if itself {
-                    vec![file_info(&path, true, 0)]
-                } else {
-                    let prefix = if path == "/" {
-                        "/".to_string()
-                    } else {
-                        format!("{path}/")
-                    };
-                    let mut v: Vec<Value> = s
-                        .dirs
-                        .iter()
-                        .filter(|d| {
-                            d.starts_with(&prefix)
-                                && d.len() > prefix.len()
-                                && !d[prefix.len()..].contains('/')
-                        })
-                        .map(|d| file_info(d, true, 0))
-                        .collect();
-                    v.extend(
-                        s.files
-                            .iter()
-                            .filter(|(f, _)| {
-                                f.starts_with(&prefix) && !f[prefix.len()..].contains('/')
-                            })
-                            .map(|(f, d)| file_info(f, false, d.len())),
-                    );
-                    v.into_iter()
-                        .filter(|v| {
-                            pattern
-                                .as_ref()
-                                .is_none_or(|p| glob_match(p, v["name"].as_str().unwrap()))
-                        })
-                        .collect()
-                }
-            } else if let Some(data) = s.files.get(&path) {
-                vec![file_info(&path, false, data.len())]
-            } else {
-                drop(s);
-                return error(
+                return sync(
                     w,
-                    404,
-                    &format!("stat {path}: no such file or directory"),
-                    Some("not-found"),
+                    json!([{"path": path, "name": "source", "type": "file", "size": len,
+                        "permissions": "644", "last-modified": "2024-01-01T00:00:00Z"}]),
                 );
-            };
+            }
+            let itself = req.q("itself") == Some("true");
+            let r = s.daemon().list_files(&path, req.q("pattern"), itself);
             drop(s);
-            sync(w, json!(out))
+            answer(w, r, |files| json!(files))
         }
         ("GET", "/v1/files") => {
             let path = req.q("path").unwrap_or("").to_string();
-            let boundary = "0123456789abcdef0123456789abcdef";
-            let data = if path == "/big/source" {
-                None
+            let mut data = Vec::new();
+            let read = if path == "/big/source" {
+                Ok(0)
             } else {
-                match s.files.get(&path) {
-                    Some(d) => Some(d.clone()),
-                    None => {
-                        drop(s);
-                        let resp = json!({"type": "sync", "status-code": 200, "status": "OK",
-                            "result": [{"path": path, "error": {"kind": "not-found", "message": format!("open {path}: no such file or directory")}}]});
-                        let body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"response\"\r\n\r\n{resp}\r\n--{boundary}--\r\n");
-                        return respond(
-                            w,
-                            200,
-                            &format!("multipart/form-data; boundary={boundary}"),
-                            body.as_bytes(),
-                        );
-                    }
-                }
+                s.daemon().pull(&path, &mut data)
             };
             let big_len = if path == "/big/source" {
                 req.q("len")
@@ -906,6 +780,18 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
                 0
             };
             drop(s);
+            let boundary = "0123456789abcdef0123456789abcdef";
+            if let Err(e) = read {
+                let resp = json!({"type": "sync", "status-code": 200, "status": "OK",
+                    "result": [path_result(&path, Err(e))]});
+                let body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"response\"\r\n\r\n{resp}\r\n--{boundary}--\r\n");
+                return respond(
+                    w,
+                    200,
+                    &format!("multipart/form-data; boundary={boundary}"),
+                    body.as_bytes(),
+                );
+            }
             // Chunked, like Go's net/http when streaming.
             write!(w, "HTTP/1.1 200 OK\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")?;
             let mut out = io::BufWriter::with_capacity(256 * 1024, &mut *w);
@@ -918,22 +804,21 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
                 out.write_all(b"\r\n")
             };
             chunk(&mut out, format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{}\"\r\n\r\n", path.replace('"', "\\\"")).as_bytes())?;
-            match data {
-                Some(d) => chunk(&mut out, &d)?,
-                None => {
-                    let mut src = PatternReader {
-                        pos: 0,
-                        len: big_len,
-                    };
-                    let mut buf = vec![0u8; 256 * 1024];
-                    loop {
-                        let n = src.read(&mut buf)?;
-                        if n == 0 {
-                            break;
-                        }
-                        chunk(&mut out, &buf[..n])?;
+            if path == "/big/source" {
+                let mut src = PatternReader {
+                    pos: 0,
+                    len: big_len,
+                };
+                let mut buf = vec![0u8; 256 * 1024];
+                loop {
+                    let n = src.read(&mut buf)?;
+                    if n == 0 {
+                        break;
                     }
+                    chunk(&mut out, &buf[..n])?;
                 }
+            } else {
+                chunk(&mut out, &data)?;
             }
             let resp = json!({"type": "sync", "status-code": 200, "status": "OK", "result": [{"path": path}]});
             chunk(&mut out, format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"response\"\r\n\r\n{resp}\r\n--{boundary}--\r\n").as_bytes())?;
@@ -945,39 +830,18 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
             let mut results = Vec::new();
             if action == "make-dirs" {
                 for d in body["dirs"].as_array().cloned().unwrap_or_default() {
-                    let path = d["path"].as_str().unwrap_or("").to_string();
-                    let parent = parent_of(&path);
-                    if d["make-parents"] == json!(true) {
-                        mkdirs(&mut s, &path);
-                        results.push(json!({"path": path}));
-                    } else if !s.dirs.contains(&parent) {
-                        results.push(json!({"path": path, "error": {"kind": "not-found", "message": format!("mkdir {path}: no such file or directory")}}));
-                    } else if s.dirs.contains(&path) {
-                        results.push(json!({"path": path, "error": {"kind": "generic-file-error", "message": format!("mkdir {path}: file exists")}}));
-                    } else {
-                        s.dirs.insert(path.clone());
-                        results.push(json!({"path": path}));
-                    }
+                    let path = d["path"].as_str().unwrap_or("");
+                    let options = ops_pebble::MakeDirOptions {
+                        make_parents: d["make-parents"] == json!(true),
+                        ownership: ownership(&d),
+                    };
+                    results.push(path_result(path, s.daemon().make_dir(path, &options)));
                 }
             } else if action == "remove" {
                 for d in body["paths"].as_array().cloned().unwrap_or_default() {
-                    let path = d["path"].as_str().unwrap_or("").to_string();
-                    let prefix = format!("{path}/");
-                    let has_children = s.files.keys().any(|f| f.starts_with(&prefix))
-                        || s.dirs.iter().any(|f| f.starts_with(&prefix));
-                    if s.files.remove(&path).is_some() {
-                        results.push(json!({"path": path}));
-                    } else if s.dirs.contains(&path) {
-                        if has_children && d["recursive"] != json!(true) {
-                            results.push(json!({"path": path, "error": {"kind": "generic-file-error", "message": format!("remove {path}: directory not empty")}}));
-                        } else {
-                            s.files.retain(|f, _| !f.starts_with(&prefix));
-                            s.dirs.retain(|f| !f.starts_with(&prefix) && *f != path);
-                            results.push(json!({"path": path}));
-                        }
-                    } else {
-                        results.push(json!({"path": path, "error": {"kind": "not-found", "message": format!("remove {path}: no such file or directory")}}));
-                    }
+                    let path = d["path"].as_str().unwrap_or("");
+                    let recursive = d["recursive"] == json!(true);
+                    results.push(path_result(path, s.daemon().remove_path(path, recursive)));
                 }
             } else {
                 drop(s);
@@ -987,13 +851,13 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
             sync(w, json!(results))
         }
         ("POST", "/v1/exec") => {
-            let id = s.next_id.to_string();
-            s.next_id += 1;
+            let id = (s.extra.changes.len() + 1).to_string();
             let task = format!("t{id}");
-            let change = json!({"id": id, "kind": "exec", "summary": "exec", "status": "Doing",
+            let change: ops_pebble::Change = serde_json::from_value(json!({"id": id, "kind": "exec", "summary": "exec", "status": "Doing",
                 "tasks": [{"id": task, "kind": "exec", "summary": "exec", "status": "Doing", "spawn-time": "2024-01-01T00:00:00Z"}],
-                "ready": false, "spawn-time": "2024-01-01T00:00:00Z"});
-            s.changes.insert(id.clone(), change);
+                "ready": false, "spawn-time": "2024-01-01T00:00:00Z"}))
+            .unwrap();
+            s.extra.changes.push(change);
             s.execs.insert(task.clone(), (id.clone(), body));
             drop(s);
             let b = json!({"type": "async", "status-code": 202, "status": "Accepted", "change": id,
@@ -1001,96 +865,86 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
             respond(w, 202, "application/json", b.to_string().as_bytes())
         }
         ("POST", "/v1/signals") => {
-            let plan = plan(&s).unwrap_or_default();
+            let services = strings(&body["services"]);
+            let services: Vec<&str> = services.iter().map(String::as_str).collect();
+            let r = s
+                .daemon()
+                .send_signal(body["signal"].as_str().unwrap_or(""), &services);
             drop(s);
-            for n in body["services"].as_array().cloned().unwrap_or_default() {
-                if !plan.services.contains_key(n.as_str().unwrap_or("")) {
-                    return error(
-                        w,
-                        404,
-                        &format!("cannot send signal to {n}: service not found"),
-                        None,
-                    );
-                }
-            }
-            sync(w, json!(true))
+            answer(w, r, |()| json!(true))
         }
         ("GET", "/v1/notices") => {
-            let types = req.qs("types");
-            let keys = req.qs("keys");
-            let out: Vec<Value> = s
-                .notices
-                .iter()
-                .filter(|n| types.is_empty() || types.iter().any(|t| n["type"] == json!(t)))
-                .filter(|n| keys.is_empty() || keys.iter().any(|k| n["key"] == json!(k)))
-                .cloned()
-                .collect();
+            let query = ops_pebble::NoticesQuery {
+                all_users: req.q("users") == Some("all"),
+                user_id: req.q("user-id").and_then(|u| u.parse().ok()),
+                types: req
+                    .qs("types")
+                    .iter()
+                    .map(|t| ops_pebble::NoticeType::from(t.as_str()))
+                    .collect(),
+                keys: req.qs("keys"),
+                after: req.q("after").map(str::to_string),
+                timeout: None,
+            };
+            let r = s.daemon().get_notices(&query);
             drop(s);
-            sync(w, json!(out))
+            answer(w, r, |notices| json!(notices))
         }
         ("GET", p) if p.starts_with("/v1/notices/") => {
-            let id = p.trim_start_matches("/v1/notices/");
-            let n = s.notices.iter().find(|n| n["id"] == json!(id)).cloned();
+            let r = s.daemon().get_notice(p.trim_start_matches("/v1/notices/"));
             drop(s);
-            match n {
-                Some(n) => sync(w, n),
-                None => error(
-                    w,
-                    404,
-                    &format!("cannot find notice with ID {id:?}"),
-                    Some("not-found"),
-                ),
-            }
+            answer(w, r, |n| json!(n))
         }
         ("POST", "/v1/notices") => {
-            let key = body["key"].as_str().unwrap_or("").to_string();
-            let existing = s.notices.iter_mut().find(|n| n["key"] == json!(key));
-            let id = match existing {
-                Some(n) => {
-                    n["occurrences"] = json!(n["occurrences"].as_u64().unwrap_or(0) + 1);
-                    n["last-data"] = body.get("data").cloned().unwrap_or(json!({}));
-                    n["id"].as_str().unwrap().to_string()
-                }
-                None => {
-                    let id = (s.notices.len() + 1).to_string();
-                    let mut n = json!({"id": id, "user-id": null, "type": "custom", "key": key,
-                        "first-occurred": "2024-01-01T00:00:00Z", "last-occurred": "2024-01-01T00:00:00Z",
-                        "last-repeated": "2024-01-01T00:00:00Z", "occurrences": 1,
-                        "last-data": body.get("data").cloned().unwrap_or(json!({})), "expire-after": "168h0m0s"});
-                    if let Some(r) = body.get("repeat-after") {
-                        n["repeat-after"] = r.clone();
-                    }
-                    s.notices.push(n);
-                    id
-                }
+            let options = ops_pebble::NotifyOptions {
+                data: serde_json::from_value(body["data"].clone()).unwrap_or_default(),
+                repeat_after: body["repeat-after"]
+                    .as_str()
+                    .and_then(ops_pebble::parse_go_duration),
             };
+            let r = s
+                .daemon()
+                .notify(body["key"].as_str().unwrap_or(""), &options);
             drop(s);
-            sync(w, json!({"id": id}))
+            answer(w, r, |id| json!({"id": id}))
         }
         ("GET", "/v1/identities") => {
-            let ids = json!(s.identities);
+            let r = s.daemon().get_identities();
             drop(s);
-            sync(w, ids)
+            answer(w, r, |ids| json!(ids))
         }
         ("POST", "/v1/identities") => {
-            let action = body["action"].as_str().unwrap_or("");
-            for (name, v) in body["identities"].as_object().cloned().unwrap_or_default() {
-                match (action, v.is_null()) {
-                    ("remove", true) | ("replace", true) => {
-                        s.identities.remove(&name);
-                    }
-                    ("remove", false) => {
-                        drop(s);
-                        return error(w, 400, "identity value must be null for remove", None);
-                    }
-                    (_, _) => {
-                        s.identities.insert(name, v);
-                    }
+            let action = match body["action"].as_str() {
+                Some("add") => ops_pebble::IdentityAction::Add,
+                Some("update") => ops_pebble::IdentityAction::Update,
+                Some("replace") => ops_pebble::IdentityAction::Replace,
+                Some("remove") => ops_pebble::IdentityAction::Remove,
+                other => {
+                    drop(s);
+                    return error(w, 400, &format!("invalid action {other:?}"), None);
                 }
-            }
+            };
+            let identities = match serde_json::from_value(body["identities"].clone()) {
+                Ok(ids) => ids,
+                Err(e) => {
+                    drop(s);
+                    return error(w, 400, &format!("cannot decode identities: {e}"), None);
+                }
+            };
+            let r = s.daemon().post_identities(action, &identities);
             drop(s);
-            sync(w, Value::Null)
+            answer(w, r, |()| Value::Null)
         }
+        ("GET", "/v1/metrics") => {
+            let r = s.daemon().get_metrics();
+            drop(s);
+            match r {
+                Ok(text) => respond(w, 200, "text/plain; version=0.0.4", text.as_bytes()),
+                Err(e) => daemon_error(w, e),
+            }
+        }
+        // The daemon keeps no logs: three fixed lines exercise the client's reading of
+        // the log stream, and of a followed one.
         ("GET", "/v1/logs") => {
             drop(s);
             let services = req.qs("services");
@@ -1115,6 +969,7 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
             while w.read(&mut hang)? > 0 {}
             Ok(())
         }
+        // Warnings, as a Pebble before v1.13 kept them (later ones answer 404).
         ("GET", "/v1/warnings") => {
             let all = req.q("select") == Some("all");
             let show = all || !s.warning_acked;
@@ -1134,15 +989,7 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
             drop(s);
             sync(w, json!(n))
         }
-        ("GET", "/v1/metrics") => {
-            drop(s);
-            respond(
-                w,
-                200,
-                "text/plain; version=0.0.4",
-                b"pebble_service_active{service=\"svc1\"} 1\n",
-            )
-        }
+        // A non-JSON answer, for the client's protocol errors.
         ("GET", "/v1/not-json") => {
             drop(s);
             respond(w, 200, "text/html", b"<html>")
@@ -1151,6 +998,39 @@ fn route(req: &Req, body: Value, w: &mut UnixStream, st: &Arc<Mutex<State>>) -> 
             drop(s);
             error(w, 404, "not found", None)
         }
+    }
+}
+
+/// Fails the start of the [`State::failing`] services the change `id` started: the
+/// change ends in error with a task log naming the service, and the service is inactive.
+fn fail_starts(s: &mut State, id: &str) {
+    let started: Vec<String> = s
+        .container
+        .service_statuses
+        .iter()
+        .filter(|(name, status)| {
+            s.failing.contains(*name) && **status == ops_pebble::ServiceStatus::Active
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    let Some(name) = started.first() else { return };
+    for n in &started {
+        s.container
+            .service_statuses
+            .insert(n.clone(), ops_pebble::ServiceStatus::Inactive);
+    }
+    let err = format!(
+        "cannot perform the following tasks:\n- Start service {name:?} (cannot start service: exited quickly with code 1)"
+    );
+    if let Some(change) = s.extra.changes.iter_mut().find(|c| c.id == id) {
+        change.status = ops_pebble::ChangeStatus::Error;
+        change.err = Some(err.clone());
+        let task: ops_pebble::Task = serde_json::from_value(json!({"id": format!("t{id}"),
+            "kind": "start", "summary": format!("Start service {name:?}"), "status": "Error",
+            "log": [format!("2024-01-01T00:00:00Z ERROR {err}")],
+            "progress": {"label": "", "done": 1, "total": 1}, "spawn-time": "2024-01-01T00:00:00Z"}))
+        .unwrap();
+        change.tasks = vec![task];
     }
 }
 
@@ -1286,17 +1166,25 @@ fn run_exec(p: Pending, body: Value, change_id: String, st: Arc<Mutex<State>>) -
     cmd.stderr(std::process::Stdio::piped());
     let finish = |st: &Arc<Mutex<State>>, err: Option<String>, code: Option<i32>| {
         let mut s = st.lock().unwrap();
-        let c = s.changes.get_mut(&change_id).unwrap();
-        c["ready"] = json!(true);
-        c["status"] = json!(if err.is_some() { "Error" } else { "Done" });
-        c["tasks"][0]["status"] = c["status"].clone();
-        if let Some(code) = code {
-            c["tasks"][0]["data"] = json!({"exit-code": code});
+        let Some(c) = s.extra.changes.iter_mut().find(|c| c.id == change_id) else {
+            return;
+        };
+        c.ready = true;
+        c.status = if err.is_some() {
+            ops_pebble::ChangeStatus::Error
+        } else {
+            ops_pebble::ChangeStatus::Done
+        };
+        if let Some(task) = c.tasks.first_mut() {
+            task.status = c.status.clone();
+            if let Some(code) = code {
+                task.data.insert("exit-code".into(), json!(code));
+            }
+            if let Some(e) = &err {
+                task.log = vec![e.clone()];
+            }
         }
-        if let Some(e) = err {
-            c["err"] = json!(e);
-            c["tasks"][0]["log"] = json!([e]);
-        }
+        c.err = err;
     };
     let mut child = match cmd.spawn() {
         Ok(c) => c,

@@ -969,6 +969,7 @@ impl<R: Runner> Backend for HookTools<R> {
         Ok((!value.is_empty()).then(|| value.to_string()))
     }
 
+    #[cfg(feature = "python-migration")]
     fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
         let all: Option<BTreeMap<String, String>> =
             self.json("state-get", &[s("--format=json")])?;

@@ -1,8 +1,9 @@
 //! The charm's view of its Juju model: units, applications, relations and their data,
 //! containers, storage, secrets, config, ports, networks and resources.
 //!
-//! Everything here talks to Juju through the [`Backend`]; reads are cached for the hook,
-//! relation writes are batched so each databag is written once.
+//! Everything here talks to Juju through the backend (hook tools, or `ops::testing`'s
+//! simulator); reads are cached for the hook, relation writes are batched so each databag
+//! is written once.
 //!
 //! - This unit and its application: [`ModelCore::unit`], [`ModelCore::app`]
 //!   ([`Unit::is_leader`], ports, [`Unit::reboot`], [`App::planned_units`], adding
@@ -68,7 +69,7 @@ pub struct Model<C> {
 
 impl<C: Charm> Model<C> {
     /// A model over `backend` for the dispatch described by `context`.
-    pub fn new(backend: Box<dyn Backend>, context: JujuContext) -> Self {
+    pub(crate) fn new(backend: Box<dyn Backend>, context: JujuContext) -> Self {
         Model {
             core: ModelCore::new(backend, C::META, context),
             _charm: PhantomData,
@@ -135,7 +136,11 @@ pub struct ModelCore {
 
 impl ModelCore {
     /// A model over `backend` for the dispatch described by `context`.
-    pub fn new(backend: Box<dyn Backend>, meta: &'static CharmMeta, context: JujuContext) -> Self {
+    pub(crate) fn new(
+        backend: Box<dyn Backend>,
+        meta: &'static CharmMeta,
+        context: JujuContext,
+    ) -> Self {
         ModelCore {
             backend,
             meta,
@@ -156,7 +161,7 @@ impl ModelCore {
     }
 
     /// The backend everything goes through.
-    pub fn backend(&self) -> &dyn Backend {
+    pub(crate) fn backend(&self) -> &dyn Backend {
         &*self.backend
     }
 

@@ -457,6 +457,7 @@ impl<B: Backend> Backend for Recorded<B> {
         self.record("state-get", format!("state-get {key}"))?;
         self.inner.state_get(key)
     }
+    #[cfg(feature = "python-migration")]
     fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
         self.record("state-get", "state-get --format=json".into())?;
         self.inner.state_get_all()

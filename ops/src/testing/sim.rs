@@ -1,6 +1,6 @@
 //! The in-memory Juju: a [`Backend`] over a [`State`], recording what the charm did.
 
-use super::pebble::{PebbleExtra, SimPebble};
+use super::pebble::SimPebble;
 use super::state::{same_secret_id, Relation, RelationKind, Secret, State};
 use crate::backend::{
     Backend, BindAddress, CloudSpec, Databag, GoalState, GoalStatus, InterfaceAddress, LogLevel,
@@ -204,7 +204,7 @@ pub(crate) struct Sim {
     pub out: Output,
     pub env: Env,
     pub controller_state: BTreeMap<String, String>,
-    pub pebble: HashMap<String, PebbleExtra>,
+    pub pebble: HashMap<String, ops_pebble::sim::Extra>,
     /// Exec handlers registered through a Harness.
     pub exec_handlers: ExecHandlers,
     /// What a Harness follows beyond the [`State`].
@@ -984,6 +984,7 @@ impl Backend for SimBackend {
         Ok(self.sim.borrow().controller_state.get(key).cloned())
     }
 
+    #[cfg(feature = "python-migration")]
     fn state_get_all(&self) -> Result<BTreeMap<String, String>, ModelError> {
         Ok(self.sim.borrow().controller_state.clone())
     }

@@ -1,5 +1,5 @@
 //! The container logic over the real client, against ops-pebble's Pebble stand-in on a
-//! unix socket (the dev-only crate `ops-pebble-stand-in`).
+//! unix socket (the dev-only crate `ops-pebble-stand-in`, serving `ops_pebble::sim`).
 
 use super::*;
 use ops_pebble::Client;
@@ -101,6 +101,8 @@ fn send_signal_maps_numbers_and_needs_services() {
     let p = FakePebble::start();
     let c = p.client();
     with_layer(&c);
+    // Pebble signals only running services.
+    c.start_services(&["web", "idle"], SERVICE_TIMEOUT).unwrap();
     send_signal(&c, Signal::from(1), &["web"]).unwrap();
     assert_eq!(
         p.last().body,
