@@ -8,7 +8,7 @@ mod common;
 use common::Fake;
 use ops::event::*;
 use ops::prelude::*;
-use ops::values::ValueError;
+use ops::ValueError;
 use ops::{Action, ActionParams, CharmConfig, EventData, EventKind};
 use serde_json::{json, Map, Value};
 

@@ -45,7 +45,7 @@ mod validate;
 ///   stays `TLS`, `3des` → `_3des`, `self` → `Self_`, `""` → `Empty`, a value with no ASCII
 ///   letter or digit → its code points, `+` → `U2B`), each documented with its exact value.
 ///   It derives `Debug, Clone, Copy, PartialEq, Eq, Hash` and has `as_str()` (the value as
-///   written), `Display`, `all()` and `ops::values::FromValue` (a value outside the `enum`
+///   written), `Display`, `all()` and `ops::charm::FromValue` (a value outside the `enum`
 ///   fails the action with the param's path and the allowed values). A `default` becomes its
 ///   variant; a default outside the `enum`, or two values giving the same variant
 ///   (`text` and `Text`), is a compile error. An `enum` of numbers or booleans keeps the

@@ -13,7 +13,7 @@
 //! items) becomes a Rust enum named by the same rule (`compression: {type: string, enum:
 //! [gzip, xz]}` → `BackupCompression`), one variant per value ([`crate::ident::variant`]: `gzip` →
 //! `Gzip`, `app-admin` → `AppAdmin`, `3des` → `_3des`), each documented with its exact
-//! value; it has `as_str()`, `Display`, `all()` and `ops::values::FromValue` (a value
+//! value; it has `as_str()`, `Display`, `all()` and `ops::charm::FromValue` (a value
 //! outside the enum is a `ValueError::NotInEnum` naming the param's path and the allowed
 //! values). A schema `default` becomes its variant (one outside the enum is a compile
 //! error), and two values giving the same variant name are a compile error. An `enum` of
@@ -58,7 +58,7 @@ fn object(vis: &Visibility, object: &Object) -> TokenStream {
                 impl ::ops::ActionParams for #name {
                     fn from_values(
                         values: &#json::Map<::std::string::String, #json::Value>,
-                    ) -> ::core::result::Result<Self, ::ops::values::ValueError> {
+                    ) -> ::core::result::Result<Self, ::ops::__private::values::ValueError> {
                         let __map = values;
                         let __path = "";
                         #reads
@@ -75,12 +75,12 @@ fn object(vis: &Visibility, object: &Object) -> TokenStream {
                 _ => doc.push('.'),
             }
             let read = quote! {
-                impl ::ops::values::FromValue for #name {
+                impl ::ops::__private::values::FromValue for #name {
                     fn from_value(
                         value: &#json::Value,
                         path: &str,
-                    ) -> ::core::result::Result<Self, ::ops::values::ValueError> {
-                        let __owned = <#json::Map<::std::string::String, #json::Value> as ::ops::values::FromValue>::from_value(value, path)?;
+                    ) -> ::core::result::Result<Self, ::ops::__private::values::ValueError> {
+                        let __owned = <#json::Map<::std::string::String, #json::Value> as ::ops::__private::values::FromValue>::from_value(value, path)?;
                         let __map = &__owned;
                         let __path = path;
                         #reads
@@ -119,7 +119,7 @@ fn fields(vis: &Visibility, nested: &mut TokenStream, object: &Object) -> Body {
     let mut inits = TokenStream::new();
     if let Some(known) = &object.closed {
         reads.extend(quote! {
-            ::ops::values::check_no_extra_keys(__map, __path, &[#(#known),*])?;
+            ::ops::__private::values::check_no_extra_keys(__map, __path, &[#(#known),*])?;
         });
     }
     for Field {
@@ -133,7 +133,7 @@ fn fields(vis: &Visibility, nested: &mut TokenStream, object: &Object) -> Body {
         let ty = rust_type(vis, nested, ty);
         let key = &param.name;
         let var = format_ident!("__f_{}", field);
-        let path = quote!(&::ops::values::join_path(__path, #key));
+        let path = quote!(&::ops::__private::values::join_path(__path, #key));
         let default = default.as_ref().map(|d| default_expr(d, &ty, &path));
         let check = check
             .as_ref()
@@ -155,7 +155,7 @@ fn fields(vis: &Visibility, nested: &mut TokenStream, object: &Object) -> Body {
             doc.push_str(&format!("Param `{}` (required).", param.name));
             field_ty = ty.clone();
             reads.extend(quote! {
-                let #var: #ty = ::ops::values::required_field::<#ty>(__map, __path, #key)?;
+                let #var: #ty = ::ops::__private::values::required_field::<#ty>(__map, __path, #key)?;
                 { let value = &#var; #check }
             });
         } else if let Some(default) = default {
@@ -168,7 +168,7 @@ fn fields(vis: &Visibility, nested: &mut TokenStream, object: &Object) -> Body {
             doc.push_str(&format!("Param `{}` (default `{shown}`).", param.name));
             field_ty = ty.clone();
             reads.extend(quote! {
-                let #var: #ty = match ::ops::values::field::<#ty>(__map, __path, #key)? {
+                let #var: #ty = match ::ops::__private::values::field::<#ty>(__map, __path, #key)? {
                     ::core::option::Option::Some(value) => value,
                     ::core::option::Option::None => #default,
                 };
@@ -178,7 +178,7 @@ fn fields(vis: &Visibility, nested: &mut TokenStream, object: &Object) -> Body {
             doc.push_str(&format!("Param `{}` (optional).", param.name));
             field_ty = quote!(::core::option::Option<#ty>);
             reads.extend(quote! {
-                let #var: ::core::option::Option<#ty> = ::ops::values::field::<#ty>(__map, __path, #key)?;
+                let #var: ::core::option::Option<#ty> = ::ops::__private::values::field::<#ty>(__map, __path, #key)?;
                 if let ::core::option::Option::Some(value) = &#var { #check }
             });
         }
@@ -264,12 +264,12 @@ fn enum_def(vis: &Visibility, name: &Ident, def: &Enum) -> TokenStream {
             }
         }
 
-        impl ::ops::values::FromValue for #name {
+        impl ::ops::__private::values::FromValue for #name {
             fn from_value(
                 value: &#json::Value,
                 path: &str,
-            ) -> ::core::result::Result<Self, ::ops::values::ValueError> {
-                ::ops::values::string_enum(value, path, &[#((#texts, Self::#vars)),*])
+            ) -> ::core::result::Result<Self, ::ops::__private::values::ValueError> {
+                ::ops::__private::values::string_enum(value, path, &[#((#texts, Self::#vars)),*])
             }
         }
     }
@@ -313,7 +313,7 @@ fn default_expr(default: &DefaultValue, ty: &TokenStream, path: &TokenStream) ->
         DefaultValue::TypeDefault => quote!(::core::default::Default::default()),
         DefaultValue::Json(value) => {
             let json_value = json_expr(value);
-            quote!(<#ty as ::ops::values::FromValue>::from_value(&#json_value, #path)?)
+            quote!(<#ty as ::ops::__private::values::FromValue>::from_value(&#json_value, #path)?)
         }
     }
 }
@@ -356,7 +356,7 @@ fn enum_check(check: &EnumCheck, value: &TokenStream, path: &TokenStream) -> Tok
                 ScalarType::Float => quote!(f64),
                 ScalarType::Bool => quote!(bool),
             };
-            quote!(::ops::values::check_enum::<#ty>(#value, #path, &[#(#lits),*])?;)
+            quote!(::ops::__private::values::check_enum::<#ty>(#value, #path, &[#(#lits),*])?;)
         }
     }
 }

@@ -62,7 +62,7 @@ pub fn expand(charm: &Ident, vis: &Visibility, options: &[ConfigField]) -> Token
             Some(default) => {
                 fields.push(quote!(#[doc = #doc] pub #field: #ty,));
                 reads.push(quote! {
-                    #field: match ::ops::values::field::<#ty>(values, "", #key)? {
+                    #field: match ::ops::__private::values::field::<#ty>(values, "", #key)? {
                         ::core::option::Option::Some(value) => value,
                         ::core::option::Option::None => #default,
                     },
@@ -70,7 +70,9 @@ pub fn expand(charm: &Ident, vis: &Visibility, options: &[ConfigField]) -> Token
             }
             None => {
                 fields.push(quote!(#[doc = #doc] pub #field: ::core::option::Option<#ty>,));
-                reads.push(quote!(#field: ::ops::values::field::<#ty>(values, "", #key)?,));
+                reads.push(
+                    quote!(#field: ::ops::__private::values::field::<#ty>(values, "", #key)?,),
+                );
             }
         }
     }
@@ -88,7 +90,7 @@ pub fn expand(charm: &Ident, vis: &Visibility, options: &[ConfigField]) -> Token
         impl ::ops::CharmConfig for #name {
             fn from_values(
                 values: &::ops::__private::serde_json::Map<::std::string::String, ::ops::__private::serde_json::Value>,
-            ) -> ::core::result::Result<Self, ::ops::values::ValueError> {
+            ) -> ::core::result::Result<Self, ::ops::__private::values::ValueError> {
                 ::core::result::Result::Ok(#name { #(#reads)* })
             }
         }
