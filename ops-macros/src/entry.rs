@@ -292,9 +292,12 @@ fn library_struct(args: TokenStream, mut item: ItemStruct) -> TokenStream {
             errors.darling(e);
             let errors = errors.into_tokens();
             let fwd = library::forwarder(&lib, quote!(failed));
-            return quote!(#errors #item #fwd);
+            // No events: what the impl's fallback `ops::Library` names.
+            let generated = library::library_struct(&item.vis, &lib, &[]);
+            return quote!(#errors #item #fwd #generated);
         }
     };
+    validate::library_interface(&args.interface, &mut errors);
     let role = Ident::new(
         validate::library_role(&args.role, &mut errors).section(),
         Span::call_site(),
@@ -375,8 +378,11 @@ pub fn library_impl(input: TokenStream) -> TokenStream {
     };
     let item = &lib.item;
     let Some((interface, role, shape)) = input.header else {
+        // The struct's macro reported why; a stand-in `ops::Library` keeps the charms that
+        // embed it from adding errors of their own.
         let errors = errors.into_tokens();
-        return quote!(#errors #item);
+        let fallback = library::fallback(&lib.charm);
+        return quote!(#errors #item #fallback);
     };
     let owner = validate::Owner {
         name: &lib.charm,

@@ -45,7 +45,7 @@ fn role_path(role: Role) -> TokenStream {
 /// The checks rustc makes of each `#[lib(endpoint = "...")]` field: its library's
 /// interface and role are the endpoint's (a `const`, since the library may live in another
 /// crate; its panic message names the endpoint that would fit, and lands on the endpoint's
-/// string).
+/// string). A library with an empty interface is a [`fallback`], whose own error is enough.
 pub fn endpoint_checks(types: &Types, file: &str) -> TokenStream {
     let meta = types.meta;
     let mut out = TokenStream::new();
@@ -100,7 +100,9 @@ pub fn endpoint_checks(types: &Types, file: &str) -> TokenStream {
                 let __interface = <#ty as ::ops::Library>::INTERFACE;
                 let __role = <#ty as ::ops::Library>::ROLE;
                 let __fits_interface = ::ops::library::str_eq(__interface, #interface);
-                if !__fits_interface || !::ops::library::role_is(__role, #role) {
+                if !::ops::library::str_eq(__interface, "")
+                    && (!__fits_interface || !::ops::library::role_is(__role, #role))
+                {
                     #(#others)*
                     if __fits_interface {
                         #(#roles)*
@@ -159,6 +161,35 @@ pub fn library_struct(vis: &Visibility, lib: &Ident, events: &[EventDecl]) -> To
             #(#consts)*
         }
         #event_impls
+    }
+}
+
+/// The stand-in `ops::Library` of a library whose attribute could not be read (already a
+/// compile error): no handlers, and an empty `INTERFACE`, which the charms embedding it do
+/// not check against their endpoint (see [`endpoint_checks`]).
+pub fn fallback(lib: &Ident) -> TokenStream {
+    let names = format_ident!("__{}Events", lib);
+    quote! {
+        impl ::ops::Library for #lib {
+            const INTERFACE: &'static str = "";
+            const ROLE: ::ops::meta::RelationRole = ::ops::meta::RelationRole::Requires;
+            type Events = #names;
+            fn observers(
+                _: ::ops::library::Scope<'_>,
+                _: &::ops::EventData,
+                _: &mut ::std::vec::Vec<::std::string::String>,
+            ) {
+            }
+            fn dispatch(
+                &mut self,
+                _: &::ops::ModelCore,
+                _: ::ops::library::Scope<'_>,
+                _: &::ops::EventData,
+                _: &str,
+            ) -> ::ops::Outcome {
+                ::ops::Outcome::default()
+            }
+        }
     }
 }
 

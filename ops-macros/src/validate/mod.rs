@@ -24,6 +24,17 @@ pub fn not_generic(generics: &Generics, what: &str, errors: &mut Errors) {
     }
 }
 
+/// A library's `interface` names one (an empty one is what a library whose attribute
+/// could not be read declares, which charms do not check against their endpoints).
+pub fn library_interface(interface: &LitStr, errors: &mut Errors) {
+    if interface.value().is_empty() {
+        errors.at(
+            interface.span(),
+            "a library's interface is the relation interface of its endpoints (their `interface:` in the metadata); it cannot be empty",
+        );
+    }
+}
+
 /// A library's `role`: the metadata section of its endpoints (`requires` after an error).
 pub fn library_role(role: &LitStr, errors: &mut Errors) -> Role {
     match role.value().as_str() {
