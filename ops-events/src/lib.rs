@@ -54,13 +54,17 @@ impl Target {
     }
 }
 
-/// Who starts the event.
+/// Who starts the event, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
     /// Juju, as a hook (`hooks/<name>`) or an action (`actions/<name>`).
     Juju,
     /// The framework, within a hook (collect-status).
     Framework,
+    /// The framework, as it commits the hook: after every other event, before the unit's
+    /// state is saved (Python's `framework.on.pre_commit` and `commit`). Juju never
+    /// dispatches these.
+    Commit,
 }
 
 /// How a handler receives the event's payload.
@@ -99,7 +103,7 @@ pub struct EventDef {
     /// Whether the payload type carries the model's lifetime (`RelationChanged<'m>`).
     pub lifetime: bool,
     /// Whether a handler may defer it (Juju and Python `ops` refuse for actions, stop,
-    /// remove, secret-rotate, secret-expired and collect-status).
+    /// remove, secret-rotate, secret-expired, collect-status, pre-commit and commit).
     pub deferrable: bool,
 }
 
@@ -140,6 +144,8 @@ macro_rules! juju_events {
             Action { hook: "action", key: action, target: Action, source: Juju, payload: Action, shape: Action, lifetime: true, deferrable: false }
             CollectUnitStatus { hook: "collect-unit-status", key: collect_unit_status, target: None, source: Framework, payload: StatusCollector, shape: Collector, lifetime: false, deferrable: false }
             CollectAppStatus { hook: "collect-app-status", key: collect_app_status, target: None, source: Framework, payload: StatusCollector, shape: Collector, lifetime: false, deferrable: false }
+            PreCommit { hook: "pre-commit", key: pre_commit, target: None, source: Commit, payload: PreCommit, shape: Event, lifetime: false, deferrable: false }
+            Commit { hook: "commit", key: commit, target: None, source: Commit, payload: Commit, shape: Event, lifetime: false, deferrable: false }
             Custom { hook: "custom", key: custom, target: None, source: Framework, payload: Custom, shape: Custom, lifetime: false, deferrable: true }
         }
     };
@@ -214,6 +220,12 @@ mod tests {
                 matches!(e.payload, Payload::Collector | Payload::Custom),
                 e.source == Source::Framework
             );
+            // The commit events take no name and run once per hook, so deferring them
+            // could only repeat them (Python `ops` raises on it).
+            if e.source == Source::Commit {
+                assert!(!e.deferrable && e.target == Target::None, "{}", e.kind);
+                assert_eq!(e.payload, Payload::Event, "{}", e.kind);
+            }
             // Payloads holding a model object borrow the model.
             if matches!(
                 e.target,

@@ -346,10 +346,19 @@ fn meta_carries_everything() {
     assert_eq!(rel("cluster").role, ops::meta::RelationRole::Peer);
     assert_eq!(
         meta.container("web").unwrap().mounts,
-        &[("data", "/var/data")]
+        &[ops::meta::ContainerMount {
+            storage: "data",
+            location: Some("/var/data")
+        }]
     );
-    assert!(meta.storage("data").unwrap().multiple);
-    assert!(!meta.storage("cache").unwrap().multiple);
+    assert_eq!(
+        meta.storage("data").unwrap().multiple,
+        Some(ops::meta::StorageRange {
+            min: 1,
+            max: Some(3)
+        })
+    );
+    assert!(meta.storage("cache").unwrap().multiple.is_none());
     assert_eq!(
         meta.resource("tarball").unwrap().filename,
         Some("app.tar.gz")

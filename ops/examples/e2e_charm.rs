@@ -23,36 +23,19 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 static META: CharmMeta = CharmMeta {
-    name: "e2e",
     summary: "end-to-end test charm",
-    description: "",
-    subordinate: false,
-    containers: &[],
-    resources: &[],
-    storages: &[],
     relations: &[RelationMeta {
-        name: "database",
-        role: RelationRole::Requires,
-        interface: "postgresql_client",
         limit: Some(1),
-        optional: false,
-        container_scope: false,
+        ..RelationMeta::new("database", RelationRole::Requires, "postgresql_client")
     }],
-    extra_bindings: &[],
     config: &[
         ConfigOptionMeta {
-            name: "port",
-            kind: ConfigKind::Int,
             default: Some("8000"),
+            ..ConfigOptionMeta::new("port", ConfigKind::Int)
         },
-        ConfigOptionMeta {
-            name: "mode",
-            kind: ConfigKind::String,
-            default: None,
-        },
+        ConfigOptionMeta::new("mode", ConfigKind::String),
     ],
     actions: &[ActionMeta {
-        name: "backup",
         params: &[ParamMeta {
             name: "target",
             kind: "string",
@@ -61,7 +44,9 @@ static META: CharmMeta = CharmMeta {
             schema: "{\"type\":\"string\"}",
         }],
         additional_properties: false,
+        ..ActionMeta::new("backup")
     }],
+    ..CharmMeta::named("e2e")
 };
 
 /// The typed config.

@@ -1,5 +1,7 @@
 //! The Juju context of one dispatch: what Juju put in the environment.
 
+use crate::event::{EventData, EventKind};
+use ops_events::Target;
 use std::path::PathBuf;
 
 /// Every `JUJU_*` variable `ops` reads, typed. Empty variables read as `None`.
@@ -209,9 +211,177 @@ impl JujuContext {
         problems
     }
 
+    /// What the event `event` (selected from this context) needs from the environment
+    /// and does not get: each variable Juju sets for its kind that is missing, or that
+    /// names another relation, storage or container than the hook does.
+    ///
+    /// A problem is [`ContextProblem::fatal`] when the event's payload cannot be built
+    /// without the variable (a relation event's id, a secret event's id, a storage
+    /// event's index, a Pebble notice or check), or when Python `ops` fails on it too (a
+    /// relation or workload event without `JUJU_RELATION` / `JUJU_WORKLOAD_NAME`, which
+    /// its `ops.main` asserts): `ops::main` then reports every problem and fails the
+    /// hook before any handler runs, rather than a handler failing later on a half-built
+    /// event. The others are warnings, where Python `ops` goes on with `None` (a
+    /// relation event's remote app or unit, a departing unit, a secret revision, an
+    /// action's name or id). Checks presence only: malformed values are
+    /// [`JujuContext::problems_in`]'s.
+    pub fn problems_for(&self, event: &EventData) -> Vec<ContextProblem> {
+        let hook = self.dispatch_path.rsplit('/').next().unwrap_or_default();
+        let mut problems: Vec<ContextProblem> = needs(event.kind)
+            .iter()
+            .filter(|need| !self.is_set(need.variable))
+            .map(|need| ContextProblem {
+                variable: need.variable,
+                fatal: need.fatal,
+                message: if need.fatal {
+                    format!("{} is not set: {hook} needs {}", need.variable, need.what)
+                } else {
+                    format!("{} is not set for {hook}: {}", need.variable, need.what)
+                },
+            })
+            .collect();
+        // The name Juju passed must be the one the hook is named after.
+        let (variable, given, fatal) = match event.kind.def().target {
+            Target::Relation => ("JUJU_RELATION", self.relation_name.as_deref(), true),
+            Target::Storage => ("JUJU_STORAGE_ID", self.storage().map(|(n, _)| n), true),
+            Target::Container => ("JUJU_WORKLOAD_NAME", self.workload_name.as_deref(), true),
+            Target::Action => ("JUJU_ACTION_NAME", self.action_name.as_deref(), false),
+            Target::None => return problems,
+        };
+        if let (Some(given), Some(name)) = (given, event.name.as_deref()) {
+            if given != name {
+                problems.push(ContextProblem {
+                    variable,
+                    fatal,
+                    message: format!(
+                        "{variable} names {given:?}, but {} is about {name:?}",
+                        if hook.is_empty() { name } else { hook }
+                    ),
+                });
+            }
+        }
+        problems
+    }
+
+    /// Whether the variable `name` was set (and, for a number, well-formed).
+    fn is_set(&self, name: &str) -> bool {
+        match name {
+            "JUJU_RELATION" => self.relation_name.is_some(),
+            "JUJU_RELATION_ID" => self.relation_id.is_some(),
+            "JUJU_REMOTE_APP" => self.remote_app.is_some(),
+            "JUJU_REMOTE_UNIT" => self.remote_unit.is_some(),
+            "JUJU_DEPARTING_UNIT" => self.departing_unit.is_some(),
+            "JUJU_SECRET_ID" => self.secret_id.is_some(),
+            "JUJU_SECRET_REVISION" => self.secret_revision.is_some(),
+            "JUJU_STORAGE_ID" => self.storage().is_some(),
+            "JUJU_WORKLOAD_NAME" => self.workload_name.is_some(),
+            "JUJU_NOTICE_ID" => self.notice_id.is_some(),
+            "JUJU_NOTICE_TYPE" => self.notice_type.is_some(),
+            "JUJU_NOTICE_KEY" => self.notice_key.is_some(),
+            "JUJU_PEBBLE_CHECK_NAME" => self.pebble_check_name.is_some(),
+            "JUJU_ACTION_NAME" => self.action_name.is_some(),
+            "JUJU_ACTION_UUID" => self.action_uuid.is_some(),
+            _ => false,
+        }
+    }
+
     /// The storage's name and index from `JUJU_STORAGE_ID` (`data/3` → `("data", 3)`).
     pub fn storage(&self) -> Option<(&str, u32)> {
         parse_storage_id(self.storage_id.as_deref()?)
+    }
+}
+
+/// A variable the event being dispatched needs that the environment lacks (see
+/// [`JujuContext::problems_for`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextProblem {
+    /// The variable (`JUJU_RELATION_ID`).
+    pub variable: &'static str,
+    /// Whether the hook cannot run without it (else a warning).
+    pub fatal: bool,
+    /// What is wrong, naming the variable and the hook.
+    pub message: String,
+}
+
+/// A variable an event kind needs: whether it is fatal to miss it, and what for.
+struct Need {
+    variable: &'static str,
+    fatal: bool,
+    what: &'static str,
+}
+
+const fn need(variable: &'static str, fatal: bool, what: &'static str) -> Need {
+    Need {
+        variable,
+        fatal,
+        what,
+    }
+}
+
+const RELATION: Need = need("JUJU_RELATION", true, "the relation's endpoint");
+const RELATION_ID: Need = need("JUJU_RELATION_ID", true, "the relation's id");
+const REMOTE_APP: Need = need(
+    "JUJU_REMOTE_APP",
+    false,
+    "the remote application is unknown (the event's app is None)",
+);
+const REMOTE_UNIT: Need = need(
+    "JUJU_REMOTE_UNIT",
+    false,
+    "the remote unit is unknown (the event's unit is None)",
+);
+const SECRET_ID: Need = need("JUJU_SECRET_ID", true, "the secret's id");
+const SECRET_REVISION: Need = need(
+    "JUJU_SECRET_REVISION",
+    false,
+    "the revision is unknown (remove_revision() will fail)",
+);
+const WORKLOAD: Need = need("JUJU_WORKLOAD_NAME", true, "the container's name");
+
+const DEPARTING_UNIT: Need = need(
+    "JUJU_DEPARTING_UNIT",
+    false,
+    "the departing unit is unknown (the event's departing unit is None)",
+);
+const STORAGE_ID: Need = need("JUJU_STORAGE_ID", true, "the storage's id (NAME/N)");
+const NOTICE_ID: Need = need("JUJU_NOTICE_ID", true, "the notice's id");
+const NOTICE_TYPE: Need = need("JUJU_NOTICE_TYPE", true, "the notice's type");
+const NOTICE_KEY: Need = need("JUJU_NOTICE_KEY", true, "the notice's key");
+const CHECK_NAME: Need = need("JUJU_PEBBLE_CHECK_NAME", true, "the check's name");
+const ACTION_NAME: Need = need(
+    "JUJU_ACTION_NAME",
+    false,
+    "the action is known from JUJU_DISPATCH_PATH only",
+);
+const ACTION_UUID: Need = need(
+    "JUJU_ACTION_UUID",
+    false,
+    "the action's id is unknown (Action::id is empty)",
+);
+
+/// What each kind of event needs from the environment: Juju's hook contexts, as Python
+/// `ops.JujuContext.from_environ` lists them.
+fn needs(kind: EventKind) -> &'static [Need] {
+    use EventKind::*;
+    match kind {
+        // An application databag change has no remote unit.
+        RelationCreated | RelationChanged | RelationBroken => &[RELATION, RELATION_ID, REMOTE_APP],
+        RelationJoined => &[RELATION, RELATION_ID, REMOTE_APP, REMOTE_UNIT],
+        RelationDeparted => &[
+            RELATION,
+            RELATION_ID,
+            REMOTE_APP,
+            REMOTE_UNIT,
+            DEPARTING_UNIT,
+        ],
+        SecretChanged | SecretRotate => &[SECRET_ID],
+        SecretRemove | SecretExpired => &[SECRET_ID, SECRET_REVISION],
+        StorageAttached | StorageDetaching => &[STORAGE_ID],
+        PebbleReady => &[WORKLOAD],
+        PebbleCustomNotice => &[WORKLOAD, NOTICE_ID, NOTICE_TYPE, NOTICE_KEY],
+        PebbleCheckFailed | PebbleCheckRecovered => &[WORKLOAD, CHECK_NAME],
+        Action => &[ACTION_NAME, ACTION_UUID],
+        _ => &[],
     }
 }
 

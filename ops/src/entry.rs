@@ -140,6 +140,9 @@ pub fn run_main<C: Charm>(options: MainOptions) -> i32 {
             let _ = model.backend().juju_log(LogLevel::Debug, &line);
         }
     }
+    if let Some(code) = check_event_context(&model, selection.event.as_ref(), &selection.name) {
+        return code;
+    }
     // The unit's state is this run's until it exits: a second run waits its turn.
     let file_store = FileStore::in_charm_dir(&charm_dir);
     let _lock = match file_store.lock(options.state_lock_timeout) {
@@ -220,6 +223,42 @@ fn start_up_problems(context: &JujuContext, limits: ToolLimits) -> (ToolLimits, 
         limits
     });
     (limits, problems)
+}
+
+/// Checks that the environment holds what `event` needs ([`JujuContext::problems_for`]):
+/// logs each missing variable Python `ops` tolerates at WARNING, and for those without
+/// which the event cannot be built, reports them all at ERROR (and on stderr) and returns
+/// the exit status 1: the hook fails before any handler runs.
+fn check_event_context<C: Charm>(
+    model: &Model<C>,
+    event: Option<&crate::event::EventData>,
+    hook: &str,
+) -> Option<i32> {
+    let problems = model.context().problems_for(event?);
+    if problems.is_empty() {
+        return None;
+    }
+    let (fatal, warnings): (Vec<_>, Vec<_>) = problems.into_iter().partition(|p| p.fatal);
+    if crate::logging::enabled(LogLevel::Warning) {
+        for warning in &warnings {
+            let _ = model
+                .backend()
+                .juju_log(LogLevel::Warning, &warning.message);
+        }
+    }
+    if fatal.is_empty() {
+        return None;
+    }
+    let messages: Vec<&str> = fatal.iter().map(|p| p.message.as_str()).collect();
+    let message = format!(
+        "{}: cannot run {hook}: the hook's environment lacks what the event needs: {}",
+        C::META.name,
+        messages.join("; ")
+    );
+    let _ = writeln!(std::io::stderr(), "{message}");
+    let _ = model.backend().juju_log(LogLevel::Error, &message);
+    model.backend().flush();
+    Some(1)
 }
 
 /// What a charm binary says when started by hand rather than by Juju.

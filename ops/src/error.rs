@@ -67,15 +67,20 @@ impl fmt::Debug for Error {
 pub enum ModelError {
     /// A hook tool exited non-zero; `stderr` is what it printed. Displays as
     /// `config-get failed: exit status 1: <stderr>` (without the stderr part when it is
-    /// empty).
+    /// empty); as an [`Error`] (what a hook logs), the command line and its standard
+    /// output follow, from `call`.
     #[error("{tool} failed: {}", exit_detail(*code, stderr))]
     Tool {
         /// The hook tool's name (e.g. `relation-get`).
         tool: String,
         /// Its exit code, if it exited normally.
         code: Option<i32>,
-        /// What it printed on standard error, trimmed.
+        /// What it printed on standard error, trimmed (the first
+        /// [`ToolCall::MAX_SHOWN`] bytes).
         stderr: String,
+        /// The call itself, when a hook tool process ran (not in `ops::testing`).
+        #[source]
+        call: Option<Box<ToolCall>>,
     },
     /// A hook tool was killed by a signal (`config-get failed: killed by signal 9`).
     #[error("{tool} failed: killed by signal {signal}{}", with_stderr(stderr))]
@@ -84,8 +89,12 @@ pub enum ModelError {
         tool: String,
         /// The signal's number.
         signal: i32,
-        /// What it printed on standard error before, trimmed.
+        /// What it printed on standard error before, trimmed (the first
+        /// [`ToolCall::MAX_SHOWN`] bytes).
         stderr: String,
+        /// The call itself.
+        #[source]
+        call: Option<Box<ToolCall>>,
     },
     /// A hook tool was still running at its deadline, and was killed: the hook does not
     /// hang on a tool that never answers (see `ops::ToolLimits`).
@@ -150,6 +159,71 @@ pub enum ModelError {
     /// Something else the model refused, with its message.
     #[error("{0}")]
     Other(String),
+}
+
+/// A failed hook tool call as an error message may show it: the command line with every
+/// value that may be secret replaced by `<redacted>` (secret content, action results,
+/// relation and state values, log and action-log messages), and what the tool printed on
+/// standard output, cut to [`ToolCall::MAX_SHOWN`] bytes (`<redacted: N bytes>` for the
+/// tools whose output may hold secrets: `secret-get`, `credential-get`, `config-get`,
+/// `relation-get`, `action-get`, `state-get`). Displays as
+/// ``command `config-get --format=json`, stdout: `...` ``.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ToolCall {
+    /// The tool, then its arguments, redacted.
+    pub command: Vec<String>,
+    /// Its standard output, trimmed, cut or redacted (empty when it printed nothing).
+    pub stdout: String,
+}
+
+impl ToolCall {
+    /// The most bytes of a tool's stdout or stderr an error keeps (the rest is counted).
+    pub const MAX_SHOWN: usize = 2048;
+}
+
+impl fmt::Display for ToolCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("command `")?;
+        for (i, arg) in self.command.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write_shell_word(f, arg)?;
+        }
+        f.write_str("`")?;
+        if !self.stdout.is_empty() {
+            write!(f, ", stdout: `{}`", self.stdout)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ToolCall {}
+
+/// `arg` as a shell would need it: bare when it is plain, else single-quoted.
+fn write_shell_word(f: &mut fmt::Formatter<'_>, arg: &str) -> fmt::Result {
+    let plain = !arg.is_empty()
+        && arg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_=.,:/@%+#<>".contains(&b));
+    if plain {
+        f.write_str(arg)
+    } else {
+        write!(f, "'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// `text` cut to [`ToolCall::MAX_SHOWN`] bytes (at a character boundary), with how much
+/// was left out.
+pub(crate) fn shown(text: &str) -> String {
+    if text.len() <= ToolCall::MAX_SHOWN {
+        return text.to_string();
+    }
+    let mut end = ToolCall::MAX_SHOWN;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} more bytes)", &text[..end], text.len() - end)
 }
 
 /// `exit status 1: <stderr>`, or what is known when there is no exit code.

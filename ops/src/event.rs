@@ -29,8 +29,8 @@ macro_rules! event_kind {
             pub const ALL: &'static [EventKind] = &[$(EventKind::$kind,)*];
 
             /// Whether a handler may defer this kind of event (Juju and the Python `ops`
-            /// refuse to defer actions, stop, remove, secret-rotate, secret-expired and
-            /// collect-status).
+            /// refuse to defer actions, stop, remove, secret-rotate, secret-expired,
+            /// collect-status, pre-commit and commit).
             pub fn is_deferrable(self) -> bool {
                 match self {
                     $(EventKind::$kind => $deferrable,)*
@@ -260,6 +260,16 @@ simple_events! {
     PostSeriesUpgrade, deferrable: true;
     /// `collect-metrics` (deprecated by Juju).
     CollectMetrics, deferrable: true;
+    /// `pre_commit`: the hook's events are done (collect-status too); the charm's state
+    /// and relation data it changes now are still saved and sent. Python's
+    /// `framework.on.pre_commit`. Runs in every hook, also one a handler ended with
+    /// [`Abort`](crate::Abort) (whose state is saved too); not deferrable.
+    PreCommit, deferrable: false;
+    /// `commit`: after `pre_commit`, once the charm's state to save is fixed and the
+    /// relation data sent: changes to the charm struct made now are not saved. Runs just
+    /// before the state is written (a handler error still fails the hook and saves
+    /// nothing). Python's `framework.on.commit`; not deferrable.
+    Commit, deferrable: false;
 }
 
 macro_rules! relation_events {
@@ -585,7 +595,8 @@ impl AnyEvent {
     }
 
     /// Runs this handler again, before the next event, in a later hook. It has no effect
-    /// on an event that cannot be deferred (stop, remove, secret-rotate, secret-expired).
+    /// on an event that cannot be deferred (stop, remove, secret-rotate, secret-expired,
+    /// pre-commit, commit) but a WARNING in the log.
     pub fn defer(&self) {
         self.deferred.set(true);
     }

@@ -50,7 +50,7 @@ pub use action::Action;
 pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome, ValueError};
 pub use context::JujuContext;
 pub use entry::{main, main_with, run_main, MainOptions};
-pub use error::{Abort, Error, ModelError, Result};
+pub use error::{Abort, Error, ModelError, Result, ToolCall};
 pub use event::{EventData, EventKind};
 /// Migration from a Python `ops` charm's state on the first hook of its Rust port
 /// (feature `python-migration`).
@@ -119,17 +119,5 @@ pub mod __private {
     }
 
     /// The metadata of a charm whose metadata file could not be read.
-    pub static UNREADABLE_META: crate::meta::CharmMeta = crate::meta::CharmMeta {
-        name: "",
-        summary: "",
-        description: "",
-        subordinate: false,
-        containers: &[],
-        resources: &[],
-        storages: &[],
-        relations: &[],
-        extra_bindings: &[],
-        config: &[],
-        actions: &[],
-    };
+    pub static UNREADABLE_META: crate::meta::CharmMeta = crate::meta::CharmMeta::named("");
 }

@@ -427,3 +427,40 @@ fn juju_refusing_a_relation_write_fails_the_hook_and_keeps_the_old_state() {
     assert_eq!(relation_sets(&calls).len(), 1);
     assert_eq!(std::fs::read(unit.state_path()).unwrap(), before);
 }
+
+#[test]
+fn a_relation_hook_without_its_relation_id_fails_before_any_handler() {
+    let unit = Unit::named("rel-no-id", "webapp/0");
+    let env = [
+        ("JUJU_RELATION", "database"),
+        ("JUJU_REMOTE_APP", "postgresql"),
+    ];
+    let (code, calls, printed) = unit.run_output(
+        &std::env::current_exe().unwrap(),
+        Some("hooks/database-relation-changed"),
+        &env,
+    );
+    let message = "webapp: cannot run database-relation-changed: the hook's environment lacks \
+                   what the event needs: JUJU_RELATION_ID is not set: \
+                   database-relation-changed needs the relation's id";
+    assert_eq!(code, 1, "{calls:#?}");
+    assert!(printed.contains(message), "{printed}");
+    assert_calls(
+        &calls,
+        &[&format!("juju-log --log-level ERROR -- {message}")],
+    );
+    assert!(!unit.state_path().exists());
+}
+
+#[test]
+fn a_missing_variable_python_tolerates_is_a_warning() {
+    let unit = Unit::named("rel-no-unit", "webapp/0");
+    let (code, calls) = unit.run("hooks/database-relation-joined", &database(None));
+    assert_eq!(code, 0, "{calls:#?}");
+    assert_eq!(
+        calls[0],
+        "juju-log --log-level WARNING -- JUJU_REMOTE_UNIT is not set for \
+         database-relation-joined: the remote unit is unknown (the event's unit is None)"
+    );
+    assert!(unit.state_path().exists());
+}

@@ -632,3 +632,27 @@ fn python_refs() -> Option<std::path::PathBuf> {
     eprintln!("{why}");
     None
 }
+
+#[test]
+fn custom_events_are_listed_without_capture_framework_events_as_in_python() {
+    // Python's `capture_framework_events` leaves out collect-status, pre_commit and
+    // commit only; a library's custom event is the charm's business and is listed.
+    let mut ctx = Context::<LibApp>::new().capture_framework_events(false);
+    let analytics = provider("analytics", 3, "olap:5432");
+    let state = State::new().relation(analytics.clone());
+    ctx.run(ctx.on.relation_changed(&analytics), &state)
+        .unwrap();
+    let events: Vec<String> = ctx
+        .emitted_events()
+        .iter()
+        .map(|e| {
+            e.custom
+                .clone()
+                .unwrap_or_else(|| e.kind.hook_name().into())
+        })
+        .collect();
+    assert_eq!(
+        events,
+        ["relation-changed", "database_created", "analytics_ready"]
+    );
+}

@@ -50,7 +50,7 @@ pub fn expand(charm: &Ident, vis: &Visibility, types: &Types) -> TokenStream {
     });
     let storages = types.storages.iter().map(|(method, s)| {
         let name = &s.name;
-        let doc = format!("The attached instances of the `{name}` storage ({}).", s.kind);
+        let doc = format!("The attached instances of the `{name}` storage ({}).", s.kind.as_str());
         quote! {
             #[doc = #doc]
             pub fn #method(&self) -> ::core::result::Result<::std::vec::Vec<::ops::model::Storage>, ::ops::ModelError> {
@@ -60,7 +60,7 @@ pub fn expand(charm: &Ident, vis: &Visibility, types: &Types) -> TokenStream {
     });
     let resources = types.resources.iter().map(|(method, r)| {
         let name = &r.name;
-        let doc = format!("The local path of the `{name}` resource ({}), fetched by Juju.", r.kind);
+        let doc = format!("The local path of the `{name}` resource ({}), fetched by Juju.", r.kind.as_str());
         quote! {
             #[doc = #doc]
             pub fn #method(&self) -> ::core::result::Result<::std::path::PathBuf, ::ops::ModelError> {

@@ -1,7 +1,9 @@
 //! `Charm::META`: the metadata as a `'static` `ops::meta::CharmMeta`.
 
 use super::config::describe;
-use crate::metadata::{ConfigType, Metadata, Role, SchemaType, Value};
+use crate::metadata::{
+    Assumption, CharmUser, ConfigType, Metadata, ResourceType, Role, SchemaType, StorageType, Value,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -9,6 +11,32 @@ fn opt_str(s: &Option<String>) -> TokenStream {
     match s {
         Some(s) => quote!(::core::option::Option::Some(#s)),
         None => quote!(::core::option::Option::None),
+    }
+}
+
+fn opt_u32(n: Option<u32>) -> TokenStream {
+    match n {
+        Some(n) => quote!(::core::option::Option::Some(#n)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// `s`, or `""` when absent (the fields Python ops defaults to an empty string).
+fn or_empty(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or_default()
+}
+
+fn assumption(a: &Assumption) -> TokenStream {
+    match a {
+        Assumption::Feature(f) => quote!(::ops::meta::Assumption::Feature(#f)),
+        Assumption::AnyOf(list) => {
+            let list = list.iter().map(assumption);
+            quote!(::ops::meta::Assumption::AnyOf(&[#(#list),*]))
+        }
+        Assumption::AllOf(list) => {
+            let list = list.iter().map(assumption);
+            quote!(::ops::meta::Assumption::AllOf(&[#(#list),*]))
+        }
     }
 }
 
@@ -49,34 +77,93 @@ pub fn json_string(s: &str) -> String {
     out
 }
 
-/// The `&'static CharmMeta` expression.
+/// The `&'static CharmMeta` expression. Every field is written out (no `..`), so a field
+/// added to `CharmMeta` fails here until the macro fills it.
 pub fn expand(meta: &Metadata) -> TokenStream {
     let name = &meta.name;
-    let summary = meta.summary.clone().unwrap_or_default();
-    let description = meta.description.clone().unwrap_or_default();
+    let title = opt_str(&meta.title);
+    let summary = or_empty(&meta.summary);
+    let description = or_empty(&meta.description);
+    // Python ops counts `links.contact` among the maintainers.
+    let maintainers = meta.maintainers.iter().chain(&meta.links.contact);
+    let links = &meta.links;
+    let documentation = opt_str(&links.documentation);
+    let (issues, sources, websites) = (&links.issues, &links.source, &links.website);
+    let (tags, terms, series) = (&meta.tags, &meta.terms, &meta.series);
     let subordinate = meta.subordinate;
+    let min_juju_version = opt_str(&meta.min_juju_version);
+    let assumes = meta.assumes.iter().map(assumption);
+    let charm_user = match meta.charm_user.unwrap_or(CharmUser::Root) {
+        CharmUser::Root => quote!(Root),
+        CharmUser::Sudoer => quote!(Sudoer),
+        CharmUser::NonRoot => quote!(NonRoot),
+    };
     let containers = meta.containers.iter().map(|c| {
         let name = &c.name;
         let resource = opt_str(&c.resource);
+        let bases = c.bases.iter().map(|b| {
+            let (name, channel, arches) = (&b.name, &b.channel, &b.architectures);
+            quote!(::ops::meta::ContainerBase { name: #name, channel: #channel, architectures: &[#(#arches),*] })
+        });
         let mounts = c.mounts.iter().map(|m| {
             let storage = &m.storage;
-            let location = m.location.clone().unwrap_or_default();
-            quote!((#storage, #location))
+            let location = opt_str(&m.location);
+            quote!(::ops::meta::ContainerMount { storage: #storage, location: #location })
         });
-        quote!(::ops::meta::ContainerMeta { name: #name, resource: #resource, mounts: &[#(#mounts),*] })
+        let (uid, gid) = (opt_u32(c.uid), opt_u32(c.gid));
+        quote!(::ops::meta::ContainerMeta {
+            name: #name,
+            resource: #resource,
+            bases: &[#(#bases),*],
+            mounts: &[#(#mounts),*],
+            uid: #uid,
+            gid: #gid,
+        })
     });
     let resources = meta.resources.iter().map(|r| {
         let name = &r.name;
-        let kind = &r.kind;
+        let kind = match r.kind {
+            ResourceType::File => quote!(File),
+            ResourceType::OciImage => quote!(OciImage),
+        };
         let filename = opt_str(&r.filename);
-        quote!(::ops::meta::ResourceMeta { name: #name, kind: #kind, filename: #filename })
+        let description = or_empty(&r.description);
+        quote!(::ops::meta::ResourceMeta {
+            name: #name,
+            kind: ::ops::meta::ResourceType::#kind,
+            filename: #filename,
+            description: #description,
+        })
     });
     let storages = meta.storages.iter().map(|s| {
         let name = &s.name;
-        let kind = &s.kind;
+        let kind = match s.kind {
+            StorageType::Filesystem => quote!(Filesystem),
+            StorageType::Block => quote!(Block),
+        };
+        let description = or_empty(&s.description);
         let location = opt_str(&s.location);
-        let multiple = s.multiple.is_some();
-        quote!(::ops::meta::StorageMeta { name: #name, kind: #kind, location: #location, multiple: #multiple })
+        let (shared, read_only) = (s.shared, s.read_only);
+        let minimum_size = opt_str(&s.minimum_size);
+        let multiple = match s.multiple {
+            Some((min, max)) => {
+                let max = opt_u32(max);
+                quote!(::core::option::Option::Some(::ops::meta::StorageRange { min: #min, max: #max }))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        let properties = &s.properties;
+        quote!(::ops::meta::StorageMeta {
+            name: #name,
+            kind: ::ops::meta::StorageType::#kind,
+            description: #description,
+            location: #location,
+            shared: #shared,
+            read_only: #read_only,
+            minimum_size: #minimum_size,
+            multiple: #multiple,
+            properties: &[#(#properties),*],
+        })
     });
     let relations = meta.relations.iter().map(|r| {
         let name = &r.name;
@@ -86,19 +173,36 @@ pub fn expand(meta: &Metadata) -> TokenStream {
             Role::Peer => quote!(Peer),
         };
         let interface = &r.interface;
-        let limit = match r.limit {
-            Some(l) => quote!(::core::option::Option::Some(#l)),
-            None => quote!(::core::option::Option::None),
-        };
+        let limit = opt_u32(r.limit);
         let optional = r.optional;
-        let container_scope = r.container_scope;
+        let scope = if r.container_scope {
+            quote!(Container)
+        } else {
+            quote!(Global)
+        };
         quote!(::ops::meta::RelationMeta {
             name: #name,
             role: ::ops::meta::RelationRole::#role,
             interface: #interface,
             limit: #limit,
             optional: #optional,
-            container_scope: #container_scope,
+            scope: ::ops::meta::RelationScope::#scope,
+        })
+    });
+    let payloads = meta.payloads.iter().map(|p| {
+        let (name, kind) = (&p.name, &p.kind);
+        quote!(::ops::meta::PayloadMeta { name: #name, kind: #kind })
+    });
+    let devices = meta.devices.iter().map(|d| {
+        let (name, kind) = (&d.name, &d.kind);
+        let description = or_empty(&d.description);
+        let (count_min, count_max) = (opt_u32(d.count_min), opt_u32(d.count_max));
+        quote!(::ops::meta::DeviceMeta {
+            name: #name,
+            kind: #kind,
+            description: #description,
+            count_min: #count_min,
+            count_max: #count_max,
         })
     });
     let bindings = &meta.extra_bindings;
@@ -112,11 +216,21 @@ pub fn expand(meta: &Metadata) -> TokenStream {
             ConfigType::Secret => quote!(Secret),
         };
         let default = opt_str(&o.default.as_ref().map(json_text));
-        quote!(::ops::meta::ConfigOptionMeta { name: #name, kind: ::ops::meta::ConfigKind::#kind, default: #default })
+        let description = opt_str(&o.description);
+        quote!(::ops::meta::ConfigOptionMeta {
+            name: #name,
+            kind: ::ops::meta::ConfigKind::#kind,
+            default: #default,
+            description: #description,
+        })
     });
     let actions = meta.actions.iter().map(|a| {
         let name = &a.name;
+        let title = or_empty(&a.title);
+        let description = or_empty(&a.description);
         let additional = a.additional_properties;
+        let execution_group = opt_str(&a.execution_group);
+        let parallel = a.parallel;
         let params = a.params.iter().map(|p| {
             let name = &p.name;
             let kind = match &p.schema.kind {
@@ -140,18 +254,42 @@ pub fn expand(meta: &Metadata) -> TokenStream {
                 schema: #schema,
             })
         });
-        quote!(::ops::meta::ActionMeta { name: #name, params: &[#(#params),*], additional_properties: #additional })
+        quote!(::ops::meta::ActionMeta {
+            name: #name,
+            title: #title,
+            description: #description,
+            params: &[#(#params),*],
+            additional_properties: #additional,
+            execution_group: #execution_group,
+            parallel: #parallel,
+        })
     });
     quote! {
         &::ops::meta::CharmMeta {
             name: #name,
+            title: #title,
             summary: #summary,
             description: #description,
+            maintainers: &[#(#maintainers),*],
+            links: ::ops::meta::Links {
+                documentation: #documentation,
+                issues: &[#(#issues),*],
+                sources: &[#(#sources),*],
+                websites: &[#(#websites),*],
+            },
+            tags: &[#(#tags),*],
+            terms: &[#(#terms),*],
+            series: &[#(#series),*],
             subordinate: #subordinate,
+            min_juju_version: #min_juju_version,
+            assumes: &[#(#assumes),*],
+            charm_user: ::ops::meta::CharmUser::#charm_user,
             containers: &[#(#containers),*],
             resources: &[#(#resources),*],
             storages: &[#(#storages),*],
             relations: &[#(#relations),*],
+            payloads: &[#(#payloads),*],
+            devices: &[#(#devices),*],
             extra_bindings: &[#(#bindings),*],
             config: &[#(#config),*],
             actions: &[#(#actions),*],

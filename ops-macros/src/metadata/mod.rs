@@ -2,8 +2,9 @@
 //! `metadata.yaml` + `config.yaml` + `actions.yaml`) at compile time.
 //!
 //! These types are the contract between the reader (`read`) and the rest of the macro
-//! crate (validation and expansion). They keep only what code generation and checks need;
-//! keys we do not model are accepted by the reader and dropped.
+//! crate (validation and expansion). They keep what code generation, the checks and the
+//! generated `ops::meta::CharmMeta` need; keys we do not model (build settings such as
+//! `parts`, `platforms`) are accepted by the reader and dropped.
 
 mod read;
 
@@ -16,16 +17,29 @@ pub use read::{load, MetadataError};
 pub struct Metadata {
     /// The charm's `name`.
     pub name: String,
+    /// `title` (charmcraft.yaml's display name), if given.
+    pub title: Option<String>,
     /// `summary`, if given.
     pub summary: Option<String>,
     /// `description`, if given.
     pub description: Option<String>,
+    /// The legacy singular `maintainer`, then `maintainers`.
+    pub maintainers: Vec<String>,
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// `terms`.
+    pub terms: Vec<String>,
+    /// `series` (metadata v1).
+    pub series: Vec<String>,
     /// `subordinate: true`.
     pub subordinate: bool,
-    /// `assumes`, flattened to the expressions as written (nested any-of / all-of kept).
+    /// `min-juju-version` (metadata v1), as written.
+    pub min_juju_version: Option<String>,
+    /// `assumes`, each feature expression checked as Juju parses it (nested any-of /
+    /// all-of kept).
     pub assumes: Vec<Assumption>,
-    /// `charm-user`, if given (`root`, `sudoer`, `non-root`).
-    pub charm_user: Option<String>,
+    /// `charm-user`, if given.
+    pub charm_user: Option<CharmUser>,
     /// `containers`, in file order.
     pub containers: Vec<Container>,
     /// `resources`, in file order.
@@ -34,11 +48,15 @@ pub struct Metadata {
     pub storages: Vec<Storage>,
     /// `provides`, `requires` and `peers`, in that order, each in file order.
     pub relations: Vec<Relation>,
+    /// `payloads`, in file order.
+    pub payloads: Vec<Payload>,
     /// `extra-bindings` names.
     pub extra_bindings: Vec<String>,
     /// `devices`, in file order.
     pub devices: Vec<Device>,
-    /// `links` (charmcraft.yaml's documentation, issues, source, contact, website).
+    /// `links` (charmcraft.yaml's documentation, issues, source, contact, website), or
+    /// metadata.yaml's top-level `docs`, `issues`, `source` and `website`, which win as
+    /// they do in Python ops.
     pub links: Links,
     /// `config.options`, in file order.
     pub config: Vec<ConfigOption>,
@@ -52,7 +70,7 @@ pub struct Metadata {
 /// One `assumes` entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Assumption {
-    /// A feature expression such as `k8s-api` or `juju >= 3.1`.
+    /// A feature expression such as `k8s-api` or `juju >= 3.1`, trimmed.
     Feature(String),
     /// `any-of: [...]`.
     AnyOf(Vec<Assumption>),
@@ -67,8 +85,45 @@ pub struct Container {
     pub name: String,
     /// The `resource` naming its OCI image, if any.
     pub resource: Option<String>,
+    /// The `bases` to resolve its image from (never given together with `resource`).
+    pub bases: Vec<ContainerBase>,
     /// Its storage `mounts`.
     pub mounts: Vec<Mount>,
+    /// `uid` the workload runs as, if given.
+    pub uid: Option<u32>,
+    /// `gid` the workload runs as, if given.
+    pub gid: Option<u32>,
+}
+
+/// One of a container's `bases`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerBase {
+    /// `name` of the OS (e.g. `ubuntu`).
+    pub name: String,
+    /// `channel` (e.g. `22.04`).
+    pub channel: String,
+    /// `architectures`.
+    pub architectures: Vec<String>,
+}
+
+/// `charm-user`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CharmUser {
+    /// `root`.
+    Root,
+    /// `sudoer`.
+    Sudoer,
+    /// `non-root`.
+    NonRoot,
+}
+
+/// A payload class (`payloads.<name>`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload {
+    /// The payload's name.
+    pub name: String,
+    /// `type` (e.g. `docker`), as written.
+    pub kind: String,
 }
 
 /// A container mount.
@@ -115,12 +170,50 @@ pub struct Links {
 pub struct Resource {
     /// The resource's name.
     pub name: String,
-    /// `type` (`oci-image`, `file`), as written.
-    pub kind: String,
+    /// `type` (`file` when absent, as in Juju).
+    pub kind: ResourceType,
     /// `filename`, for file resources.
     pub filename: Option<String>,
     /// `description`.
     pub description: Option<String>,
+}
+
+/// A resource's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceType {
+    /// `file`.
+    File,
+    /// `oci-image`.
+    OciImage,
+}
+
+impl ResourceType {
+    /// The word the metadata writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceType::File => "file",
+            ResourceType::OciImage => "oci-image",
+        }
+    }
+}
+
+/// A storage's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageType {
+    /// `filesystem`.
+    Filesystem,
+    /// `block`.
+    Block,
+}
+
+impl StorageType {
+    /// The word the metadata writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StorageType::Filesystem => "filesystem",
+            StorageType::Block => "block",
+        }
+    }
 }
 
 /// A storage declaration.
@@ -128,8 +221,8 @@ pub struct Resource {
 pub struct Storage {
     /// The storage's name.
     pub name: String,
-    /// `type` (`filesystem`, `block`), as written.
-    pub kind: String,
+    /// `type`.
+    pub kind: StorageType,
     /// `location`.
     pub location: Option<String>,
     /// `multiple.range` (or a bare count), as minimum and optional maximum.
@@ -257,6 +350,8 @@ pub struct ConfigOption {
 pub struct Action {
     /// The action's name as written (e.g. `get-db-info`).
     pub name: String,
+    /// `title`.
+    pub title: Option<String>,
     /// `description`.
     pub description: Option<String>,
     /// The top-level `params`, in file order.

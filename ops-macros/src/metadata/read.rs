@@ -192,9 +192,16 @@ fn merge_metadata(
     }
     take!(
         name,
+        title,
         summary,
         description,
+        maintainer,
+        maintainers,
+        tags,
+        terms,
+        series,
         subordinate,
+        min_juju_version,
         assumes,
         charm_user,
         containers,
@@ -203,9 +210,14 @@ fn merge_metadata(
         provides,
         requires,
         peers,
+        payloads,
         extra_bindings,
         devices,
-        links
+        links,
+        docs,
+        issues,
+        source,
+        website
     );
     if duplicates.is_empty() {
         Ok(())
@@ -273,11 +285,35 @@ fn build(raw: RawMeta, name_file: &Path) -> Result<Metadata, MetadataError> {
             relations.push(relation.into_model(endpoint, role));
         }
     }
+    let list = |l: Option<raw::OneOrMany<String>>| l.unwrap_or_default().0;
+    let mut links = raw.links.unwrap_or_default().into_model();
+    // metadata.yaml's top-level keys win over `links`, as in Python ops.
+    links.documentation = raw.docs.or(links.documentation);
+    for (top, link) in [
+        (raw.issues, &mut links.issues),
+        (raw.source, &mut links.source),
+        (raw.website, &mut links.website),
+    ] {
+        let top = list(top);
+        if !top.is_empty() {
+            *link = top;
+        }
+    }
     Ok(Metadata {
         name,
+        title: raw.title,
         summary: raw.summary,
         description: raw.description,
+        maintainers: raw
+            .maintainer
+            .into_iter()
+            .chain(list(raw.maintainers))
+            .collect(),
+        tags: list(raw.tags),
+        terms: list(raw.terms),
+        series: list(raw.series),
         subordinate: raw.subordinate.unwrap_or_default().0,
+        min_juju_version: raw.min_juju_version.map(|v| v.0),
         assumes: raw.assumes.unwrap_or_default().0,
         charm_user: raw.charm_user.map(|u| u.0),
         containers: entries(raw.containers, |name, c| {
@@ -288,9 +324,10 @@ fn build(raw: RawMeta, name_file: &Path) -> Result<Metadata, MetadataError> {
         }),
         storages: entries(raw.storage, |name, s| s.into_model(name)),
         relations,
+        payloads: entries(raw.payloads, |name, p| p.into_model(name)),
         extra_bindings: raw.extra_bindings.unwrap_or_default().0,
         devices: entries(raw.devices, |name, d| d.into_model(name)),
-        links: raw.links.unwrap_or_default().into_model(),
+        links,
         config: entries(raw.config.and_then(|c| c.options), |name, o| {
             o.unwrap_or_default().into_model(name)
         }),

@@ -49,8 +49,8 @@ pub enum DispatchError {
         event: String,
         /// What the handler ended the hook with.
         abort: crate::Abort,
-        /// The handlers run before the abort, in order, then the aborting one (as
-        /// [`Dispatched::emitted`]): they did run.
+        /// The handlers run before the abort, in order, then the aborting one, then the
+        /// `pre_commit` and `commit` handlers (as [`Dispatched::emitted`]): they did run.
         emitted: Vec<Emitted>,
         /// The state to save: the charm as the handlers left it, the deferred events
         /// still queued (those not reached stay queued; the aborting one is consumed).
@@ -197,7 +197,10 @@ fn handler_span<C>(event: &EventData, handler: &str, reemitted: bool) -> crate::
     if span.is_recording() {
         let event_type = match event.kind {
             EventKind::Action => "action",
-            EventKind::CollectAppStatus | EventKind::CollectUnitStatus => "framework",
+            EventKind::CollectAppStatus
+            | EventKind::CollectUnitStatus
+            | EventKind::PreCommit
+            | EventKind::Commit => "framework",
             EventKind::Custom => "custom",
             _ => "hook",
         };
@@ -355,6 +358,17 @@ impl<'a, C: Charm> Runner<'a, C> {
         if model.reboot_now_requested() {
             return Err(DispatchError::RebootNow);
         }
+        if deferred && !event.kind.is_deferrable() {
+            // Only through `AnyEvent`: the typed payloads of these events have no `defer()`.
+            framework_log(
+                model,
+                LogLevel::Warning,
+                &format!(
+                    "{handler} deferred {}, which cannot be deferred: ignored.",
+                    event_label(event)
+                ),
+            );
+        }
         let deferred = deferred && event.kind.is_deferrable();
         self.emitted.push(Emitted {
             event: event.clone(),
@@ -380,8 +394,8 @@ impl<'a, C: Charm> Runner<'a, C> {
             Ok(()) => DispatchError::Aborted {
                 event: what,
                 abort,
-                emitted: std::mem::take(&mut self.emitted),
-                // Filled in by `dispatch_inner`, which has the queue.
+                // Both filled in by `dispatch_inner`, once the commit events have run.
+                emitted: Vec::new(),
                 state: Box::default(),
             },
             Err(error) => DispatchError::Failed {
@@ -389,6 +403,28 @@ impl<'a, C: Charm> Runner<'a, C> {
                 error: error.into(),
             },
         }
+    }
+
+    /// Runs the handlers of `pre_commit` or `commit` (`kind`), in order. An abort ends
+    /// the list, as it ends an event's, and is kept in `aborted` unless the hook already
+    /// ended with one (the state is saved either way).
+    fn commit_event(
+        &mut self,
+        kind: EventKind,
+        aborted: &mut Option<DispatchError>,
+    ) -> Result<(), DispatchError> {
+        let event = EventData::new(kind);
+        for handler in C::observers(&event) {
+            match self.run_handler(&event, &handler, false) {
+                Ok(_) => {}
+                Err(err @ DispatchError::Aborted { .. }) => {
+                    aborted.get_or_insert(err);
+                    break;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(())
     }
 
     fn collect_status(&mut self) -> Result<(), DispatchError> {
@@ -436,8 +472,17 @@ impl<'a, C: Charm> Runner<'a, C> {
 /// 4. unless restricted or [`RunOptions::skip_collect_status`], runs collect-status: `collect_app_status` handlers on the leader
 ///    (then the app status is set to the winner), `collect_unit_status` handlers (then the
 ///    unit status is set); nothing collected, nothing set;
-/// 5. sends the relation databag writes the handlers made (one `relation-set` each);
-/// 6. returns the charm and the state to commit.
+/// 5. runs the `pre_commit` handlers (what they change in the charm and in relation
+///    data is saved and sent);
+/// 6. sends the relation databag writes the handlers made (one `relation-set` each);
+/// 7. serialises the charm: the state to commit;
+/// 8. runs the `commit` handlers (their relation writes are sent; the state is fixed);
+/// 9. returns the charm and the state to commit.
+///
+/// Python `ops` runs `pre_commit` and `commit` in the same place (`framework.commit()`,
+/// after collect-status). An [`Abort`](crate::Abort) skips collect-status but, as its
+/// state is saved, not the commit events (Python saves nothing after its `_Abort`, and
+/// emits neither).
 ///
 /// On a handler error or panic it logs the error at `ERROR` through `juju-log`, fails the
 /// action (if the event is one, and the handler did not already call `fail()`), and
@@ -566,7 +611,7 @@ fn dispatch_inner<C: Charm>(
 ) -> Result<UnitState, DispatchError> {
     let model = runner.model;
     let mut pending = deferred.into_iter();
-    let aborted = match run_events(runner, &mut pending, event, options) {
+    let mut aborted = match run_events(runner, &mut pending, event, options) {
         Ok(()) => None,
         // An abort commits like a success: what the hook did stays done, and the deferred
         // events it did not reach stay queued.
@@ -576,13 +621,17 @@ fn dispatch_inner<C: Charm>(
         }
         Err(err) => return Err(err),
     };
+    runner.commit_event(EventKind::PreCommit, &mut aborted)?;
     // Relation writes are batched per databag during the hook; Juju sees them now.
-    model
-        .flush_relation_writes()
-        .map_err(|error| DispatchError::Failed {
-            event: "relation data".into(),
-            error: error.into(),
-        })?;
+    let flush = || {
+        model
+            .flush_relation_writes()
+            .map_err(|error| DispatchError::Failed {
+                event: "relation data".into(),
+                error: error.into(),
+            })
+    };
+    flush()?;
     evolve::check_savable(&*runner.charm)?;
     let charm_value = serde_json::to_value(&*runner.charm).map_err(|e| StoreError::Corrupt {
         location: "the charm struct".into(),
@@ -593,16 +642,14 @@ fn dispatch_inner<C: Charm>(
         deferred: std::mem::take(&mut runner.queue),
         revision: C::STATE_REVISION,
     };
+    runner.commit_event(EventKind::Commit, &mut aborted)?;
+    // What `commit` handlers write reaches Juju too (Python sends each write at once).
+    flush()?;
     match aborted {
-        Some(DispatchError::Aborted {
+        Some(DispatchError::Aborted { event, abort, .. }) => Err(DispatchError::Aborted {
             event,
             abort,
-            emitted,
-            ..
-        }) => Err(DispatchError::Aborted {
-            event,
-            abort,
-            emitted,
+            emitted: std::mem::take(&mut runner.emitted),
             state: Box::new(state),
         }),
         _ => Ok(state),

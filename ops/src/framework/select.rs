@@ -140,50 +140,26 @@ fn hook_event(meta: &CharmMeta, context: &JujuContext, hook: &str) -> Option<Eve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::meta::{ActionMeta, ContainerMeta, RelationMeta, RelationRole, StorageMeta};
+    use crate::meta::{
+        ActionMeta, ContainerMeta, RelationMeta, RelationRole, StorageMeta, StorageRange,
+        StorageType,
+    };
 
     pub(crate) static META: CharmMeta = CharmMeta {
-        name: "demo",
-        summary: "",
-        description: "",
-        subordinate: false,
-        containers: &[ContainerMeta {
-            name: "demo-server",
-            resource: None,
-            mounts: &[],
-        }],
-        resources: &[],
+        containers: &[ContainerMeta::new("demo-server")],
         storages: &[StorageMeta {
-            name: "data",
-            kind: "filesystem",
-            location: None,
-            multiple: true,
+            multiple: Some(StorageRange { min: 0, max: None }),
+            ..StorageMeta::new("data", StorageType::Filesystem)
         }],
         relations: &[
             RelationMeta {
-                name: "database",
-                role: RelationRole::Requires,
-                interface: "postgresql_client",
                 limit: Some(1),
-                optional: false,
-                container_scope: false,
+                ..RelationMeta::new("database", RelationRole::Requires, "postgresql_client")
             },
-            RelationMeta {
-                name: "peer-storage",
-                role: RelationRole::Peer,
-                interface: "peers",
-                limit: None,
-                optional: false,
-                container_scope: false,
-            },
+            RelationMeta::new("peer-storage", RelationRole::Peer, "peers"),
         ],
-        extra_bindings: &[],
-        config: &[],
-        actions: &[ActionMeta {
-            name: "get-db-info",
-            params: &[],
-            additional_properties: true,
-        }],
+        actions: &[ActionMeta::new("get-db-info")],
+        ..CharmMeta::named("demo")
     };
 
     /// The Juju hooks of `target` in the event table: `(hook-name part, kind)`.
@@ -229,7 +205,11 @@ mod tests {
             let label = crate::framework::event_label(&event);
             assert_eq!(label, label.replace('-', "_"));
             assert!(label.ends_with(def.key), "{label}");
-            if def.source == Source::Framework {
+            if def.source != Source::Juju {
+                // Juju never dispatches the framework's own events: a hook of that
+                // name selects nothing.
+                let selected = select(&[("JUJU_DISPATCH_PATH", &format!("hooks/{}", def.hook))]);
+                assert_eq!(selected.event, None, "{}", def.hook);
                 continue;
             }
             let dir = if def.target == Target::Action {
@@ -502,6 +482,288 @@ mod tests {
         assert_eq!(
             legacy_dispatch_path("é/hooks/ü").as_deref(),
             Some("hooks/ü")
+        );
+    }
+
+    /// One row of the context table: a hook, the variables Juju sets for it, and what
+    /// leaving out each of them gives (`Some(fatal)`, or `None`: nothing is missed).
+    type ContextCase = (
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        &'static [(&'static str, Option<bool>)],
+    );
+
+    const RELATION_ENV: &[(&str, &str)] = &[
+        ("JUJU_RELATION", "database"),
+        ("JUJU_RELATION_ID", "database:3"),
+        ("JUJU_REMOTE_APP", "pg"),
+    ];
+    const UNIT_ENV: &[(&str, &str)] = &[
+        ("JUJU_RELATION", "database"),
+        ("JUJU_RELATION_ID", "database:3"),
+        ("JUJU_REMOTE_APP", "pg"),
+        ("JUJU_REMOTE_UNIT", "pg/0"),
+    ];
+    const RELATION_NEEDS: &[(&str, Option<bool>)] = &[
+        ("JUJU_RELATION", Some(true)),
+        ("JUJU_RELATION_ID", Some(true)),
+        ("JUJU_REMOTE_APP", Some(false)),
+    ];
+    const SECRET_ENV: &[(&str, &str)] = &[
+        ("JUJU_SECRET_ID", "secret:abc"),
+        ("JUJU_SECRET_LABEL", "db-pass"),
+        ("JUJU_SECRET_REVISION", "4"),
+    ];
+    const WORKLOAD_ENV: &[(&str, &str)] = &[("JUJU_WORKLOAD_NAME", "demo-server")];
+
+    /// Every event kind Juju dispatches that needs variables, with Python `ops`' verdict
+    /// where it goes on without one (a warning) and where the event cannot be built.
+    const CONTEXT_CASES: &[ContextCase] = &[
+        (
+            "hooks/database-relation-created",
+            RELATION_ENV,
+            RELATION_NEEDS,
+        ),
+        (
+            "hooks/database-relation-broken",
+            RELATION_ENV,
+            RELATION_NEEDS,
+        ),
+        (
+            "hooks/database-relation-joined",
+            UNIT_ENV,
+            &[
+                ("JUJU_RELATION", Some(true)),
+                ("JUJU_RELATION_ID", Some(true)),
+                // Taken from the remote unit's name.
+                ("JUJU_REMOTE_APP", None),
+                ("JUJU_REMOTE_UNIT", Some(false)),
+            ],
+        ),
+        (
+            "hooks/database-relation-changed",
+            UNIT_ENV,
+            &[
+                ("JUJU_RELATION", Some(true)),
+                ("JUJU_RELATION_ID", Some(true)),
+                ("JUJU_REMOTE_APP", None),
+                // An application databag change has none.
+                ("JUJU_REMOTE_UNIT", None),
+            ],
+        ),
+        (
+            "hooks/database-relation-departed",
+            &[
+                ("JUJU_RELATION", "database"),
+                ("JUJU_RELATION_ID", "database:3"),
+                ("JUJU_REMOTE_APP", "pg"),
+                ("JUJU_REMOTE_UNIT", "pg/0"),
+                ("JUJU_DEPARTING_UNIT", "pg/0"),
+            ],
+            &[
+                ("JUJU_RELATION", Some(true)),
+                ("JUJU_RELATION_ID", Some(true)),
+                ("JUJU_REMOTE_APP", None),
+                ("JUJU_REMOTE_UNIT", Some(false)),
+                ("JUJU_DEPARTING_UNIT", Some(false)),
+            ],
+        ),
+        (
+            "hooks/secret-changed",
+            SECRET_ENV,
+            &[
+                ("JUJU_SECRET_ID", Some(true)),
+                ("JUJU_SECRET_LABEL", None),
+                ("JUJU_SECRET_REVISION", None),
+            ],
+        ),
+        (
+            "hooks/secret-rotate",
+            SECRET_ENV,
+            &[
+                ("JUJU_SECRET_ID", Some(true)),
+                ("JUJU_SECRET_LABEL", None),
+                ("JUJU_SECRET_REVISION", None),
+            ],
+        ),
+        (
+            "hooks/secret-remove",
+            SECRET_ENV,
+            &[
+                ("JUJU_SECRET_ID", Some(true)),
+                ("JUJU_SECRET_LABEL", None),
+                ("JUJU_SECRET_REVISION", Some(false)),
+            ],
+        ),
+        (
+            "hooks/secret-expired",
+            SECRET_ENV,
+            &[
+                ("JUJU_SECRET_ID", Some(true)),
+                ("JUJU_SECRET_LABEL", None),
+                ("JUJU_SECRET_REVISION", Some(false)),
+            ],
+        ),
+        (
+            "hooks/data-storage-attached",
+            &[("JUJU_STORAGE_ID", "data/2")],
+            &[("JUJU_STORAGE_ID", Some(true))],
+        ),
+        (
+            "hooks/data-storage-detaching",
+            &[("JUJU_STORAGE_ID", "data/2")],
+            &[("JUJU_STORAGE_ID", Some(true))],
+        ),
+        (
+            "hooks/demo-server-pebble-ready",
+            WORKLOAD_ENV,
+            &[("JUJU_WORKLOAD_NAME", Some(true))],
+        ),
+        (
+            "hooks/demo-server-pebble-custom-notice",
+            &[
+                ("JUJU_WORKLOAD_NAME", "demo-server"),
+                ("JUJU_NOTICE_ID", "7"),
+                ("JUJU_NOTICE_TYPE", "custom"),
+                ("JUJU_NOTICE_KEY", "example.com/a"),
+            ],
+            &[
+                ("JUJU_WORKLOAD_NAME", Some(true)),
+                ("JUJU_NOTICE_ID", Some(true)),
+                ("JUJU_NOTICE_TYPE", Some(true)),
+                ("JUJU_NOTICE_KEY", Some(true)),
+            ],
+        ),
+        (
+            "hooks/demo-server-pebble-check-failed",
+            &[
+                ("JUJU_WORKLOAD_NAME", "demo-server"),
+                ("JUJU_PEBBLE_CHECK_NAME", "up"),
+            ],
+            &[
+                ("JUJU_WORKLOAD_NAME", Some(true)),
+                ("JUJU_PEBBLE_CHECK_NAME", Some(true)),
+            ],
+        ),
+        (
+            "hooks/demo-server-pebble-check-recovered",
+            &[
+                ("JUJU_WORKLOAD_NAME", "demo-server"),
+                ("JUJU_PEBBLE_CHECK_NAME", "up"),
+            ],
+            &[
+                ("JUJU_WORKLOAD_NAME", Some(true)),
+                ("JUJU_PEBBLE_CHECK_NAME", Some(true)),
+            ],
+        ),
+        (
+            "actions/get-db-info",
+            &[
+                ("JUJU_ACTION_NAME", "get-db-info"),
+                ("JUJU_ACTION_UUID", "42"),
+            ],
+            &[
+                ("JUJU_ACTION_NAME", Some(false)),
+                ("JUJU_ACTION_UUID", Some(false)),
+            ],
+        ),
+        ("hooks/install", &[], &[]),
+        ("hooks/config-changed", &[], &[]),
+    ];
+
+    fn problems(path: &str, env: &[(&str, &str)]) -> Vec<crate::context::ContextProblem> {
+        let mut vars = vec![("JUJU_DISPATCH_PATH", path)];
+        vars.extend_from_slice(env);
+        let ctx = JujuContext::from_vars(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let event = select_event(&META, &ctx).event.expect(path);
+        ctx.problems_for(&event)
+    }
+
+    #[test]
+    fn each_event_kind_reports_the_variables_it_lacks() {
+        for (path, env, needs) in CONTEXT_CASES {
+            assert_eq!(problems(path, env), [], "{path} with everything");
+            assert_eq!(needs.len(), env.len(), "{path}: one verdict per variable");
+            for (variable, verdict) in *needs {
+                let without: Vec<(&str, &str)> =
+                    env.iter().copied().filter(|(k, _)| k != variable).collect();
+                let got: Vec<(&str, bool)> = problems(path, &without)
+                    .iter()
+                    .map(|p| (p.variable, p.fatal))
+                    .collect();
+                let want: Vec<(&str, bool)> = verdict.iter().map(|f| (*variable, *f)).collect();
+                assert_eq!(got, want, "{path} without {variable}");
+            }
+        }
+        // Every kind Juju dispatches with a name is in the table.
+        for kind in EventKind::ALL {
+            let def = kind.def();
+            if def.source == Source::Juju && def.target != Target::None {
+                assert!(
+                    CONTEXT_CASES
+                        .iter()
+                        .any(|(path, _, _)| path.ends_with(def.hook)
+                            || (def.target == Target::Action && path.starts_with("actions/"))),
+                    "{kind:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_variable_naming_another_thing_than_the_hook_is_reported() {
+        let other = |path: &str, env: &[(&str, &str)]| -> Vec<(&'static str, bool, String)> {
+            problems(path, env)
+                .into_iter()
+                .map(|p| (p.variable, p.fatal, p.message))
+                .collect()
+        };
+        assert_eq!(
+            other(
+                "hooks/database-relation-changed",
+                &[("JUJU_RELATION", "peer-storage"), ("JUJU_RELATION_ID", "peer-storage:1"), ("JUJU_REMOTE_APP", "demo")]
+            ),
+            [(
+                "JUJU_RELATION",
+                true,
+                "JUJU_RELATION names \"peer-storage\", but database-relation-changed is about \"database\"".to_string()
+            )]
+        );
+        let storage = other(
+            "hooks/data-storage-attached",
+            &[("JUJU_STORAGE_ID", "logs/1")],
+        );
+        assert_eq!((storage[0].0, storage[0].1), ("JUJU_STORAGE_ID", true));
+        let workload = other(
+            "hooks/demo-server-pebble-ready",
+            &[("JUJU_WORKLOAD_NAME", "other")],
+        );
+        assert_eq!((workload[0].0, workload[0].1), ("JUJU_WORKLOAD_NAME", true));
+        // The action runs from its dispatch path: a different JUJU_ACTION_NAME is a warning.
+        let action = other(
+            "actions/get-db-info",
+            &[("JUJU_ACTION_NAME", "backup"), ("JUJU_ACTION_UUID", "1")],
+        );
+        assert_eq!((action[0].0, action[0].1), ("JUJU_ACTION_NAME", false));
+    }
+
+    #[test]
+    fn problems_name_the_variable_and_the_hook() {
+        let messages: Vec<String> = problems(
+            "hooks/database-relation-departed",
+            &[("JUJU_RELATION", "database")],
+        )
+        .into_iter()
+        .map(|p| p.message)
+        .collect();
+        assert_eq!(
+            messages,
+            [
+                "JUJU_RELATION_ID is not set: database-relation-departed needs the relation's id",
+                "JUJU_REMOTE_APP is not set for database-relation-departed: the remote application is unknown (the event's app is None)",
+                "JUJU_REMOTE_UNIT is not set for database-relation-departed: the remote unit is unknown (the event's unit is None)",
+                "JUJU_DEPARTING_UNIT is not set for database-relation-departed: the departing unit is unknown (the event's departing unit is None)",
+            ]
         );
     }
 }

@@ -17,25 +17,12 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 
 static META: CharmMeta = CharmMeta {
-    name: "demo",
-    summary: "",
-    description: "",
-    subordinate: false,
-    containers: &[],
-    resources: &[],
-    storages: &[],
-    relations: &[],
-    extra_bindings: &[],
-    config: &[ConfigOptionMeta {
-        name: "mode",
-        kind: ConfigKind::String,
-        default: None,
-    }],
+    config: &[ConfigOptionMeta::new("mode", ConfigKind::String)],
     actions: &[ActionMeta {
-        name: "backup",
-        params: &[],
         additional_properties: false,
+        ..ActionMeta::new("backup")
     }],
+    ..CharmMeta::named("demo")
 };
 
 struct DemoConfig {

@@ -18,7 +18,7 @@ use crate::backend::{
     Backend, CloudSpec, Databag, GoalState, LogLevel, NetworkInfo, Port, SecretInfo, SecretLookup,
     SecretOptions, SecretOwner, SecretRead, StatusInfo, StorageInfo,
 };
-use crate::error::ModelError;
+use crate::error::{shown, ModelError, ToolCall};
 use crate::status::Status;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -216,7 +216,9 @@ impl<R: Runner> HookTools<R> {
     fn run(&self, tool: &str, args: &[String], stdin: Option<&[u8]>) -> Result<String, ModelError> {
         let span = crate::tracing::span(tool);
         span.attr("call", || "subprocess.run".into());
-        span.attr("args", || crate::tracing::AttrValue::StrList(args.to_vec()));
+        span.attr("args", || {
+            crate::tracing::AttrValue::StrList(safe_args(tool, args))
+        });
         let result = self.run_untraced(tool, args, stdin);
         if let Err(e) = &result {
             span.error(|| e.to_string());
@@ -235,7 +237,7 @@ impl<R: Runner> HookTools<R> {
             .run(tool, args, stdin)
             .map_err(|source| run_error(tool, source))?;
         if output.code != Some(0) {
-            return Err(failed(tool, &output));
+            return Err(failed(tool, args, &output));
         }
         String::from_utf8(output.stdout).map_err(|_| ModelError::Output {
             tool: tool.to_string(),
@@ -389,35 +391,122 @@ fn run_error(tool: &str, source: std::io::Error) -> ModelError {
     }
 }
 
-/// The error of a tool that exited non-zero or was killed by a signal.
-fn failed(tool: &str, output: &ToolOutput) -> ModelError {
+/// The error of a tool that exited non-zero or was killed by a signal, with the call
+/// (`tool` `args`, redacted) and what it printed.
+fn failed(tool: &str, args: &[String], output: &ToolOutput) -> ModelError {
     let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    let call = || Some(Box::new(tool_call(tool, args, &output.stdout)));
     match (output.code, output.signal) {
         (None, Some(signal)) => ModelError::ToolKilled {
             tool: tool.to_string(),
             signal,
-            stderr,
+            stderr: shown(&stderr),
+            call: call(),
         },
-        (code, _) => tool_error(tool, code, stderr),
+        (code, _) => match tool_error(tool, code, stderr) {
+            ModelError::Tool {
+                tool, code, stderr, ..
+            } => ModelError::Tool {
+                tool,
+                code,
+                stderr,
+                call: call(),
+            },
+            other => other,
+        },
     }
 }
 
-/// Maps a failed tool to the error its stderr describes.
+/// Maps a failed tool to the error its stderr describes (the stderr kept is cut to
+/// [`ToolCall::MAX_SHOWN`] bytes).
 pub fn tool_error(tool: &str, code: Option<i32>, stderr: String) -> ModelError {
     let lower = stderr.to_ascii_lowercase();
     if (tool.starts_with("relation-") || tool == "network-get")
         && (relation_not_found(&lower) || lower.contains("permission denied"))
     {
-        return ModelError::RelationNotFound(stderr);
+        return ModelError::RelationNotFound(shown(&stderr));
     }
     if tool.starts_with("secret-") && lower.contains("not found") {
-        return ModelError::SecretNotFound(stderr);
+        return ModelError::SecretNotFound(shown(&stderr));
     }
     ModelError::Tool {
         tool: tool.to_string(),
         code,
-        stderr,
+        stderr: shown(&stderr),
+        call: None,
     }
+}
+
+/// The tools whose arguments after `--` are a message that may quote anything
+/// (`juju-log`, `action-log`).
+const MESSAGE_TOOLS: &[&str] = &["juju-log", "action-log"];
+
+/// The tools whose `KEY=VALUE` arguments may carry secrets: action results, secret
+/// content (`KEY#file=PATH` here, but never shown), relation and state values.
+const PAIR_TOOLS: &[&str] = &[
+    "action-set",
+    "secret-add",
+    "secret-set",
+    "relation-set",
+    "state-set",
+];
+
+/// The tools whose standard output may hold secrets.
+const SECRET_OUTPUT_TOOLS: &[&str] = &[
+    "secret-get",
+    "credential-get",
+    "config-get",
+    "relation-get",
+    "action-get",
+    "state-get",
+];
+
+/// `args` safe to show in an error or a trace span: a message after `--` of `juju-log`
+/// and `action-log`, and the value of each `KEY=VALUE` argument of the tools that take
+/// secrets that way, become `<redacted>` (as Python's `hookcmds` passes `redacted_cmd`).
+fn safe_args(tool: &str, args: &[String]) -> Vec<String> {
+    const REDACTED: &str = "<redacted>";
+    if MESSAGE_TOOLS.contains(&tool) {
+        let mut after_dashes = false;
+        return args
+            .iter()
+            .map(|arg| {
+                if after_dashes {
+                    return REDACTED.to_string();
+                }
+                after_dashes = arg == "--";
+                arg.clone()
+            })
+            .collect();
+    }
+    if PAIR_TOOLS.contains(&tool) {
+        return args
+            .iter()
+            .map(|arg| match arg.split_once('=') {
+                Some((key, _)) if !arg.starts_with('-') => format!("{key}={REDACTED}"),
+                _ => arg.clone(),
+            })
+            .collect();
+    }
+    args.to_vec()
+}
+
+/// The call as an error shows it: the command redacted ([`safe_args`]) and the stdout
+/// cut, or redacted whole for the tools whose output may hold secrets.
+fn tool_call(tool: &str, args: &[String], stdout: &[u8]) -> ToolCall {
+    let mut command = Vec::with_capacity(args.len() + 1);
+    command.push(tool.to_string());
+    command.extend(safe_args(tool, args));
+    let text = String::from_utf8_lossy(stdout);
+    let text = text.trim();
+    let stdout = if text.is_empty() {
+        String::new()
+    } else if SECRET_OUTPUT_TOOLS.contains(&tool) {
+        format!("<redacted: {} bytes>", text.len())
+    } else {
+        shown(text)
+    };
+    ToolCall { command, stdout }
 }
 
 /// `relation not found` or `relation 12 not found`.
@@ -482,7 +571,7 @@ impl<R: Runner> Backend for HookTools<R> {
             let started = self.runner.start("juju-log", &args);
             match started.map_err(|source| run_error("juju-log", source))? {
                 Some(output) if output.code != Some(0) => {
-                    return Err(failed("juju-log", &output));
+                    return Err(failed("juju-log", &args, &output));
                 }
                 _ => {}
             }

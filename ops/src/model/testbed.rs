@@ -5,7 +5,10 @@
 use crate::backend::*;
 use crate::context::JujuContext;
 use crate::error::ModelError;
-use crate::meta::{CharmMeta, RelationMeta, RelationRole, ResourceMeta, StorageMeta};
+use crate::meta::{
+    CharmMeta, RelationMeta, RelationRole, RelationScope, ResourceMeta, ResourceType, StorageMeta,
+    StorageRange, StorageType,
+};
 use crate::model::{JujuVersion, ModelCore};
 use crate::status::Status;
 use crate::testing::sim::{Env, Sim, SimBackend, SimRef, Tracking};
@@ -17,59 +20,28 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 pub(crate) static META: CharmMeta = CharmMeta {
-    name: "web",
-    summary: "",
-    description: "",
-    subordinate: false,
-    containers: &[],
     resources: &[ResourceMeta {
-        name: "bin",
-        kind: "file",
         filename: Some("bin.tar"),
+        ..ResourceMeta::new("bin", ResourceType::File)
     }],
     storages: &[StorageMeta {
-        name: "data",
-        kind: "filesystem",
-        location: None,
-        multiple: true,
+        multiple: Some(StorageRange { min: 0, max: None }),
+        ..StorageMeta::new("data", StorageType::Filesystem)
     }],
     relations: &[
         RelationMeta {
-            name: "db",
-            role: RelationRole::Requires,
-            interface: "pgsql",
             limit: Some(1),
-            optional: false,
-            container_scope: false,
+            ..RelationMeta::new("db", RelationRole::Requires, "pgsql")
         },
+        RelationMeta::new("website", RelationRole::Provides, "http"),
+        RelationMeta::new("cluster", RelationRole::Peer, "cluster"),
         RelationMeta {
-            name: "website",
-            role: RelationRole::Provides,
-            interface: "http",
-            limit: None,
-            optional: false,
-            container_scope: false,
-        },
-        RelationMeta {
-            name: "cluster",
-            role: RelationRole::Peer,
-            interface: "cluster",
-            limit: None,
-            optional: false,
-            container_scope: false,
-        },
-        RelationMeta {
-            name: "logging",
-            role: RelationRole::Requires,
-            interface: "logs",
-            limit: None,
-            optional: false,
-            container_scope: true,
+            scope: RelationScope::Container,
+            ..RelationMeta::new("logging", RelationRole::Requires, "logs")
         },
     ],
     extra_bindings: &["metrics"],
-    config: &[],
-    actions: &[],
+    ..CharmMeta::named("web")
 };
 
 /// The call log and the tools made to fail, shared by a [`Recorded`] and its [`Fake`].
@@ -106,6 +78,7 @@ impl<B> Recorded<B> {
                 tool: tool.to_string(),
                 code: Some(1),
                 stderr: "ERROR boom".into(),
+                call: None,
             });
         }
         Ok(())

@@ -4,7 +4,7 @@
 use super::context::{Event, Settings};
 use super::state::{RelationKind, State};
 use crate::event::{EventData, EventKind};
-use crate::meta::{ActionMeta, CharmMeta, ConfigKind, ParamMeta, RelationRole};
+use crate::meta::{ActionMeta, CharmMeta, ConfigKind, ParamMeta, RelationRole, RelationScope};
 use crate::model::JujuVersion;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -210,7 +210,7 @@ fn check_relations(meta: &CharmMeta, settings: &Settings, state: &State, errors:
             )),
         }
         if !is_peer {
-            match (rmeta.container_scope, rel.kind) {
+            match (rmeta.scope == RelationScope::Container, rel.kind) {
                 (true, RelationKind::Regular) => errors.push(format!(
                     "{what}: endpoint {:?} has `scope: container`: use Relation::subordinate",
                     rel.endpoint
@@ -272,7 +272,7 @@ fn check_storages(meta: &CharmMeta, state: &State, errors: &mut Vec<String>) {
             .iter()
             .filter(|s| s.name == smeta.name)
             .count();
-        if count > 1 && !smeta.multiple {
+        if count > 1 && smeta.multiple.is_none() {
             errors.push(format!(
                 "State.storages: storage {:?} has {count} instances but is not `multiple`",
                 smeta.name
@@ -295,7 +295,9 @@ fn check_networks(meta: &CharmMeta, state: &State, errors: &mut Vec<String>) {
     for binding in state.networks.keys() {
         let ok = binding == "juju-info"
             || meta.extra_bindings.contains(&binding.as_str())
-            || meta.relation(binding).is_some_and(|r| !r.container_scope);
+            || meta
+                .relation(binding)
+                .is_some_and(|r| r.scope != RelationScope::Container);
         if !ok {
             errors.push(format!(
                 "State.networks: binding {binding:?} is not an extra binding, a non-subordinate endpoint or juju-info"

@@ -485,10 +485,10 @@ impl<C: Charm> Context<C> {
         self.capture_deferred_events = capture;
         self
     }
-    /// Whether [`Context::emitted_events`] lists the framework's own events, the
-    /// collect-status ones (Python's `capture_framework_events`, which also lists
-    /// `pre_commit` and `commit`: this framework has none). On by default here; Python's
-    /// default is off.
+    /// Whether [`Context::emitted_events`] lists the framework's own events:
+    /// collect-status, `pre_commit` and `commit` (Python's `capture_framework_events`).
+    /// Each is listed when the charm observes it (Python lists them whether or not it
+    /// does). On by default here; Python's default is off.
     pub fn capture_framework_events(mut self, capture: bool) -> Self {
         self.capture_framework_events = capture;
         self
@@ -940,7 +940,8 @@ fn record_emitted(out: &mut Output, emitted: &[framework::Emitted], env: &Env) {
     let mut last: Option<(&EventData, bool)> = None;
     for e in emitted {
         let key = (&e.event, e.reemitted);
-        let framework = e.event.kind.def().source == ops_events::Source::Framework;
+        let framework = e.event.kind.def().source != ops_events::Source::Juju
+            && e.event.kind != EventKind::Custom;
         let skipped = (e.reemitted && !env.capture_deferred_events)
             || (framework && !env.capture_framework_events);
         if last != Some(key) && !skipped {

@@ -482,7 +482,7 @@ impl<C: Charm> Harness<C> {
             .is_some_and(|r| r.role == RelationRole::Peer);
         let is_sub = C::META
             .relation(endpoint)
-            .is_some_and(|r| r.container_scope);
+            .is_some_and(|r| r.scope == crate::meta::RelationScope::Container);
         let rel = if is_peer {
             Relation::peer(endpoint)
         } else if is_sub {
@@ -917,7 +917,7 @@ impl<C: Charm> Harness<C> {
             .iter()
             .find(|r| r.name == name)
             .ok_or_else(|| invalid_input(format!("resource {name:?} is not in the metadata")))?;
-        if declared.kind != "oci-image" {
+        if declared.kind != crate::meta::ResourceType::OciImage {
             return Err(invalid_input(format!(
                 "resource {name:?} is of type {:?}, not oci-image",
                 declared.kind
@@ -935,7 +935,11 @@ impl<C: Charm> Harness<C> {
     /// Adds every `oci-image` resource of the metadata with the default contents (Python's
     /// `populate_oci_resources`).
     pub fn populate_oci_resources(&mut self) -> std::io::Result<()> {
-        for resource in C::META.resources.iter().filter(|r| r.kind == "oci-image") {
+        for resource in C::META
+            .resources
+            .iter()
+            .filter(|r| r.kind == crate::meta::ResourceType::OciImage)
+        {
             self.add_oci_resource(resource.name, None)?;
         }
         Ok(())

@@ -234,6 +234,7 @@ fn tool_error(tool: &str, stderr: impl Into<String>) -> ModelError {
         tool: tool.into(),
         code: Some(1),
         stderr: stderr.into(),
+        call: None,
     }
 }
 
@@ -643,7 +644,7 @@ impl Backend for SimBackend {
             .find(|s| s.full_id() == id)
             .ok_or_else(|| tool_error("storage-get", format!("ERROR storage {id:?} not found")))?;
         let meta = sim.env.meta.storage(&storage.name);
-        let kind = meta.map_or("filesystem", |m| m.kind).to_string();
+        let kind = meta.map_or("filesystem", |m| m.kind.as_str()).to_string();
         let location = storage_location(&sim.env, storage);
         Ok(StorageInfo { kind, location })
     }
@@ -724,7 +725,9 @@ impl Backend for SimBackend {
         let meta = sim.env.meta;
         let known = binding == "juju-info"
             || meta.extra_bindings.contains(&binding)
-            || meta.relation(binding).is_some_and(|r| !r.container_scope);
+            || meta
+                .relation(binding)
+                .is_some_and(|r| r.scope != crate::meta::RelationScope::Container);
         if !known {
             return Err(ModelError::RelationNotFound(format!(
                 "{binding:?} is not a relation endpoint or extra binding"
@@ -1023,7 +1026,9 @@ pub(crate) fn storage_location(env: &Env, storage: &super::state::Storage) -> Pa
     }
     match env.meta.storage(&storage.name) {
         Some(meta) => match meta.location {
-            Some(loc) if meta.multiple => PathBuf::from(loc).join(storage.index.to_string()),
+            Some(loc) if meta.multiple.is_some() => {
+                PathBuf::from(loc).join(storage.index.to_string())
+            }
             Some(loc) => PathBuf::from(loc),
             None => PathBuf::from(format!(
                 "/var/lib/juju/storage/{}/{}",

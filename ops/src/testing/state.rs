@@ -1055,7 +1055,7 @@ impl State {
             }
             let relation = if rel.role == crate::meta::RelationRole::Peer {
                 Relation::peer(rel.name)
-            } else if rel.container_scope {
+            } else if rel.scope == crate::meta::RelationScope::Container {
                 Relation::subordinate(rel.name)
             } else {
                 Relation::new(rel.name)

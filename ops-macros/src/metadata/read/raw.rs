@@ -6,8 +6,9 @@
 //! are all accepted.
 
 use super::super::{
-    Action, Assumption, ConfigOption, ConfigType, Container, Device, Links, Mount, Param, Relation,
-    Resource, Role, Schema, SchemaType, Storage,
+    Action, Assumption, CharmUser, ConfigOption, ConfigType, Container, ContainerBase, Device,
+    Links, Mount, Param, Payload, Relation, Resource, ResourceType, Role, Schema, SchemaType,
+    Storage, StorageType,
 };
 use super::value::{parse_bool_text, EnumSeed, FitSeed, Fitted, Target};
 use serde::de::{self, value::MapAccessDeserializer, Deserializer, IgnoredAny};
@@ -225,32 +226,140 @@ fn humanize(words: &[&str]) -> String {
 )]
 pub(super) struct RawMeta {
     pub name: Option<String>,
+    pub title: Option<String>,
     pub summary: Option<String>,
     pub description: Option<String>,
+    pub maintainer: Option<String>,
+    pub maintainers: Option<OneOrMany<String>>,
+    pub tags: Option<OneOrMany<String>>,
+    pub terms: Option<OneOrMany<String>>,
+    pub series: Option<OneOrMany<String>>,
     pub subordinate: Option<Flag>,
+    pub min_juju_version: Option<Text>,
     pub assumes: Option<OneOrMany<Assumption>>,
-    pub charm_user: Option<CharmUser>,
+    pub charm_user: Option<CharmUserDe>,
     pub containers: Option<Entries<Option<RawContainer>>>,
     pub resources: Option<Entries<Option<RawResource>>>,
     pub storage: Option<Entries<RawStorage>>,
     pub provides: Option<Entries<RawRelation>>,
     pub requires: Option<Entries<RawRelation>>,
     pub peers: Option<Entries<RawRelation>>,
+    pub payloads: Option<Entries<RawPayload>>,
     pub extra_bindings: Option<Bindings>,
     pub devices: Option<Entries<RawDevice>>,
     pub links: Option<RawLinks>,
+    pub docs: Option<String>,
+    pub issues: Option<OneOrMany<String>>,
+    pub source: Option<OneOrMany<String>>,
+    pub website: Option<OneOrMany<String>>,
     pub config: Option<RawConfig>,
     pub actions: Option<RawActions>,
 }
 
+/// A scalar kept as text: `min-juju-version: 2.9` reads as YAML's float 2.9, but it
+/// means the version written.
+#[derive(Debug, Clone)]
+pub(super) struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// `charm-user`: `root`, `sudoer` or `non-root`.
 #[derive(Debug, Clone)]
-pub(super) struct CharmUser(pub String);
+pub(super) struct CharmUserDe(pub CharmUser);
 
-impl<'de> Deserialize<'de> for CharmUser {
+impl<'de> Deserialize<'de> for CharmUserDe {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        one_of(d, "charm user", &["root", "sudoer", "non-root"]).map(CharmUser)
+        let word = one_of(d, "charm user", &["root", "sudoer", "non-root"])?;
+        Ok(CharmUserDe(match word.as_str() {
+            "sudoer" => CharmUser::Sudoer,
+            "non-root" => CharmUser::NonRoot,
+            _ => CharmUser::Root,
+        }))
     }
+}
+
+/// Checks a feature expression as Juju's `assumes` parser does: a feature name
+/// (`[a-z][a-z0-9-]*[a-z0-9]`), optionally `>=` or `<` and a version (`3`, `3.1`,
+/// `3.1.7`, `2.9-rc1`...).
+pub(super) fn check_feature(text: &str) -> Result<(), String> {
+    let bad = |why: &str| {
+        format!(
+            "malformed feature expression {text:?}: {why} (expected a feature such as \
+             `k8s-api`, or a feature, `>=` or `<`, and a version such as `juju >= 3.1`)"
+        )
+    };
+    let t = text.trim();
+    let name_end = t
+        .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        .unwrap_or(t.len());
+    let (name, rest) = t.split_at(name_end);
+    let name_ok = name.len() >= 2
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-');
+    if !name_ok {
+        return Err(bad(
+            "a feature name is lowercase letters, digits and dashes, starting with a letter",
+        ));
+    }
+    let rest = rest.trim_start();
+    if rest.is_empty() {
+        return Ok(());
+    }
+    let Some(version) = rest.strip_prefix(">=").or_else(|| rest.strip_prefix('<')) else {
+        return Err(bad("the only version constraints are `>=` and `<`"));
+    };
+    if version_ok(version.trim()) {
+        Ok(())
+    } else {
+        Err(bad("the version is not a Juju version number"))
+    }
+}
+
+/// A version as Juju's non-strict parser reads it: `M`, `M.m`, `M.m.p`, `M.m-tagP`,
+/// optionally with a `.build` number.
+fn version_ok(v: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (release, build) = match v.split('.').collect::<Vec<_>>()[..] {
+        [major] => return digits(major),
+        [major, minor] => ((major, minor, None), None),
+        [major, minor, patch] => ((major, minor, Some(patch)), None),
+        [major, minor, patch, build] => ((major, minor, Some(patch)), Some(build)),
+        _ => return false,
+    };
+    let (major, minor, patch) = release;
+    if !digits(major) || build.is_some_and(|b| !digits(b)) {
+        return false;
+    }
+    // `M.m-tagP[.b]`: the tag replaces the patch.
+    if let Some((minor, tag)) = minor.split_once('-') {
+        let letters = tag.trim_end_matches(|c: char| c.is_ascii_digit());
+        let number = &tag[letters.len()..];
+        let tag_ok = !letters.is_empty()
+            && letters.bytes().all(|b| b.is_ascii_lowercase())
+            && digits(number);
+        return digits(minor) && tag_ok && build.is_none() && patch.is_none_or(digits);
+    }
+    digits(minor) && patch.is_none_or(digits)
 }
 
 impl<'de> Deserialize<'de> for Assumption {
@@ -262,6 +371,7 @@ impl<'de> Deserialize<'de> for Assumption {
                 f.write_str("a feature such as `juju >= 3.1`, or `any-of:` / `all-of:` a list")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Assumption, E> {
+                check_feature(v).map_err(E::custom)?;
                 Ok(Assumption::Feature(v.trim().to_string()))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Assumption, A::Error> {
@@ -334,11 +444,68 @@ impl<'de> Deserialize<'de> for Bindings {
 // ---------------------------------------------------------------------------------------
 
 /// `containers.<name>`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(expecting = "a container (a mapping with `resource` and `mounts`)")]
+#[derive(Debug, Default)]
 pub(super) struct RawContainer {
     resource: Option<String>,
+    bases: Vec<ContainerBase>,
+    mounts: Vec<RawMount>,
+    uid: Option<u32>,
+    gid: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "a container (a mapping with `resource` or `bases`, and `mounts`)")]
+struct ContainerFields {
+    resource: Option<String>,
+    bases: Option<Vec<RawBase>>,
     mounts: Option<Vec<RawMount>>,
+    uid: Option<Count>,
+    gid: Option<Count>,
+}
+
+/// One of a container's `bases`.
+#[derive(Deserialize)]
+#[serde(expecting = "a base (a mapping with `name`, `channel` and `architectures`)")]
+struct RawBase {
+    name: String,
+    channel: Text,
+    architectures: Option<OneOrMany<String>>,
+}
+
+impl<'de> Deserialize<'de> for RawContainer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawContainer;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a container (a mapping with `resource` or `bases`, and `mounts`)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawContainer, A::Error> {
+                let f = ContainerFields::deserialize(MapAccessDeserializer::new(map))?;
+                let bases = f.bases.unwrap_or_default();
+                if f.resource.is_some() && !bases.is_empty() {
+                    return Err(de::Error::custom(
+                        "a container takes its image from `resource` or from `bases`, not both",
+                    ));
+                }
+                Ok(RawContainer {
+                    resource: f.resource,
+                    bases: bases
+                        .into_iter()
+                        .map(|b| ContainerBase {
+                            name: b.name,
+                            channel: b.channel.0,
+                            architectures: b.architectures.unwrap_or_default().0,
+                        })
+                        .collect(),
+                    mounts: f.mounts.unwrap_or_default(),
+                    uid: f.uid.map(|c| c.0),
+                    gid: f.gid.map(|c| c.0),
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// One of a container's `mounts`.
@@ -354,15 +521,17 @@ impl RawContainer {
         Container {
             name,
             resource: self.resource,
+            bases: self.bases,
             mounts: self
                 .mounts
-                .unwrap_or_default()
                 .into_iter()
                 .map(|m| Mount {
                     storage: m.storage,
                     location: m.location,
                 })
                 .collect(),
+            uid: self.uid,
+            gid: self.gid,
         }
     }
 }
@@ -378,11 +547,16 @@ pub(super) struct RawResource {
 }
 
 #[derive(Debug)]
-struct ResourceKind(String);
+struct ResourceKind(ResourceType);
 
 impl<'de> Deserialize<'de> for ResourceKind {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        one_of(d, "resource type", &["oci-image", "file"]).map(ResourceKind)
+        let word = one_of(d, "resource type", &["oci-image", "file"])?;
+        Ok(ResourceKind(if word == "oci-image" {
+            ResourceType::OciImage
+        } else {
+            ResourceType::File
+        }))
     }
 }
 
@@ -391,7 +565,7 @@ impl RawResource {
         Resource {
             name,
             // Juju's default resource type.
-            kind: self.kind.map_or_else(|| "file".to_string(), |k| k.0),
+            kind: self.kind.map_or(ResourceType::File, |k| k.0),
             filename: self.filename,
             description: self.description,
         }
@@ -417,11 +591,16 @@ pub(super) struct RawStorage {
 }
 
 #[derive(Debug)]
-struct StorageKind(String);
+struct StorageKind(StorageType);
 
 impl<'de> Deserialize<'de> for StorageKind {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        one_of(d, "storage type", &["filesystem", "block"]).map(StorageKind)
+        let word = one_of(d, "storage type", &["filesystem", "block"])?;
+        Ok(StorageKind(if word == "block" {
+            StorageType::Block
+        } else {
+            StorageType::Filesystem
+        }))
     }
 }
 
@@ -578,6 +757,23 @@ impl RawStorage {
             read_only: self.read_only.unwrap_or_default().0,
             properties: self.properties.unwrap_or_default().0,
             description: self.description,
+        }
+    }
+}
+
+/// `payloads.<name>`.
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a payload (a mapping with `type`)")]
+pub(super) struct RawPayload {
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+impl RawPayload {
+    pub(super) fn into_model(self, name: String) -> Payload {
+        Payload {
+            name,
+            kind: self.kind,
         }
     }
 }
@@ -805,6 +1001,7 @@ pub(super) type RawActions = Entries<Option<RawAction>>;
 /// One action.
 #[derive(Debug)]
 pub(super) struct RawAction {
+    title: Option<String>,
     description: Option<String>,
     params: Vec<Param>,
     additional_properties: bool,
@@ -815,6 +1012,7 @@ pub(super) struct RawAction {
 #[derive(Deserialize)]
 #[serde(expecting = "an action (a mapping with `description`, `params`, `required`, ...)")]
 struct ActionFields {
+    title: Option<String>,
     description: Option<String>,
     params: Option<Entries<Option<RawSchema>>>,
     required: Option<OneOrMany<String>>,
@@ -828,6 +1026,7 @@ struct ActionFields {
 impl Default for RawAction {
     fn default() -> Self {
         RawAction {
+            title: None,
             description: None,
             params: Vec::new(),
             // Juju's default.
@@ -855,6 +1054,7 @@ impl<'de> Deserialize<'de> for RawAction {
                 )
                 .map_err(de::Error::custom)?;
                 Ok(RawAction {
+                    title: f.title,
                     description: f.description,
                     params,
                     additional_properties: f.additional_properties.is_none_or(|a| a.0),
@@ -871,6 +1071,7 @@ impl RawAction {
     pub(super) fn into_model(self, name: String) -> Action {
         Action {
             name,
+            title: self.title,
             description: self.description,
             params: self.params,
             additional_properties: self.additional_properties,

@@ -7,6 +7,7 @@ use super::fake::{Call, Fake};
 use super::*;
 use crate::backend::{GoalStatus, InterfaceAddress, Protocol, SecretOwner};
 
+mod errors;
 mod other_tools;
 mod process_runner;
 mod relations;

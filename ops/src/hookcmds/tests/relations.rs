@@ -103,7 +103,9 @@ fn relation_errors_map_to_relation_not_found() {
         .relation_set(1, &[("a".into(), "b".into())].into_iter().collect(), false)
         .unwrap_err();
     match err {
-        ModelError::Tool { tool, code, stderr } => {
+        ModelError::Tool {
+            tool, code, stderr, ..
+        } => {
             assert_eq!(
                 (tool.as_str(), code, stderr.as_str()),
                 ("relation-set", Some(2), "ERROR cannot write: quota")
@@ -177,24 +179,11 @@ fn relation_tools_name_the_endpoint_when_given() {
 }
 
 static DB_META: crate::meta::CharmMeta = crate::meta::CharmMeta {
-    name: "web",
-    summary: "",
-    description: "",
-    subordinate: false,
-    containers: &[],
-    resources: &[],
-    storages: &[],
     relations: &[crate::meta::RelationMeta {
-        name: "db",
-        role: crate::meta::RelationRole::Requires,
-        interface: "pgsql",
         limit: Some(1),
-        optional: false,
-        container_scope: false,
+        ..crate::meta::RelationMeta::new("db", crate::meta::RelationRole::Requires, "pgsql")
     }],
-    extra_bindings: &[],
-    config: &[],
-    actions: &[],
+    ..crate::meta::CharmMeta::named("web")
 };
 
 /// A runner shared between a model and the test.

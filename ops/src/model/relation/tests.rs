@@ -154,7 +154,10 @@ fn subordinate_relation_lists_the_principal() {
     let rel = model.relation_one("logging").unwrap().unwrap();
     assert_eq!(rel.units().unwrap()[0].name(), "principal/2");
     assert_eq!(rel.remote_app().unwrap().unwrap().name(), "principal");
-    assert!(rel.meta().unwrap().container_scope);
+    assert_eq!(
+        rel.meta().unwrap().scope,
+        crate::meta::RelationScope::Container
+    );
 }
 
 #[test]

@@ -29,90 +29,47 @@ mod state_round_trips;
 mod storage_resources_network;
 
 static META: CharmMeta = CharmMeta {
-    name: "demo",
-    summary: "",
-    description: "",
-    subordinate: false,
-    containers: &[ContainerMeta {
-        name: "workload",
-        resource: None,
-        mounts: &[],
-    }],
+    containers: &[ContainerMeta::new("workload")],
     resources: &[ResourceMeta {
-        name: "blob",
-        kind: "file",
         filename: Some("blob.bin"),
+        ..ResourceMeta::new("blob", ResourceType::File)
     }],
     storages: &[
         StorageMeta {
-            name: "data",
-            kind: "filesystem",
             location: Some("/srv/data"),
-            multiple: false,
+            ..StorageMeta::new("data", StorageType::Filesystem)
         },
         StorageMeta {
-            name: "cache",
-            kind: "filesystem",
-            location: None,
-            multiple: true,
+            multiple: Some(StorageRange { min: 0, max: None }),
+            ..StorageMeta::new("cache", StorageType::Filesystem)
         },
     ],
     relations: &[
         RelationMeta {
-            name: "db",
-            role: RelationRole::Requires,
-            interface: "pgsql",
             limit: Some(1),
-            optional: false,
-            container_scope: false,
+            ..RelationMeta::new("db", RelationRole::Requires, "pgsql")
         },
+        RelationMeta::new("cluster", RelationRole::Peer, "demo-peers"),
         RelationMeta {
-            name: "cluster",
-            role: RelationRole::Peer,
-            interface: "demo-peers",
-            limit: None,
-            optional: false,
-            container_scope: false,
-        },
-        RelationMeta {
-            name: "logging",
-            role: RelationRole::Provides,
-            interface: "logs",
-            limit: None,
-            optional: false,
-            container_scope: true,
+            scope: RelationScope::Container,
+            ..RelationMeta::new("logging", RelationRole::Provides, "logs")
         },
     ],
     extra_bindings: &["metrics"],
     config: &[
         ConfigOptionMeta {
-            name: "port",
-            kind: ConfigKind::Int,
             default: Some("8080"),
+            ..ConfigOptionMeta::new("port", ConfigKind::Int)
         },
+        ConfigOptionMeta::new("mode", ConfigKind::String),
         ConfigOptionMeta {
-            name: "mode",
-            kind: ConfigKind::String,
-            default: None,
-        },
-        ConfigOptionMeta {
-            name: "debug",
-            kind: ConfigKind::Boolean,
             default: Some("false"),
+            ..ConfigOptionMeta::new("debug", ConfigKind::Boolean)
         },
-        ConfigOptionMeta {
-            name: "ratio",
-            kind: ConfigKind::Float,
-            default: None,
-        },
-        ConfigOptionMeta {
-            name: "creds",
-            kind: ConfigKind::Secret,
-            default: None,
-        },
+        ConfigOptionMeta::new("ratio", ConfigKind::Float),
+        ConfigOptionMeta::new("creds", ConfigKind::Secret),
     ],
     actions: &[ActionMeta {
-        name: "backup",
         params: &[
             ParamMeta {
                 name: "target",
@@ -151,7 +108,9 @@ static META: CharmMeta = CharmMeta {
             },
         ],
         additional_properties: false,
+        ..ActionMeta::new("backup")
     }],
+    ..CharmMeta::named("demo")
 };
 
 struct DemoConfig {
@@ -359,8 +318,13 @@ impl Charm for Demo {
     fn storages(_: &ModelCore) {}
     fn resources(_: &ModelCore) {}
 
-    fn observers(_: &EventData) -> Vec<String> {
-        vec!["on_event".to_string()]
+    /// Every Juju event and collect-status; not the commit events (the charms of
+    /// `commit_events.rs` observe those).
+    fn observers(event: &EventData) -> Vec<String> {
+        match event.kind {
+            EventKind::PreCommit | EventKind::Commit => Vec::new(),
+            _ => vec!["on_event".to_string()],
+        }
     }
 
     fn dispatch(&mut self, model: &Model<Self>, event: &EventData, only: Option<&str>) -> Outcome {

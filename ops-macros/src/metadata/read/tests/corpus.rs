@@ -170,7 +170,11 @@ fn corpus_details_worth_knowing_are_read() {
 
     let ceph = load_charm("ceph-osd");
     assert!(!ceph.extra_bindings.is_empty());
-    let blocks: Vec<&Storage> = ceph.storages.iter().filter(|s| s.kind == "block").collect();
+    let blocks: Vec<&Storage> = ceph
+        .storages
+        .iter()
+        .filter(|s| s.kind == StorageType::Block)
+        .collect();
     assert_eq!(blocks.len(), 5);
     assert!(blocks.iter().all(|s| s.multiple == Some((0, None))));
 
@@ -181,7 +185,7 @@ fn corpus_details_worth_knowing_are_read() {
     assert!(data.location.is_some());
 
     let kubeflow = load_charm("kubeflow-dashboard");
-    assert_eq!(kubeflow.charm_user.as_deref(), Some("non-root"));
+    assert_eq!(kubeflow.charm_user, Some(CharmUser::NonRoot));
 
     for name in ["postgresql", "mysql", "mysql-k8s"] {
         let m = load_charm(name);
@@ -205,11 +209,14 @@ fn corpus_details_worth_knowing_are_read() {
         .any(|o| o.kind == ConfigType::Secret && o.default.is_none()));
 
     let kratos = load_charm("kratos");
-    assert!(kratos.resources.iter().any(|r| r.kind == "oci-image"));
     assert!(kratos
         .resources
         .iter()
-        .any(|r| r.kind == "file" && r.filename.is_some()));
+        .any(|r| r.kind == ResourceType::OciImage));
+    assert!(kratos
+        .resources
+        .iter()
+        .any(|r| r.kind == ResourceType::File && r.filename.is_some()));
 
     let loki = load_charm("loki-k8s");
     assert_eq!(loki.containers.len(), 2);

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod actions;
+mod charm_meta_keys;
 mod config;
 mod corpus;
 mod errors;

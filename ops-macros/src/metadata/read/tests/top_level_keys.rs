@@ -13,7 +13,7 @@ fn reads_name_summary_description_subordinate_and_charm_user() {
     assert_eq!(m.summary.as_deref(), Some("A demo."));
     assert_eq!(m.description.as_deref(), Some("Long\ntext.\n"));
     assert!(m.subordinate);
-    assert_eq!(m.charm_user.as_deref(), Some("non-root"));
+    assert_eq!(m.charm_user, Some(CharmUser::NonRoot));
     assert!(m.sources.is_empty());
 
     let m = parse("name: demo\nsubordinate: False\n");
@@ -79,11 +79,21 @@ fn reads_containers_with_mounts() {
                         location: None
                     },
                 ],
+                bases: vec![],
+                uid: None,
+                gid: None,
             },
             Container {
                 name: "sidecar".into(),
                 resource: None,
-                mounts: vec![]
+                mounts: vec![],
+                bases: vec![ContainerBase {
+                    name: "ubuntu".into(),
+                    channel: "22.04".into(),
+                    architectures: vec![],
+                }],
+                uid: Some(584792),
+                gid: None,
             },
         ]
     );
@@ -101,19 +111,19 @@ fn reads_resources() {
         vec![
             Resource {
                 name: "image".into(),
-                kind: "oci-image".into(),
+                kind: ResourceType::OciImage,
                 filename: None,
                 description: Some("The image".into())
             },
             Resource {
                 name: "bin".into(),
-                kind: "file".into(),
+                kind: ResourceType::File,
                 filename: Some("kratos.tar".into()),
                 description: None
             },
             Resource {
                 name: "plain".into(),
-                kind: "file".into(),
+                kind: ResourceType::File,
                 filename: None,
                 description: None
             },
@@ -141,7 +151,7 @@ fn reads_storage_with_every_multiple_form() {
         s[0],
         Storage {
             name: "a".into(),
-            kind: "filesystem".into(),
+            kind: StorageType::Filesystem,
             location: Some("/data".into()),
             multiple: Some((0, None)),
             minimum_size: Some("5M".into()),
