@@ -111,7 +111,7 @@ file -b "$RUST_BIN" | grep -q 'stripped' && ! file -b "$RUST_BIN" | grep -q 'not
                 x(pz / s[3]))
         }
         print ""
-        printf "Budgets (shared/DESIGN.md): hook <= 3 ms: %s (as packed)%s;\n",
+        printf "Budgets (design targets): hook <= 3 ms: %s (as packed)%s;\n",
             (rm <= 3 ? "ok" : "OVER"),
             (sm != "" ? sprintf(", %s (static)", (sm <= 3 ? "ok" : "OVER")) : "")
         printf "  RSS <= 4 MiB: %s; Context::run >= 50,000 runs/s: %s.\n",

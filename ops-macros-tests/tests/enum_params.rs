@@ -7,8 +7,8 @@
 mod common;
 
 use common::Unit;
+use ops::charm::{FromValue, ValueError};
 use ops::prelude::*;
-use ops::values::{FromValue, ValueError};
 use ops::{Action, ActionParams, EventData, EventKind};
 use serde_json::{json, Map, Value};
 

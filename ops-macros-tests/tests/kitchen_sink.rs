@@ -9,7 +9,7 @@ use common::Unit;
 use ops::event::*;
 use ops::prelude::*;
 use ops::testing::{Harness, Relation, Storage};
-use ops::values::ValueError;
+use ops::ValueError;
 use ops::{Action, ActionParams, CharmConfig, EventData, EventKind};
 use serde_json::{json, Map, Value};
 

@@ -1,8 +1,10 @@
-//! The macros' attribute arguments: `#[charm(metadata = "...")]` and `#[on(...)]`.
+//! The macros' attribute arguments: `#[charm(metadata = "...")]`, `#[library(...)]`,
+//! `#[lib]`, `#[on(...)]`, and what a struct's forwarding macro hands to its impl's.
 
 use darling::ast::NestedMeta;
 use darling::FromMeta;
 use proc_macro2::TokenStream;
+use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Lit, LitStr, Meta};
 
 /// `#[charm(metadata = "charmcraft.yaml", relative_to = "manifest" | "file",
@@ -175,6 +177,76 @@ impl CharmArgs {
     pub fn parse(args: TokenStream) -> darling::Result<Self> {
         let items = NestedMeta::parse_meta_list(args)?;
         CharmArgs::from_list(&items)
+    }
+}
+
+/// The library fields and events of a struct, as its forwarding macro hands them to its
+/// impl's macro: `libs [field (Type) "endpoint"; field (Type) _;] events [name (Type);]`.
+pub struct Shape {
+    /// The `#[lib]` fields, in order.
+    pub libs: Vec<LibField>,
+    /// The declared events.
+    pub events: Vec<EventDecl>,
+}
+
+impl Shape {
+    /// As tokens for the forwarding macro (what [`Parse`] reads back).
+    pub fn to_tokens(libs: &[LibField], events: &[EventDecl]) -> TokenStream {
+        let libs = libs.iter().map(|l| {
+            let field = &l.field;
+            let ty = &l.ty;
+            let endpoint = match &l.endpoint {
+                Some(e) => quote::quote!(#e),
+                None => quote::quote!(_),
+            };
+            quote::quote!(#field (#ty) #endpoint;)
+        });
+        let events = events.iter().map(|e| {
+            let name = &e.name;
+            let ty = &e.ty;
+            quote::quote!(#name (#ty);)
+        });
+        quote::quote!(libs [#(#libs)*] events [#(#events)*])
+    }
+}
+
+impl Parse for Shape {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let _: syn::Ident = input.parse()?;
+        let content;
+        syn::bracketed!(content in input);
+        let mut libs = Vec::new();
+        while !content.is_empty() {
+            let field: syn::Ident = content.parse()?;
+            let ty;
+            syn::parenthesized!(ty in content);
+            let ty: syn::Type = ty.parse()?;
+            let endpoint = if content.peek(syn::Token![_]) {
+                content.parse::<syn::Token![_]>()?;
+                None
+            } else {
+                Some(content.parse::<LitStr>()?)
+            };
+            content.parse::<syn::Token![;]>()?;
+            libs.push(LibField {
+                field,
+                ty,
+                endpoint,
+            });
+        }
+        let _: syn::Ident = input.parse()?;
+        let content;
+        syn::bracketed!(content in input);
+        let mut events = Vec::new();
+        while !content.is_empty() {
+            let name: syn::Ident = content.parse()?;
+            let ty;
+            syn::parenthesized!(ty in content);
+            let ty: syn::Path = ty.parse()?;
+            content.parse::<syn::Token![;]>()?;
+            events.push(EventDecl { name, ty });
+        }
+        Ok(Shape { libs, events })
     }
 }
 

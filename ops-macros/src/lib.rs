@@ -1,12 +1,15 @@
 //! The `#[charm]` and `#[on]` macros of `ops`. See the `ops` crate for their documentation.
 //!
-//! Layout: `attr` parses the attributes, `source` finds the metadata file, `metadata` reads
-//! it, `model` turns the `#[charm]` impl into handlers, `validate` checks them against the
-//! metadata (collecting every error), and `expand` generates the code.
+//! Layout: `entry` runs each macro's pipeline, one way: `attr` parses the attributes,
+//! `source` finds the metadata file, `metadata` reads it, `model` turns the impl into
+//! handlers, `validate` makes every check (collecting every error) and resolves the model
+//! `expand` generates the code from. `validate` and `expand` share the model, never each
+//! other.
 
 use proc_macro::TokenStream;
 
 mod attr;
+mod entry;
 mod errors;
 mod events;
 mod expand;
@@ -42,7 +45,7 @@ mod validate;
 ///   stays `TLS`, `3des` → `_3des`, `self` → `Self_`, `""` → `Empty`, a value with no ASCII
 ///   letter or digit → its code points, `+` → `U2B`), each documented with its exact value.
 ///   It derives `Debug, Clone, Copy, PartialEq, Eq, Hash` and has `as_str()` (the value as
-///   written), `Display`, `all()` and `ops::values::FromValue` (a value outside the `enum`
+///   written), `Display`, `all()` and `ops::charm::FromValue` (a value outside the `enum`
 ///   fails the action with the param's path and the allowed values). A `default` becomes its
 ///   variant; a default outside the `enum`, or two values giving the same variant
 ///   (`text` and `Text`), is a compile error. An `enum` of numbers or booleans keeps the
@@ -93,7 +96,7 @@ mod validate;
 /// ```
 #[proc_macro_attribute]
 pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::charm(args.into(), input.into()).into()
+    entry::charm(args.into(), input.into()).into()
 }
 
 /// Marks a method of a `#[charm]` impl as the handler of a Juju event.
@@ -140,7 +143,7 @@ pub fn charm(args: TokenStream, input: TokenStream) -> TokenStream {
 /// saved, and Juju retries it; for an action, the action fails with the message.
 #[proc_macro_attribute]
 pub fn on(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::stray_on(args.into(), input.into()).into()
+    entry::stray_on(args.into(), input.into()).into()
 }
 
 /// Declares a charm library: on a struct, its interface, role and events; on its impl,
@@ -173,7 +176,7 @@ pub fn on(args: TokenStream, input: TokenStream) -> TokenStream {
 /// library it uses.
 #[proc_macro_attribute]
 pub fn library(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::library(args.into(), input.into()).into()
+    entry::library(args.into(), input.into()).into()
 }
 
 /// The second half of `#[library]` on an impl, reached through the struct's forwarding
@@ -181,12 +184,12 @@ pub fn library(args: TokenStream, input: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn __library_impl(input: TokenStream) -> TokenStream {
-    expand::library::library_impl(input.into()).into()
+    entry::library_impl(input.into()).into()
 }
 
 /// The second half of `#[charm]` on an impl, reached through the struct's forwarding macro.
 #[doc(hidden)]
 #[proc_macro]
 pub fn __charm_impl(input: TokenStream) -> TokenStream {
-    expand::charm_impl(input.into()).into()
+    entry::charm_impl(input.into()).into()
 }

@@ -121,11 +121,6 @@ impl RealPebble {
         &self.socket
     }
 
-    /// The daemon's `PEBBLE` directory (layers, state).
-    pub fn pebble_dir(&self) -> PathBuf {
-        self.base.join("pebble")
-    }
-
     /// An empty directory of the test's own, removed with the daemon: where file tests
     /// push, list and remove.
     pub fn scratch(&self) -> PathBuf {

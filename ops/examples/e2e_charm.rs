@@ -13,10 +13,11 @@ use ops::event::{ConfigChanged, Deferrable, FromEvent, Install, RelationChanged}
 use ops::meta::{
     ActionMeta, CharmMeta, ConfigKind, ConfigOptionMeta, ParamMeta, RelationMeta, RelationRole,
 };
-use ops::values::{field, required_field, ValueError};
+// The readers `#[charm]`'s generated code uses (this charm stands in for it).
+use ops::__private::values::{field, required_field};
 use ops::{
     Action, ActionParams, Charm, CharmConfig, EventData, EventKind, HandlerRun, Model, ModelCore,
-    Outcome,
+    Outcome, ValueError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

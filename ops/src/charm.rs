@@ -8,10 +8,13 @@ use crate::event::EventData;
 use crate::meta::CharmMeta;
 use crate::model::{Model, ModelCore};
 use crate::status::StatusCollector;
-use crate::values::ValueError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
+
+/// A config option or action param that did not fit its type, and what converts a param
+/// (the generated enums of string `enum`s implement it).
+pub use crate::values::{FromValue, ValueError};
 
 /// A charm: its metadata, its typed accessors and its dispatch table.
 ///

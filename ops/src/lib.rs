@@ -32,7 +32,7 @@ pub mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tracing;
-pub mod values;
+mod values;
 
 /// The `log` crate, whose records `ops::main` sends to `juju-log`: a charm logs with
 /// `ops::log::info!(...)` without a `log` dependency of its own.
@@ -47,7 +47,7 @@ pub mod pebble {
 }
 
 pub use action::Action;
-pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome};
+pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome, ValueError};
 pub use context::JujuContext;
 pub use entry::{main, main_with, run_main, MainOptions};
 pub use error::{Abort, Error, ModelError, Result, ToolCall};
@@ -98,6 +98,14 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
 
+    /// What the generated `Config` and params structs read their fields with.
+    pub mod values {
+        pub use crate::values::{
+            check_enum, check_no_extra_keys, field, join_path, required_field, string_enum,
+            FromValue, ValueError,
+        };
+    }
+
     /// What `#[charm]` stands in for its generated types when the metadata could not be
     /// read (a compile error already says why): never built at run time.
     pub struct Unavailable;
@@ -105,7 +113,7 @@ pub mod __private {
     impl crate::CharmConfig for Unavailable {
         fn from_values(
             _: &serde_json::Map<String, serde_json::Value>,
-        ) -> Result<Self, crate::values::ValueError> {
+        ) -> Result<Self, crate::ValueError> {
             Ok(Unavailable)
         }
     }

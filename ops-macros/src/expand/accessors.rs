@@ -1,139 +1,115 @@
 //! `<Charm>Relations`, `<Charm>Containers`, `<Charm>Storages` and `<Charm>Resources`: one
 //! typed method per name the metadata declares.
 
-use super::Ctx;
+use crate::ident;
 use crate::metadata::Role;
+use crate::model::types::Types;
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
+use syn::Visibility;
 
 /// The four accessor structs.
-pub fn expand(ctx: &mut Ctx) -> TokenStream {
-    let meta = ctx.meta.clone();
-    let mut out = TokenStream::new();
-
-    let methods = meta.relations.iter().map(|rel| {
-        let single = rel.role == Role::Peer || rel.limit == Some(1);
-        let name = rel.name.clone();
-        let role = match rel.role {
-            Role::Provides => "provides",
-            Role::Requires => "requires",
-            Role::Peer => "peers",
-        };
-        if single {
+pub fn expand(charm: &Ident, vis: &Visibility, types: &Types) -> TokenStream {
+    let relations = types.relations.iter().map(|(method, rel)| {
+        let name = &rel.name;
+        let role = rel.role.section();
+        if rel.role == Role::Peer || rel.limit == Some(1) {
             let doc = format!(
                 "The `{name}` relation (`{role}`, interface `{}`), if established: it has at most one{}.",
                 rel.interface,
                 if rel.role == Role::Peer { " (peer relation)" } else { " (`limit: 1`)" }
             );
-            method(name.clone(), move |method| quote! {
+            quote! {
                 #[doc = #doc]
                 pub fn #method(&self) -> ::core::result::Result<::core::option::Option<::ops::model::Relation<'m>>, ::ops::ModelError> {
                     self.core.relation_one(#name)
                 }
-            })
+            }
         } else {
             let doc = format!(
                 "The established `{name}` relations (`{role}`, interface `{}`).",
                 rel.interface
             );
-            method(name.clone(), move |method| quote! {
+            quote! {
                 #[doc = #doc]
                 pub fn #method(&self) -> ::core::result::Result<::std::vec::Vec<::ops::model::Relation<'m>>, ::ops::ModelError> {
                     self.core.relations_of(#name)
                 }
-            })
+            }
         }
-    }).collect::<Vec<_>>();
-    out.extend(accessor(ctx, "Relations", "relation endpoints", methods));
-
-    let methods = meta
-        .containers
-        .iter()
-        .map(|c| {
-            let name = c.name.clone();
-            let doc = format!("The `{name}` container, reached through its Pebble.");
-            method(name.clone(), move |method| {
-                quote! {
-                    #[doc = #doc]
-                    pub fn #method(&self) -> ::ops::model::Container<'m> {
-                        ::ops::model::Container::new(self.core, #name)
-                    }
-                }
-            })
-        })
-        .collect();
-    out.extend(accessor(ctx, "Containers", "containers", methods));
-
-    let methods = meta
-        .storages
-        .iter()
-        .map(|s| {
-            let name = s.name.clone();
-            let doc = format!("The attached instances of the `{name}` storage ({}).", s.kind.as_str());
-            method(name.clone(), move |method| {
-                quote! {
-                    #[doc = #doc]
-                    pub fn #method(&self) -> ::core::result::Result<::std::vec::Vec<::ops::model::Storage>, ::ops::ModelError> {
-                        self.core.storages_of(#name)
-                    }
-                }
-            })
-        })
-        .collect();
-    out.extend(accessor(ctx, "Storages", "storages", methods));
-
-    let methods = meta
-        .resources
-        .iter()
-        .map(|r| {
-            let name = r.name.clone();
-            let doc = format!("The local path of the `{name}` resource ({}), fetched by Juju.", r.kind.as_str());
-            method(name.clone(), move |method| {
-                quote! {
-                    #[doc = #doc]
-                    pub fn #method(&self) -> ::core::result::Result<::std::path::PathBuf, ::ops::ModelError> {
-                        self.core.resource_path(#name)
-                    }
-                }
-            })
-        })
-        .collect();
-    out.extend(accessor(ctx, "Resources", "resources", methods));
+    });
+    let containers = types.containers.iter().map(|(method, c)| {
+        let name = &c.name;
+        let doc = format!("The `{name}` container, reached through its Pebble.");
+        quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> ::ops::model::Container<'m> {
+                ::ops::model::Container::new(self.core, #name)
+            }
+        }
+    });
+    let storages = types.storages.iter().map(|(method, s)| {
+        let name = &s.name;
+        let doc = format!("The attached instances of the `{name}` storage ({}).", s.kind.as_str());
+        quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> ::core::result::Result<::std::vec::Vec<::ops::model::Storage>, ::ops::ModelError> {
+                self.core.storages_of(#name)
+            }
+        }
+    });
+    let resources = types.resources.iter().map(|(method, r)| {
+        let name = &r.name;
+        let doc = format!("The local path of the `{name}` resource ({}), fetched by Juju.", r.kind.as_str());
+        quote! {
+            #[doc = #doc]
+            pub fn #method(&self) -> ::core::result::Result<::std::path::PathBuf, ::ops::ModelError> {
+                self.core.resource_path(#name)
+            }
+        }
+    });
+    let mut out = accessor(
+        charm,
+        vis,
+        "Relations",
+        "relation endpoints",
+        quote!(#(#relations)*),
+    );
+    out.extend(accessor(
+        charm,
+        vis,
+        "Containers",
+        "containers",
+        quote!(#(#containers)*),
+    ));
+    out.extend(accessor(
+        charm,
+        vis,
+        "Storages",
+        "storages",
+        quote!(#(#storages)*),
+    ));
+    out.extend(accessor(
+        charm,
+        vis,
+        "Resources",
+        "resources",
+        quote!(#(#resources)*),
+    ));
     out
 }
 
-/// One accessor method: the metadata name it is for, and its code given its identifier.
-type Method = (String, Box<dyn Fn(&Ident) -> TokenStream>);
-
-/// The accessor for the metadata name `name`, built by `build` once its identifier is
-/// known (and checked not to clash with another's).
-fn method(name: String, build: impl Fn(&Ident) -> TokenStream + 'static) -> Method {
-    (name, Box::new(build))
-}
-
-/// The struct name for `kind` (`Relations` → `<Charm>Relations`).
-pub fn struct_ident(charm: &Ident, kind: &str) -> Ident {
-    format_ident!("{}{}", charm, kind)
-}
-
 /// One accessor struct, with `methods`.
-fn accessor(ctx: &mut Ctx, kind: &str, what: &str, methods: Vec<Method>) -> TokenStream {
-    let name = struct_ident(ctx.charm, kind);
-    ctx.claim_type(&name.to_string(), &format!("the {what} accessors"));
-    let mut seen = super::Seen::default();
-    let mut items = TokenStream::new();
-    for (meta_name, build) in methods {
-        let ident = ctx.field_ident(&meta_name);
-        if let Err(msg) = seen.claim(&ident.to_string(), &meta_name) {
-            ctx.error(format!("{what} {msg}"));
-            continue;
-        }
-        items.extend(build(&ident));
-    }
-    let vis = ctx.vis.clone();
+fn accessor(
+    charm: &Ident,
+    vis: &Visibility,
+    kind: &str,
+    what: &str,
+    methods: TokenStream,
+) -> TokenStream {
+    let name = ident::accessor_ident(charm, kind);
     let doc = format!(
-        "Typed accessors for the {what} of [`{}`], one method per name in its metadata; generated by `#[charm]`.",
-        ctx.charm
+        "Typed accessors for the {what} of [`{charm}`], one method per name in its metadata; generated by `#[charm]`."
     );
     quote! {
         #[doc = #doc]
@@ -149,7 +125,7 @@ fn accessor(ctx: &mut Ctx, kind: &str, what: &str, methods: Vec<Method>) -> Toke
                 #name { core }
             }
 
-            #items
+            #methods
         }
     }
 }

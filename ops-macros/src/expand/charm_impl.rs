@@ -1,11 +1,12 @@
 //! `impl ops::Charm for <Charm>`: metadata, types, accessors and the dispatch table.
 
-use super::accessors::struct_ident;
 use super::{dispatch, meta};
+use crate::attr::LibField;
+use crate::ident;
 use crate::metadata::Metadata;
-use crate::validate::{Binding, LibRef};
+use crate::model::Binding;
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// The `ops::Charm` impl for `charm`; `item` is the author's inherent impl, whose
 /// `STATE_REVISION` and `migrate_state`, when present, the trait's forward to.
@@ -13,15 +14,15 @@ pub fn expand(
     charm: &Ident,
     metadata: &Metadata,
     bindings: &[Binding],
-    libs: &[LibRef],
+    libs: &[LibField],
     item: &syn::ItemImpl,
 ) -> TokenStream {
     let meta = meta::expand(metadata);
-    let config = format_ident!("{}Config", charm);
-    let relations = struct_ident(charm, "Relations");
-    let containers = struct_ident(charm, "Containers");
-    let storages = struct_ident(charm, "Storages");
-    let resources = struct_ident(charm, "Resources");
+    let config = ident::config_ident(charm);
+    let relations = ident::accessor_ident(charm, "Relations");
+    let containers = ident::accessor_ident(charm, "Containers");
+    let storages = ident::accessor_ident(charm, "Storages");
+    let resources = ident::accessor_ident(charm, "Resources");
     let observers = dispatch::charm_observers(bindings, libs);
     let dispatch = dispatch::charm_dispatch(bindings, libs);
     let state_hooks = state_hooks(item);

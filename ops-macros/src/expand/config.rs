@@ -1,9 +1,13 @@
 //! `<Charm>Config`: the typed `config.options`.
 
-use super::Ctx;
-use crate::metadata::{ConfigOption, ConfigType, Value};
-use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+// `describe` is also `meta.rs`'s, through this module.
+use crate::ident;
+pub use crate::metadata::describe;
+use crate::metadata::{ConfigType, Value};
+use crate::model::types::{ConfigField, Scalar};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{quote, ToTokens};
+use syn::Visibility;
 
 /// The Rust type of a config option type.
 fn rust_type(kind: ConfigType) -> TokenStream {
@@ -15,118 +19,29 @@ fn rust_type(kind: ConfigType) -> TokenStream {
     }
 }
 
-fn type_name(kind: ConfigType) -> &'static str {
-    match kind {
-        ConfigType::String => "string",
-        ConfigType::Secret => "secret",
-        ConfigType::Int => "int",
-        ConfigType::Float => "float",
-        ConfigType::Boolean => "boolean",
+/// A literal of `scalar`'s type.
+pub fn scalar_lit(scalar: &Scalar) -> TokenStream {
+    match scalar {
+        Scalar::Str(s) => quote!(::std::string::String::from(#s)),
+        Scalar::Int(i) => Literal::i64_suffixed(*i).into_token_stream(),
+        Scalar::Float(f) => Literal::f64_suffixed(f.get()).into_token_stream(),
+        Scalar::Bool(b) => quote!(#b),
     }
-}
-
-/// The default as a Rust expression of the option's type, `Ok(None)` when there is none.
-fn default_expr(opt: &ConfigOption) -> Result<Option<TokenStream>, String> {
-    let Some(value) = &opt.default else {
-        return Ok(None);
-    };
-    let bad = || {
-        format!(
-            "config option `{}`: the default {} is not a {} value",
-            opt.name,
-            describe(value),
-            type_name(opt.kind)
-        )
-    };
-    let tokens = match (opt.kind, value) {
-        (_, Value::Other(text)) if text == "null" => return Ok(None),
-        (ConfigType::String | ConfigType::Secret, Value::String(s)) => {
-            quote!(::std::string::String::from(#s))
-        }
-        // YAML may give a number or boolean where a string option's default was meant.
-        (ConfigType::String | ConfigType::Secret, Value::Int(i)) => {
-            let s = i.to_string();
-            quote!(::std::string::String::from(#s))
-        }
-        (ConfigType::String | ConfigType::Secret, Value::Float(f)) => {
-            let s = f.to_string();
-            quote!(::std::string::String::from(#s))
-        }
-        (ConfigType::String | ConfigType::Secret, Value::Bool(b)) => {
-            let s = b.to_string();
-            quote!(::std::string::String::from(#s))
-        }
-        (ConfigType::Int, Value::Int(i)) => int_lit(*i),
-        (ConfigType::Int, Value::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-            int_lit(*f as i64)
-        }
-        (ConfigType::Int, Value::String(s)) => int_lit(s.trim().parse::<i64>().map_err(|_| bad())?),
-        (ConfigType::Float, Value::Int(i)) => float_lit(*i as f64).ok_or_else(bad)?,
-        (ConfigType::Float, Value::Float(f)) => float_lit(*f).ok_or_else(bad)?,
-        (ConfigType::Float, Value::String(s)) => {
-            float_lit(s.trim().parse::<f64>().map_err(|_| bad())?).ok_or_else(bad)?
-        }
-        (ConfigType::Boolean, Value::Bool(b)) => quote!(#b),
-        (ConfigType::Boolean, Value::String(s)) => match s.as_str() {
-            "true" | "True" => quote!(true),
-            "false" | "False" => quote!(false),
-            _ => return Err(bad()),
-        },
-        _ => return Err(bad()),
-    };
-    Ok(Some(tokens))
-}
-
-/// A brief description of a metadata value, for messages and docs.
-pub fn describe(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("{s:?}"),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Other(text) => text.clone(),
-    }
-}
-
-/// `i64` literal.
-pub fn int_lit(i: i64) -> TokenStream {
-    let lit = Literal::i64_suffixed(i);
-    quote!(#lit)
-}
-
-/// `f64` literal, or `None` for NaN and infinities (not Rust literals).
-pub fn float_lit(f: f64) -> Option<TokenStream> {
-    if !f.is_finite() {
-        return None;
-    }
-    let lit = Literal::f64_suffixed(f);
-    Some(quote!(#lit))
 }
 
 /// The `<Charm>Config` struct and its `ops::CharmConfig` impl.
-pub fn expand(ctx: &mut Ctx) -> TokenStream {
-    let name = format_ident!("{}Config", ctx.charm);
-    ctx.claim_type(&name.to_string(), "the config struct");
-    let vis = ctx.vis.clone();
+pub fn expand(charm: &Ident, vis: &Visibility, options: &[ConfigField]) -> TokenStream {
+    let name = ident::config_ident(charm);
     let mut fields = Vec::new();
     let mut reads = Vec::new();
-    let mut seen = super::Seen::default();
-    let options = ctx.meta.config.clone();
-    for opt in &options {
-        let field = ctx.field_ident(&opt.name);
-        if let Err(msg) = seen.claim(&field.to_string(), &opt.name) {
-            ctx.error(format!("config options {msg}"));
-            continue;
-        }
+    for ConfigField {
+        option: opt,
+        ident: field,
+        default,
+    } in options
+    {
         let ty = rust_type(opt.kind);
         let key = &opt.name;
-        let default = match default_expr(opt) {
-            Ok(d) => d,
-            Err(msg) => {
-                ctx.error(msg);
-                None
-            }
-        };
         let mut doc = opt
             .description
             .clone()
@@ -136,18 +51,18 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
         if !doc.is_empty() {
             doc.push_str("\n\n");
         }
-        doc.push_str(&format!("Option `{}` ({}", opt.name, type_name(opt.kind)));
+        doc.push_str(&format!("Option `{}` ({}", opt.name, opt.kind.name()));
         match &opt.default {
             Some(v) if !matches!(v, Value::Other(t) if t == "null") => {
                 doc.push_str(&format!(", default `{}`).", describe(v)))
             }
             _ => doc.push_str(", no default: `None` until set)."),
         }
-        match default {
+        match default.as_ref().map(scalar_lit) {
             Some(default) => {
                 fields.push(quote!(#[doc = #doc] pub #field: #ty,));
                 reads.push(quote! {
-                    #field: match ::ops::values::field::<#ty>(values, "", #key)? {
+                    #field: match ::ops::__private::values::field::<#ty>(values, "", #key)? {
                         ::core::option::Option::Some(value) => value,
                         ::core::option::Option::None => #default,
                     },
@@ -155,13 +70,14 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
             }
             None => {
                 fields.push(quote!(#[doc = #doc] pub #field: ::core::option::Option<#ty>,));
-                reads.push(quote!(#field: ::ops::values::field::<#ty>(values, "", #key)?,));
+                reads.push(
+                    quote!(#field: ::ops::__private::values::field::<#ty>(values, "", #key)?,),
+                );
             }
         }
     }
     let struct_doc = format!(
-        "The config options of [`{}`] (`config.options` in its metadata), typed; generated by `#[charm]`.",
-        ctx.charm
+        "The config options of [`{charm}`] (`config.options` in its metadata), typed; generated by `#[charm]`."
     );
     quote! {
         #[doc = #struct_doc]
@@ -174,7 +90,7 @@ pub fn expand(ctx: &mut Ctx) -> TokenStream {
         impl ::ops::CharmConfig for #name {
             fn from_values(
                 values: &::ops::__private::serde_json::Map<::std::string::String, ::ops::__private::serde_json::Value>,
-            ) -> ::core::result::Result<Self, ::ops::values::ValueError> {
+            ) -> ::core::result::Result<Self, ::ops::__private::values::ValueError> {
                 ::core::result::Result::Ok(#name { #(#reads)* })
             }
         }

@@ -6,7 +6,8 @@
 //! the same event (Python's observer order: a library registers in the charm's
 //! constructor, before the charm's own `observe` calls).
 
-use crate::validate::{Binding, LibRef, PayloadArg, Subject};
+use crate::attr::LibField;
+use crate::model::{Binding, PayloadArg, Subject};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
@@ -80,7 +81,7 @@ fn groups(bindings: &[Binding]) -> Vec<Vec<&Binding>> {
 
 /// The scope of the library in `lib`: a `Scope` expression, with the statements that
 /// must come before it (a library's child path is built at run time).
-fn lib_scope(lib: &LibRef, kind: Kind) -> (TokenStream, TokenStream) {
+fn lib_scope(lib: &LibField, kind: Kind) -> (TokenStream, TokenStream) {
     let field = lib.field.to_string();
     match kind {
         Kind::Charm => {
@@ -104,7 +105,7 @@ fn lib_scope(lib: &LibRef, kind: Kind) -> (TokenStream, TokenStream) {
 }
 
 /// The observer list: nested libraries' handlers first, then the owner's own.
-fn observer_body(bindings: &[Binding], libs: &[LibRef], kind: Kind) -> TokenStream {
+fn observer_body(bindings: &[Binding], libs: &[LibField], kind: Kind) -> TokenStream {
     let libs = libs.iter().map(|lib| {
         let ty = &lib.ty;
         let (pre, scope) = lib_scope(lib, kind);
@@ -134,7 +135,7 @@ fn observer_body(bindings: &[Binding], libs: &[LibRef], kind: Kind) -> TokenStre
 }
 
 /// `fn observers` of `ops::Charm`.
-pub fn charm_observers(bindings: &[Binding], libs: &[LibRef]) -> TokenStream {
+pub fn charm_observers(bindings: &[Binding], libs: &[LibField]) -> TokenStream {
     let body = observer_body(bindings, libs, Kind::Charm);
     quote! {
         fn observers(event: &::ops::EventData) -> ::std::vec::Vec<::std::string::String> {
@@ -147,7 +148,7 @@ pub fn charm_observers(bindings: &[Binding], libs: &[LibRef]) -> TokenStream {
 }
 
 /// `fn observers` of `ops::Library`.
-pub fn library_observers(bindings: &[Binding], libs: &[LibRef]) -> TokenStream {
+pub fn library_observers(bindings: &[Binding], libs: &[LibField]) -> TokenStream {
     let body = observer_body(bindings, libs, Kind::Library);
     quote! {
         fn observers(
@@ -294,7 +295,7 @@ fn run(b: &Binding, kind: Kind) -> TokenStream {
 }
 
 /// Delegation of `only` to the library that owns it (`db.on_changed` → `db`).
-fn delegations(libs: &[LibRef], kind: Kind) -> TokenStream {
+fn delegations(libs: &[LibField], kind: Kind) -> TokenStream {
     let core = match kind {
         Kind::Charm => quote!(model.core()),
         Kind::Library => quote!(__core),
@@ -327,7 +328,7 @@ fn handler_match(bindings: &[Binding], kind: Kind) -> TokenStream {
 }
 
 /// `fn dispatch` of `ops::Charm`.
-pub fn charm_dispatch(bindings: &[Binding], libs: &[LibRef]) -> TokenStream {
+pub fn charm_dispatch(bindings: &[Binding], libs: &[LibField]) -> TokenStream {
     let delegations = delegations(libs, Kind::Charm);
     let run = handler_match(bindings, Kind::Charm);
     quote! {
@@ -349,7 +350,7 @@ pub fn charm_dispatch(bindings: &[Binding], libs: &[LibRef]) -> TokenStream {
 }
 
 /// `fn dispatch` of `ops::Library`.
-pub fn library_dispatch(bindings: &[Binding], libs: &[LibRef]) -> TokenStream {
+pub fn library_dispatch(bindings: &[Binding], libs: &[LibField]) -> TokenStream {
     let delegations = delegations(libs, Kind::Library);
     let run = handler_match(bindings, Kind::Library);
     quote! {

@@ -250,6 +250,17 @@ pub enum Role {
     Peer,
 }
 
+impl Role {
+    /// The metadata section it was declared under.
+    pub fn section(self) -> &'static str {
+        match self {
+            Role::Provides => "provides",
+            Role::Requires => "requires",
+            Role::Peer => "peers",
+        }
+    }
+}
+
 /// A relation endpoint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relation {
@@ -282,6 +293,19 @@ pub enum ConfigType {
     Secret,
 }
 
+impl ConfigType {
+    /// The type as written in the metadata.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigType::String => "string",
+            ConfigType::Secret => "secret",
+            ConfigType::Int => "int",
+            ConfigType::Float => "float",
+            ConfigType::Boolean => "boolean",
+        }
+    }
+}
+
 /// A default value of a config option or action parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -295,6 +319,17 @@ pub enum Value {
     Bool(bool),
     /// Any other YAML value (lists, maps, null), as JSON text.
     Other(String),
+}
+
+/// A brief description of a metadata value, for messages and docs.
+pub fn describe(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("{s:?}"),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Other(text) => text.clone(),
+    }
 }
 
 /// One `config.options` entry.

@@ -9,8 +9,9 @@
 //! `uniqueItems`, `properties`, `required`, `additionalProperties` (a boolean or a
 //! schema), `minProperties`, `maxProperties`. Not covered: the combinators (`allOf`,
 //! `anyOf`, `oneOf`, `not`, `if`), `$ref`, `format`, `dependencies`, `patternProperties`,
-//! `propertyNames`, `contains` — none appears in the charms' actions this project reads
-//! (`/work/shared/corpus`), and the macro does not keep them. A `type` list is checked
+//! `propertyNames`, `contains` — none appears in the actions of the corpus charms the
+//! tests read when present (`../shared/corpus` beside the checkout), and the macro does
+//! not keep them. A `type` list is checked
 //! here, but the macro reads `type: [string, integer]` as "any type" and does not pass it
 //! on.
 

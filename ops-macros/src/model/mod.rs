@@ -1,9 +1,15 @@
-//! The `#[charm]` impl as the macros see it: its handlers and their `#[on]` entries.
+//! What the macros generate from: the `#[charm]` (or `#[library]`) impl's handlers and
+//! their `#[on]` entries, the dispatch table `validate` makes of them, and (in [`types`])
+//! the types `validate` resolves from the metadata.
 
-use crate::attr::{self, OnEntry};
+pub mod types;
+
+use crate::attr::{self, EventDecl, LibField, OnEntry};
 use crate::errors::Errors;
+use crate::events::EventSpec;
+use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{ImplItem, ItemImpl, Signature};
+use syn::{ImplItem, ItemImpl, Signature, Type};
 
 /// One method carrying `#[on]` attributes.
 pub struct Handler {
@@ -91,4 +97,69 @@ pub fn build(mut item: ItemImpl, errors: &mut Errors) -> syn::Result<CharmImpl> 
         charm,
         handlers,
     })
+}
+
+/// What a binding's event is about.
+#[derive(Clone)]
+pub enum Subject {
+    /// Nothing (a Juju event that takes no name).
+    Any,
+    /// The relation, storage, container or action of the metadata with this name.
+    Named(String),
+    /// The endpoint the owning library is bound to.
+    Endpoint,
+    /// The custom event `event` of the library in field `lib`.
+    Lib {
+        /// The library field.
+        lib: Box<LibField>,
+        /// The event's name, as written (its span for errors).
+        event: syn::Ident,
+    },
+    /// The owner's own custom event.
+    Own(EventDecl),
+}
+
+impl Subject {
+    /// Whether two subjects are the same event.
+    pub fn same_event(&self, other: &Subject) -> bool {
+        match (self, other) {
+            (Subject::Any, Subject::Any) | (Subject::Endpoint, Subject::Endpoint) => true,
+            (Subject::Named(a), Subject::Named(b)) => a == b,
+            (Subject::Lib { lib: a, event: x }, Subject::Lib { lib: b, event: y }) => {
+                a.field == b.field && x == y
+            }
+            (Subject::Own(a), Subject::Own(b)) => a.name == b.name,
+            _ => false,
+        }
+    }
+}
+
+/// One handler bound to one event, checked: a row of the dispatch table.
+pub struct Binding {
+    /// The event.
+    pub spec: &'static EventSpec,
+    /// What it is about.
+    pub subject: Subject,
+    /// The handler method.
+    pub method: syn::Ident,
+    /// The handler's payload argument, if it takes one.
+    pub payload: Option<PayloadArg>,
+    /// Whether the handler returns `()` (otherwise a `Result`).
+    pub returns_unit: bool,
+    /// The span of the return type (or the signature), for type errors in the call.
+    pub ret_span: Span,
+}
+
+/// The payload argument, as checked.
+pub enum PayloadArg {
+    /// `&T` for an `ops::event` payload.
+    Event(Span),
+    /// `&mut Action<P>`, with `P`.
+    Action(Box<Type>),
+    /// `&mut StatusCollector`.
+    Collector,
+    /// `&AnyEvent`: a handler of several events.
+    Any,
+    /// `&Custom<T>`: the spans of the first and last tokens of the argument's type.
+    Custom(Span, Span),
 }

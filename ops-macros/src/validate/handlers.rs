@@ -1,14 +1,13 @@
 //! Checks the `#[on]` handlers against the metadata and the events' signatures, collecting
-//! every error.
+//! every error; the checked handlers are the dispatch table.
 
-use crate::attr::EventDecl;
+use crate::attr::{EventDecl, LibField};
 use crate::errors::Errors;
 use crate::events::{self, EventSpec, Payload, Target};
 use crate::ident::params_ident;
 use crate::metadata::Metadata;
-use crate::model::Handler;
+use crate::model::{Binding, Handler, PayloadArg, Subject};
 use crate::suggest;
-use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, PathArguments, ReturnType, Signature, Type};
 
@@ -20,85 +19,9 @@ pub struct Owner<'a> {
     /// The metadata, for a charm; `None` for a library.
     pub meta: Option<&'a Metadata>,
     /// Its `#[lib]` fields.
-    pub libs: &'a [LibRef],
+    pub libs: &'a [LibField],
     /// Its own custom events.
     pub events: &'a [EventDecl],
-}
-
-/// A `#[lib]` field as the impl's macro sees it.
-#[derive(Clone)]
-pub struct LibRef {
-    /// The field.
-    pub field: syn::Ident,
-    /// The library type.
-    pub ty: Type,
-    /// The endpoint it is bound to (`None`: the owning library's own).
-    pub endpoint: Option<syn::LitStr>,
-}
-
-/// What a binding's event is about.
-#[derive(Clone)]
-pub enum Subject {
-    /// Nothing (a Juju event that takes no name).
-    Any,
-    /// The relation, storage, container or action of the metadata with this name.
-    Named(String),
-    /// The endpoint the owning library is bound to.
-    Endpoint,
-    /// The custom event `event` of the library in field `lib`.
-    Lib {
-        /// The library field.
-        lib: Box<LibRef>,
-        /// The event's name, as written (its span for errors).
-        event: syn::Ident,
-    },
-    /// The owner's own custom event.
-    Own(EventDecl),
-}
-
-impl Subject {
-    /// Whether two subjects are the same event.
-    pub fn same_event(&self, other: &Subject) -> bool {
-        match (self, other) {
-            (Subject::Any, Subject::Any) | (Subject::Endpoint, Subject::Endpoint) => true,
-            (Subject::Named(a), Subject::Named(b)) => a == b,
-            (Subject::Lib { lib: a, event: x }, Subject::Lib { lib: b, event: y }) => {
-                a.field == b.field && x == y
-            }
-            (Subject::Own(a), Subject::Own(b)) => a.name == b.name,
-            _ => false,
-        }
-    }
-}
-
-/// One handler bound to one event: a row of the dispatch table.
-pub struct Binding {
-    /// The event.
-    pub spec: &'static EventSpec,
-    /// What it is about.
-    pub subject: Subject,
-    /// The handler method.
-    pub method: syn::Ident,
-    /// The handler's payload argument, if it takes one.
-    pub payload: Option<PayloadArg>,
-    /// Whether the handler returns `()` (otherwise a `Result`).
-    pub returns_unit: bool,
-    /// The span of the return type (or the signature), for type errors in the call.
-    pub ret_span: Span,
-}
-
-/// The payload argument, as checked.
-pub enum PayloadArg {
-    /// `&T` for an `ops::event` payload.
-    Event(Span),
-    /// `&mut Action<P>`, with `P`.
-    Action(Box<Type>),
-    /// `&mut StatusCollector`.
-    Collector,
-    /// `&AnyEvent`: a handler of several events.
-    Any,
-    /// `&Custom<T>`: the spans of the first and last tokens of the argument's type.
-    Custom(Span, Span),
 }
 
 /// The names the metadata declares for `target`.
