@@ -49,7 +49,24 @@ fn prometheus_gets_the_scrape_job_for_the_configured_port() {
         out.local_app_data["scrape_jobs"],
         r#"[{"metrics_path": "/metrics", "static_configs": [{"targets": ["*:8080"]}]}]"#
     );
-    assert_eq!(out.local_app_data["alert_rules"], r#"{"groups": []}"#);
+    // No rule files: cosl's generic HostHealth group only, as the Python library sends
+    // (this was `{"groups": []}`, which it never sends).
+    let rules: Value = serde_json::from_str(&out.local_app_data["alert_rules"]).unwrap();
+    let model = &state_in.model;
+    assert_eq!(
+        rules["groups"][0]["name"],
+        format!(
+            "{}_{}_fastapi_demo_HostHealth_rules",
+            model.name.replace('-', "_"),
+            &model.uuid[..8]
+        )
+    );
+    assert_eq!(rules["groups"].as_array().unwrap().len(), 1);
+    assert_eq!(rules["groups"][0]["rules"][0]["alert"], "HostDown");
+    assert_eq!(
+        rules["groups"][0]["rules"][1]["alert"],
+        "HostMetricsMissing"
+    );
     let metadata: Value = serde_json::from_str(&out.local_app_data["scrape_metadata"]).unwrap();
     assert_eq!(metadata["application"], "fastapi-demo");
     assert_eq!(metadata["unit"], "fastapi-demo/0");
@@ -157,7 +174,8 @@ fn pebble_forwards_logs_to_each_loki_unit() {
         format!("juju_{}_{}_fastapi-demo", model.name, &model.uuid[..8])
     );
     let out = state_out.get_relation(relation.id).unwrap();
-    assert_eq!(out.local_app_data["alert_rules"], r#"{"groups": []}"#);
+    // No rule files: `{}`, as cosl's `AlertRules.as_dict()` (this was `{"groups": []}`).
+    assert_eq!(out.local_app_data["alert_rules"], "{}");
     let metadata: Value = serde_json::from_str(&out.local_app_data["metadata"]).unwrap();
     assert_eq!(metadata["unit"], "fastapi-demo/0");
 

@@ -39,6 +39,22 @@ impl JujuTopology {
         format!("{}_{}_{}", self.model, uuid, self.application).replace('/', "_")
     }
 
+    /// The `juju_model`, `juju_model_uuid`, `juju_application` and `juju_charm` labels
+    /// (the non-empty ones), in that order: what rules are labelled with (cosl's
+    /// `label_matcher_dict`).
+    pub fn label_matcher_dict(&self) -> Vec<(String, String)> {
+        [
+            ("juju_model", &self.model),
+            ("juju_model_uuid", &self.model_uuid),
+            ("juju_application", &self.application),
+            ("juju_charm", &self.charm_name),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+    }
+
     /// `json.dumps(topology.as_dict())`: `model`, `model_uuid`, `application`, `unit`,
     /// `charm_name`, in that order.
     pub fn as_dict_json(&self) -> String {

@@ -9,7 +9,9 @@
 //!   the layer `<container>-log-forwarding`, with one `loki` log target per Loki unit,
 //!   named after it, for all services, labelled with the Juju topology; a target whose
 //!   Loki unit is gone is replaced by a disabled one (`-all`, location `(removed)`);
-//! - the leader writes `metadata` (the Juju topology, JSON) and `alert_rules` into the
+//! - the leader writes `metadata` (the Juju topology, JSON) and `alert_rules` (the rule
+//!   files of the charm's `src/loki_alert_rules` and its sub-folders, the topology
+//!   injected as cosl does, see [`charmlib_cosl::rules`]; JSON with sorted keys) into the
 //!   application databag (of every relation of the endpoint; the Python library writes
 //!   only to the relation of the event at hand, so all of them in the end).
 //!
@@ -19,17 +21,20 @@
 //! handlers. As in the Python library, with no Loki endpoint at all nothing changes
 //! (existing targets are left as they are).
 //!
-//! Not ported: alert rule files (`alert_rules` is always `{"groups": []}`, as with
-//! `forward_alert_rules=False`).
+//! Not ported: `skip_alert_topology_labeling`, `extra_alert_labels`.
 
 #![deny(missing_docs)]
 
 use charmlib_cosl::codec::py_dumps;
+use charmlib_cosl::rules::{QueryType, Rules};
 use charmlib_cosl::topology::JujuTopology;
 use ops::pebble::{Layer, LogTarget, LogTargetType, Override};
 use ops::{Container, Member, ModelCore, Relation};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
+
+/// The default alert rules folder, relative to the charm's root.
+pub const DEFAULT_ALERT_RULES_PATH: &str = "src/loki_alert_rules";
 
 /// The forwarding protocol, called from handlers: what the [`LogForwarder`] library
 /// runs.
@@ -37,12 +42,31 @@ use std::collections::BTreeMap;
 pub struct Forwarder<'a> {
     /// The relation endpoint (from `charmcraft.yaml`).
     pub relation_name: &'a str,
+    /// The alert rules folder, relative to the charm's root.
+    pub alert_rules_path: &'a str,
+    /// Whether to send the rule files (Python's `forward_alert_rules`).
+    pub forward_alert_rules: bool,
 }
 
 impl<'a> Forwarder<'a> {
-    /// A forwarder over `relation_name`.
+    /// A forwarder over `relation_name` sending the rules in
+    /// [`DEFAULT_ALERT_RULES_PATH`].
     pub const fn new(relation_name: &'a str) -> Self {
-        Forwarder { relation_name }
+        Forwarder {
+            relation_name,
+            alert_rules_path: DEFAULT_ALERT_RULES_PATH,
+            forward_alert_rules: true,
+        }
+    }
+
+    /// The `alert_rules` sent: the rule files (LogQL), or `{}` with none or when not
+    /// forwarding.
+    pub fn alert_rules(&self, model: &ModelCore) -> Value {
+        let mut rules = Rules::new(QueryType::LogQl, Some(JujuTopology::from_model(model)));
+        if self.forward_alert_rules {
+            rules.add_path(&model.context().charm_dir.join(self.alert_rules_path), true);
+        }
+        rules.as_dict()
     }
 
     /// The Loki push URL of each ready remote unit, by unit name.
@@ -75,13 +99,14 @@ impl<'a> Forwarder<'a> {
             // Otherwise its pebble-ready will.
         }
         if model.is_leader()? {
+            let alert_rules = py_dumps(&self.alert_rules(model));
             for relation in model.relations_of(self.relation_name)? {
                 if relation.active()? {
                     relation.update(
                         Member::ThisApp,
                         [
                             ("metadata", topology.as_dict_json()),
-                            ("alert_rules", py_dumps(&json!({"groups": []}))),
+                            ("alert_rules", alert_rules.clone()),
                         ],
                     )?;
                 }

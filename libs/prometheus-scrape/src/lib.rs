@@ -10,25 +10,30 @@
 //!   `prometheus_scrape_unit_fqdn`;
 //! - the leader writes into the application databag `scrape_jobs` (the jobs, JSON, each
 //!   restricted to the keys Prometheus accepts from charms and completed from the default
-//!   job), `scrape_metadata` (the Juju topology, JSON) and `alert_rules` (JSON).
+//!   job), `scrape_metadata` (the Juju topology, JSON) and `alert_rules` (JSON): the
+//!   rule files of the charm's `src/prometheus_alert_rules` (and its sub-folders) plus
+//!   cosl's generic `HostHealth` group, with the topology injected as cosl does (see
+//!   [`charmlib_cosl::rules`]; keys sorted where Python keeps the file's order).
 //!
 //! The Python library calls these on `relation-joined` and on the charm's refresh
 //! events (the unit address also on `relation-changed` and `update-status`); here the
 //! charm calls [`MetricsEndpointProvider::set_scrape_job_spec`] and
 //! [`MetricsEndpointProvider::set_unit_ip`] from its handlers for those events.
 //!
-//! Not ported: alert rules. `alert_rules` is always `{"groups": []}`, as the Python
-//! library sends with `forward_alert_rules=False` (by default it also sends rule files
-//! and cosl's generic host-health rules); the alert-rule and scrape-job error events;
-//! `external_url` and look-aside jobs.
+//! Not ported: the alert-rule and scrape-job error events; `external_url` and look-aside
+//! jobs; running cos-tool on the expressions (see [`charmlib_cosl::rules`]).
 
 #![deny(missing_docs)]
 
 use charmlib_cosl::codec::py_dumps;
+use charmlib_cosl::rules::{application_rules, QueryType, Rules};
 use charmlib_cosl::topology::JujuTopology;
 use ops::{Member, ModelCore, ModelError};
 use serde_json::{json, Map, Value};
 use std::net::IpAddr;
+
+/// The default alert rules folder, relative to the charm's root.
+pub const DEFAULT_ALERT_RULES_PATH: &str = "src/prometheus_alert_rules";
 
 /// The keys of a scrape job Prometheus accepts from a charm.
 pub const ALLOWED_KEYS: &[&str] = &[
@@ -84,12 +89,38 @@ pub fn sanitize_job(job: &Value) -> Value {
 pub struct Provider<'a> {
     /// The relation endpoint (from `charmcraft.yaml`).
     pub relation_name: &'a str,
+    /// The alert rules folder, relative to the charm's root.
+    pub alert_rules_path: &'a str,
+    /// Whether to send the rule files and the generic rules (Python's
+    /// `forward_alert_rules`).
+    pub forward_alert_rules: bool,
 }
 
 impl<'a> Provider<'a> {
-    /// A provider on `relation_name`.
+    /// A provider on `relation_name` forwarding the rules in
+    /// [`DEFAULT_ALERT_RULES_PATH`].
     pub const fn new(relation_name: &'a str) -> Self {
-        Provider { relation_name }
+        Provider {
+            relation_name,
+            alert_rules_path: DEFAULT_ALERT_RULES_PATH,
+            forward_alert_rules: true,
+        }
+    }
+
+    /// The `alert_rules` sent: the rule files, then cosl's `HostHealth` group, or `{}`
+    /// when not forwarding.
+    pub fn alert_rules(&self, model: &ModelCore) -> Value {
+        let topology = JujuTopology::from_model(model);
+        let identifier = topology.identifier();
+        let mut rules = Rules::new(QueryType::PromQl, Some(topology));
+        if self.forward_alert_rules {
+            let dir = model.context().charm_dir.join(self.alert_rules_path);
+            rules.add_path(&dir, true);
+            if let Err(e) = rules.add(&application_rules(), None, Some(&identifier)) {
+                log::error!("Invalid generic alert rules: {e}");
+            }
+        }
+        rules.as_dict()
     }
 
     /// Publishes the scrape `jobs` (the default job if empty): this unit's address in
@@ -107,7 +138,7 @@ impl<'a> Provider<'a> {
         };
         let scrape_jobs = py_dumps(&Value::Array(jobs));
         let scrape_metadata = JujuTopology::from_model(model).as_dict_json();
-        let alert_rules = py_dumps(&json!({"groups": []}));
+        let alert_rules = py_dumps(&self.alert_rules(model));
         for relation in model.relations_of(self.relation_name)? {
             relation.update(
                 Member::ThisApp,
@@ -183,20 +214,55 @@ mod tests {
 
 /// The provider as a charm library (Python's `MetricsEndpointProvider(self, jobs=...)`):
 /// its jobs are its state, which the charm sets with
-/// [`MetricsEndpointProvider::set_scrape_jobs`]. It publishes them on `relation-joined`,
+/// [`MetricsEndpointProvider::set_scrape_jobs`], and so are where its alert rules are
+/// and whether it sends them (set them in the charm's `Default`, as Python's
+/// constructor arguments). It publishes them on `relation-joined`,
 /// `leader-elected` and `upgrade-charm`, and the unit's address also on
 /// `relation-changed` and `update-status`. Until the charm sets jobs (or after
 /// [`MetricsEndpointProvider::withdraw`]) it publishes nothing, as a Python charm that
 /// has not created its provider.
 #[ops::library(interface = "prometheus_scrape", role = "provides")]
-#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MetricsEndpointProvider {
     /// The scrape jobs (an empty list publishes the default job), if any.
     #[serde(default)]
     pub jobs: Option<Vec<Value>>,
+    /// The alert rules folder, relative to the charm's root.
+    #[serde(default = "default_alert_rules_path")]
+    pub alert_rules_path: String,
+    /// Whether to send the alert rules (Python's `forward_alert_rules`).
+    #[serde(default = "yes")]
+    pub forward_alert_rules: bool,
+}
+
+fn default_alert_rules_path() -> String {
+    DEFAULT_ALERT_RULES_PATH.to_string()
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for MetricsEndpointProvider {
+    fn default() -> Self {
+        MetricsEndpointProvider {
+            jobs: None,
+            alert_rules_path: default_alert_rules_path(),
+            forward_alert_rules: true,
+        }
+    }
 }
 
 impl MetricsEndpointProvider {
+    /// The protocol on `endpoint` with this library's alert rule settings.
+    fn provider<'a>(&'a self, endpoint: &'a str) -> Provider<'a> {
+        Provider {
+            alert_rules_path: &self.alert_rules_path,
+            forward_alert_rules: self.forward_alert_rules,
+            ..Provider::new(endpoint)
+        }
+    }
+
     /// Replaces the jobs and publishes them on `endpoint` now.
     pub fn set_scrape_jobs(
         &mut self,
@@ -204,8 +270,9 @@ impl MetricsEndpointProvider {
         endpoint: &str,
         jobs: Vec<Value>,
     ) -> Result<(), ModelError> {
-        let jobs = self.jobs.insert(jobs);
-        Provider::new(endpoint).set_scrape_job_spec(model, jobs)
+        self.jobs = Some(jobs);
+        let jobs = self.jobs.as_deref().unwrap_or_default();
+        self.provider(endpoint).set_scrape_job_spec(model, jobs)
     }
 
     /// Stops publishing (what was published stays).
@@ -222,7 +289,8 @@ impl MetricsEndpointProvider {
     #[on(upgrade_charm)]
     fn publish(&mut self, model: &ops::LibModel<Self>) -> ops::Result<()> {
         if let Some(jobs) = &self.jobs {
-            Provider::new(model.endpoint()).set_scrape_job_spec(model, jobs)?;
+            self.provider(model.endpoint())
+                .set_scrape_job_spec(model, jobs)?;
         }
         Ok(())
     }

@@ -1,8 +1,9 @@
 //! Just enough DER to read what the requirer compares: a CSR's common name, SANs and
-//! public key, and a certificate's public key. Malformed input gives `None`, never a
+//! public key, and a certificate's public key and validity. Malformed input gives `None`, never a
 //! panic.
 
 use std::net::IpAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// One DER element: its tag, its contents, and the whole encoding.
 #[derive(Debug, Clone, Copy)]
@@ -205,8 +206,88 @@ pub(crate) fn rsa_pkcs1_to_pkcs8(pkcs1: &[u8]) -> Vec<u8> {
     encode(SEQUENCE, &body)
 }
 
+/// A certificate's validity (notBefore, notAfter), if it parses.
+pub(crate) fn certificate_validity(der: &[u8]) -> Option<(SystemTime, SystemTime)> {
+    let certificate = whole(der).filter(|t| t.tag == SEQUENCE)?;
+    let tbs = children(certificate.body)
+        .next()
+        .filter(|t| t.tag == SEQUENCE)?;
+    let mut fields = children(tbs.body).skip_while(|t| t.tag == 0xa0);
+    // serial, signature algorithm, issuer, then the validity.
+    let validity = fields.nth(3).filter(|t| t.tag == SEQUENCE)?;
+    let mut times = children(validity.body);
+    let not_before = asn1_time(times.next()?)?;
+    let not_after = asn1_time(times.next()?)?;
+    Some((not_before, not_after))
+}
+
+/// A UTCTime (`YYMMDDHHMMSSZ`, years 1950-2049) or GeneralizedTime
+/// (`YYYYMMDDHHMMSSZ`) as a time.
+fn asn1_time(time: Tlv<'_>) -> Option<SystemTime> {
+    let tag = time.tag;
+    let text = std::str::from_utf8(time.body).ok()?.strip_suffix('Z')?;
+    let (year, rest) = match tag {
+        0x17 if text.len() == 12 => {
+            let yy: i64 = text.get(..2)?.parse().ok()?;
+            (if yy < 50 { 2000 + yy } else { 1900 + yy }, &text[2..])
+        }
+        0x18 if text.len() == 14 => (text.get(..4)?.parse().ok()?, &text[4..]),
+        _ => return None,
+    };
+    if !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let field = |i: usize| rest[i..i + 2].parse::<i64>().ok();
+    let (month, day) = (field(0)?, field(2)?);
+    let (hour, minute, second) = (field(4)?, field(6)?, field(8)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    // Days from 1970-01-01 (Howard Hinnant's days_from_civil).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
+    if secs >= 0 {
+        UNIX_EPOCH.checked_add(Duration::from_secs(secs.unsigned_abs()))
+    } else {
+        UNIX_EPOCH.checked_sub(Duration::from_secs(secs.unsigned_abs()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn asn1_times() {
+        use super::*;
+        let time = |tag: u8, text: &str| {
+            asn1_time(Tlv {
+                tag,
+                body: text.as_bytes(),
+                raw: &[],
+            })
+        };
+        let secs = |t: Option<SystemTime>| match t.unwrap().duration_since(UNIX_EPOCH) {
+            Ok(d) => d.as_secs() as i64,
+            Err(e) => -(e.duration().as_secs() as i64),
+        };
+        assert_eq!(secs(time(0x17, "700101000000Z")), 0);
+        assert_eq!(secs(time(0x17, "491231235959Z")), 2_524_607_999);
+        assert_eq!(secs(time(0x17, "500101000000Z")), -631_152_000);
+        assert_eq!(secs(time(0x18, "20240229120000Z")), 1_709_208_000);
+        assert_eq!(time(0x18, "2024022912000Z"), None);
+        assert_eq!(time(0x17, "701301000000Z"), None);
+        assert_eq!(time(0x17, "70010100000+Z"), None);
+    }
     use super::*;
 
     #[test]

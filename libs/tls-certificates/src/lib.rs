@@ -17,7 +17,12 @@
 //!   in a unit-owned secret labelled `<LIBID>-certificate-<unit number>-<endpoint>-<SHA-256
 //!   of the CSR>` (content `certificate`, `csr`) and reported as
 //!   [`CertificateAvailable`] (Python's `certificate_available`, emitted on every pass);
-//!   a revoked one has its secret removed.
+//!   a revoked one has its secret removed;
+//! - renewal, as Python's: the certificate secret expires after 90% of the time left
+//!   until the certificate does ([`RENEWAL_RELATIVE_TIME`]); on its `secret-expired`
+//!   the CSR is replaced by a new one (same key) and the secret removed. As a safety
+//!   net, each reconciliation replaces the CSR of a certificate past 95% of its
+//!   validity and not yet expired.
 //!
 //! [`TlsCertificatesRequires`] is the requirer as a charm library (event
 //! `certificate_available`); [`Requirer`] is the protocol as functions to call from
@@ -26,8 +31,7 @@
 //! Keys here are ECDSA P-256 (the Python library makes RSA 2048 by default and accepts
 //! both); the key is PKCS#8 PEM, which Python's `PrivateKey.from_string` reads.
 //!
-//! Not ported: application mode, renewal before expiry (Python sets the certificate
-//! secret's expiry and renews on `secret-expired`), `certificate_denied`
+//! Not ported: application mode, a renewal time other than 0.9, `certificate_denied`
 //! (`request_errors`), provider capabilities, the provider side, key rotation and
 //! importing a key.
 
@@ -36,13 +40,18 @@
 mod der;
 
 use charmlib_cosl::codec::py_dumps_object;
-use ops::{Member, ModelCore, ModelError, Relation, SecretSettings};
+use ops::{Member, ModelCore, ModelError, Relation, SecretExpiry, SecretSettings};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::net::IpAddr;
+use std::time::SystemTime;
 
 /// The Python library's id, part of its secrets' labels.
 pub const LIBID: &str = "afd8c2bccf834997afce12c2706d2ede";
+
+/// When a certificate is renewed, as a fraction of the time left until it expires when
+/// it arrives (Python's default `renewal_relative_time`).
+pub const RENEWAL_RELATIVE_TIME: f64 = 0.9;
 
 /// The unit databag key listing this unit's CSRs.
 pub const CSRS_KEY: &str = "certificate_signing_requests";
@@ -176,8 +185,73 @@ impl<'a> Requirer<'a> {
         };
         let key = self.ensure_private_key(model)?;
         let public_key = rcgen::PublicKeyData::subject_public_key_info(&key);
-        self.send_requests(&relation, &key, &public_key)?;
-        self.find_available(model, &relation, &public_key)
+        self.send_requests(&relation, &key, &public_key, None)?;
+        let available = self.find_available(model, &relation, &public_key)?;
+        // Python's `_renew_expiring_certificates`: in case secret-expired was missed.
+        let now = SystemTime::now();
+        let threshold = (RENEWAL_RELATIVE_TIME + 0.05).min(0.99);
+        for certificate in &available {
+            let validity = pem_der(&certificate.certificate, "CERTIFICATE")
+                .and_then(|der| der::certificate_validity(&der));
+            let Some((start, end)) = validity else {
+                continue;
+            };
+            let period = end.duration_since(start).unwrap_or_default();
+            let renew_at = start + period.mul_f64(threshold);
+            if now >= renew_at && now < end {
+                log::warn!(
+                    "Certificate approaching expiry but not renewed - triggering renewal as safety net"
+                );
+                self.send_requests(
+                    &relation,
+                    &key,
+                    &public_key,
+                    Some(&certificate.certificate_signing_request),
+                )?;
+            }
+        }
+        Ok(available)
+    }
+
+    /// Replaces the CSR `csr` by a new one for the same request (Python's
+    /// `_renew_certificate_request`). Nothing without the relation or the key.
+    pub fn renew_certificate_request(
+        &self,
+        model: &ModelCore,
+        csr: &str,
+    ) -> Result<(), ModelError> {
+        let Some(relation) = model.relation_one(self.relation_name)? else {
+            log::debug!("No relation: {}", self.relation_name);
+            return Ok(());
+        };
+        let key = self.ensure_private_key(model)?;
+        let public_key = rcgen::PublicKeyData::subject_public_key_info(&key);
+        self.send_requests(&relation, &key, &public_key, Some(csr))?;
+        log::info!("Renewed certificate request");
+        Ok(())
+    }
+
+    /// On `secret-expired` of one of this library's certificate secrets: renews its
+    /// CSR and removes the secret (Python's `_on_secret_expired`). Other secrets are
+    /// left alone.
+    pub fn on_secret_expired(&self, secret: &ops::Secret<'_>) -> Result<(), ModelError> {
+        let ours = format!("{LIBID}-certificate");
+        if !secret.label().is_some_and(|l| l.starts_with(&ours)) {
+            return Ok(());
+        }
+        let content = match secret.get_content(true) {
+            Ok(content) => content,
+            Err(e) => {
+                log::error!("Failed to get CSR from secret - Skipping ({e})");
+                return Ok(());
+            }
+        };
+        let Some(csr) = content.get("csr") else {
+            log::error!("Failed to get CSR from secret - Skipping (no csr)");
+            return Ok(());
+        };
+        self.renew_certificate_request(secret.model(), csr)?;
+        secret.remove_all_revisions()
     }
 
     /// The private key (PEM), made and stored the first time.
@@ -216,18 +290,22 @@ impl<'a> Requirer<'a> {
         }
     }
 
-    /// Keeps the CSRs that answer a request with this unit's key, adds one for each
-    /// request left.
+    /// Keeps the CSRs that answer a request with this unit's key (but `renew`), adds one
+    /// for each request left.
     fn send_requests(
         &self,
         relation: &Relation<'_>,
         key: &rcgen::KeyPair,
         public_key: &[u8],
+        renew: Option<&str>,
     ) -> Result<(), ModelError> {
         let old = self.csrs(relation)?;
         let mut kept = Vec::new();
         let mut pending: Vec<&CertificateRequest> = self.requests.iter().collect();
         for entry in &old {
+            if renew.is_some_and(|csr| csr.trim() == entry.certificate_signing_request.trim()) {
+                continue;
+            }
             let info = pem_der(&entry.certificate_signing_request, "CERTIFICATE REQUEST")
                 .and_then(|der| der::csr_info(&der));
             let answered = info.as_ref().and_then(|info| {
@@ -313,17 +391,21 @@ impl<'a> Requirer<'a> {
                 ("certificate", certificate.certificate.as_str()),
                 ("csr", certificate.certificate_signing_request.as_str()),
             ];
+            let expire = renewal_time(&certificate.certificate).map(SecretExpiry::At);
             match existing {
                 Some(secret) => {
                     let stored = secret.get_content(true)?;
                     if stored.get("certificate") != Some(certificate.certificate.as_str()) {
                         secret.set_content(content)?;
+                        if let Some(expire) = expire {
+                            secret.set_info(SecretSettings::new().expire(expire))?;
+                        }
                     }
                 }
                 None => {
-                    model
-                        .unit()
-                        .add_secret(content, SecretSettings::new().label(label))?;
+                    let mut settings = SecretSettings::new().label(label);
+                    settings.expire = expire;
+                    model.unit().add_secret(content, settings)?;
                 }
             }
             available.push(certificate);
@@ -440,6 +522,31 @@ impl TlsCertificatesRequires {
         }
         Ok(())
     }
+
+    /// A certificate secret expired: ask for a new certificate.
+    #[on(secret_expired)]
+    fn renew(
+        &mut self,
+        model: &ops::LibModel<Self>,
+        event: &ops::event::SecretExpired,
+    ) -> ops::Result<()> {
+        self.requirer(model.endpoint())
+            .on_secret_expired(&event.secret)?;
+        Ok(())
+    }
+}
+
+/// When the secret of `certificate` (PEM) expires: after [`RENEWAL_RELATIVE_TIME`] of
+/// the time from now until the certificate does (Python's
+/// `calculate_relative_datetime`); `None` if its validity cannot be read.
+fn renewal_time(certificate: &str) -> Option<SystemTime> {
+    let (_, end) =
+        pem_der(certificate, "CERTIFICATE").and_then(|der| der::certificate_validity(&der))?;
+    let now = SystemTime::now();
+    Some(match end.duration_since(now) {
+        Ok(left) => now + left.mul_f64(RENEWAL_RELATIVE_TIME),
+        Err(past) => now - past.duration().mul_f64(RENEWAL_RELATIVE_TIME),
+    })
 }
 
 /// A CSR (PEM, trimmed) for `request`, signed with `key`.

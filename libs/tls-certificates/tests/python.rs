@@ -9,7 +9,7 @@ use charmlib_tls_certificates::{CertificateAvailable, CertificateRequest, Requir
 use ops::prelude::*;
 use ops::testing::{Context, Relation, Secret, State};
 use serde_json::{json, Value};
-use support::sign;
+use support::{sign, sign_valid, this_year};
 
 mod support;
 
@@ -231,5 +231,61 @@ fn same_answer_same_certificate_secret_and_event() {
     assert_eq!(
         theirs["local_unit_data"][CSRS_KEY],
         json!(ours.relations[0].local_unit_data[CSRS_KEY])
+    );
+}
+
+#[test]
+fn the_certificate_secret_expires_when_python_makes_it_expire() {
+    let Some(py) = python("tls-certificates: certificate secret expiry compared") else {
+        return;
+    };
+    let relation = relation();
+    let out = rust_run(&State::new().relation(relation.clone()), true);
+    let csrs: Vec<Value> =
+        serde_json::from_str(&out.relations[0].local_unit_data[CSRS_KEY]).unwrap();
+    let csr = csrs[0]["certificate_signing_request"].as_str().unwrap();
+    let key_pem = &out
+        .get_secret(None, Some(KEY_LABEL))
+        .unwrap()
+        .latest_content["private-key"];
+    let key = rcgen::KeyPair::from_pem(key_pem).unwrap();
+    let year = this_year();
+    let (certificate, ca) = sign_valid("probe.example", &key, year - 1, year + 3);
+    let answer = json!([{
+        "certificate_signing_request": csr,
+        "certificate": certificate.trim(),
+        "ca": ca.trim(),
+        "chain": [certificate.trim(), ca.trim()],
+    }]);
+    let mut state = out.clone();
+    state.relations[0].remote_app_data = [("certificates".to_string(), answer.to_string())].into();
+
+    let theirs = python_run(&py, &state, "relation_changed");
+    let ours = rust_run(&state, false);
+    let label = |s: &str| {
+        s.starts_with(&format!(
+            "{}-certificate-",
+            charmlib_tls_certificates::LIBID
+        ))
+    };
+    let python_expire = theirs["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["label"].as_str().is_some_and(label))
+        .and_then(|s| s["expire"].as_str())
+        .expect("Python's certificate secret expires")
+        .to_string();
+    let rust_expire = ours
+        .secrets
+        .iter()
+        .find(|s| s.label.as_deref().is_some_and(label))
+        .and_then(|s| s.expire.clone())
+        .expect("our certificate secret expires");
+    // The same day (both are 90% of the time left from "now", a moment apart).
+    assert_eq!(
+        rust_expire[..10],
+        python_expire[..10],
+        "{rust_expire} {python_expire}"
     );
 }

@@ -7,7 +7,7 @@ use charmlib_tls_certificates::{
 use ops::prelude::*;
 use ops::testing::{Context, Relation, Secret, State};
 use serde_json::Value;
-use support::sign;
+use support::{sign, sign_valid, this_year};
 
 mod support;
 
@@ -338,4 +338,107 @@ fn the_library_requests_and_reports_by_itself() {
     let out = ctx.run(ctx.on.relation_changed(&relation), &state).unwrap();
     let probe: LibProbe = out.get_stored().unwrap();
     assert_eq!(probe.available, [certificate.trim().to_string()]);
+}
+
+/// The certificate secret's label for `csr`.
+fn certificate_label(csr: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, csr.as_bytes());
+    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    format!("{LIBID}-certificate-0-certificates-{hex}")
+}
+
+/// The library's state after its CSR was answered with a certificate valid from 1
+/// January of `from` to 1 January of `to`, and that CSR.
+fn certified(from: i32, to: i32) -> (Context<LibProbe>, State, Relation, String) {
+    let relation = relation();
+    let mut ctx = Context::<LibProbe>::new();
+    let out = ctx
+        .run(
+            ctx.on.relation_created(&relation),
+            &State::new().relation(relation.clone()),
+        )
+        .unwrap();
+    let csr = csrs(&out, relation.id)[0]["certificate_signing_request"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (certificate, ca) = sign_valid("probe.example", &unit_key(&out), from, to);
+    let (state, relation) = answered(
+        &out,
+        relation.id,
+        provider_data(&csr, &certificate, &ca, false),
+    );
+    let out = ctx.run(ctx.on.relation_changed(&relation), &state).unwrap();
+    (ctx, out, relation, csr)
+}
+
+#[test]
+fn the_certificate_secret_expires_after_90_percent_of_the_time_left() {
+    let year = this_year();
+    // Valid until 1 January, year + 11: 90% of what is left ends in November or
+    // December of year + 9.
+    let (_, out, relation, csr) = certified(year - 1, year + 11);
+    let secret = out
+        .get_secret(None, Some(&certificate_label(&csr)))
+        .unwrap();
+    let expire = secret.expire.clone().expect("an expiry");
+    let month = format!("{}-1", year + 9);
+    assert!(expire.starts_with(&month), "{expire}");
+    // Not renewed yet: the CSR stays.
+    assert_eq!(
+        csrs(&out, relation.id)[0]["certificate_signing_request"],
+        csr
+    );
+}
+
+#[test]
+fn secret_expired_replaces_the_csr_and_removes_the_secret() {
+    let year = this_year();
+    let (mut ctx, out, relation, csr) = certified(year - 1, year + 11);
+    let secret = out
+        .get_secret(None, Some(&certificate_label(&csr)))
+        .unwrap()
+        .clone();
+    let key_before = unit_key(&out).public_key_pem();
+    let out = ctx
+        .run(ctx.on.secret_expired(&secret, secret.latest_revision), &out)
+        .unwrap();
+    assert!(out
+        .get_secret(None, Some(&certificate_label(&csr)))
+        .is_none());
+    let sent = csrs(&out, relation.id);
+    assert_eq!(sent.len(), 1);
+    let new = sent[0]["certificate_signing_request"].as_str().unwrap();
+    assert_ne!(new, csr);
+    assert!(new.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
+    // Made with the same key, which stays.
+    assert_eq!(unit_key(&out).public_key_pem(), key_before);
+}
+
+#[test]
+fn an_unrelated_expired_secret_changes_nothing() {
+    let year = this_year();
+    let (mut ctx, out, relation, csr) = certified(year - 1, year + 11);
+    let other = Secret::new([("x".to_string(), "y".to_string())])
+        .label("mine")
+        .owned_by_unit();
+    let state = out.clone().secret(other.clone());
+    let after = ctx.run(ctx.on.secret_expired(&other, 0), &state).unwrap();
+    assert!(after
+        .get_secret(None, Some(&certificate_label(&csr)))
+        .is_some());
+    assert_eq!(csrs_of(&after, relation.id), csrs_of(&out, relation.id));
+}
+
+#[test]
+fn a_certificate_past_95_percent_of_its_validity_is_renewed_as_a_safety_net() {
+    let year = this_year();
+    // Valid from year - 20 to 1 January, year + 1: past 95% since mid-December.
+    let (_, out, relation, csr) = certified(year - 20, year + 1);
+    let sent = csrs(&out, relation.id);
+    assert_eq!(sent.len(), 1);
+    assert_ne!(sent[0]["certificate_signing_request"], csr);
+    // Still reported in that pass, as Python does.
+    let probe: LibProbe = out.get_stored().unwrap();
+    assert_eq!(probe.available.len(), 1);
 }

@@ -62,7 +62,12 @@ with ctx(event, state) as manager:
 print(json.dumps({
     "local_unit_data": dict(out.get_relation(relation.id).local_unit_data),
     "secrets": [
-        {"label": s.label, "content": s.latest_content or s.tracked_content, "owner": s.owner}
+        {
+            "label": s.label,
+            "content": s.latest_content or s.tracked_content,
+            "owner": s.owner,
+            "expire": s.expire.isoformat() if s.expire else None,
+        }
         for s in out.secrets
     ],
     "available": available,
