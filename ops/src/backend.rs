@@ -13,10 +13,9 @@ use std::path::PathBuf;
 
 // The values the model hands to charm authors live in `model::values`; the trait uses
 // them under these names too.
-#[doc(no_inline)]
-pub use crate::model::{
+pub(crate) use crate::model::{
     BindAddress, CloudCredential, CloudSpec, Databag, GoalState, GoalStatus, InterfaceAddress,
-    NetworkInfo, Port, Protocol, SecretInfo,
+    NetworkInfo, Port, SecretInfo,
 };
 
 /// `juju-log` levels.

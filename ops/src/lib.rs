@@ -16,7 +16,7 @@
 extern crate self as ops;
 
 pub mod action;
-pub mod backend;
+mod backend;
 pub mod charm;
 mod context;
 mod entry;
@@ -47,6 +47,7 @@ pub mod pebble {
 }
 
 pub use action::Action;
+pub use backend::LogLevel;
 pub use charm::{ActionParams, Charm, CharmConfig, HandlerRun, Outcome, ValueError};
 pub use context::JujuContext;
 pub use entry::{main, main_with, run_main, MainOptions};

@@ -11,8 +11,8 @@
 //!
 //! ```ignore
 //! fn main() {
-//!     ops::set_crate_level("ureq", ops::backend::LogLevel::Debug);   // all of it
-//!     ops::set_crate_level("fastapi_charm_libs", ops::backend::LogLevel::Info);
+//!     ops::set_crate_level("ureq", ops::LogLevel::Debug);   // all of it
+//!     ops::set_crate_level("fastapi_charm_libs", ops::LogLevel::Info);
 //!     ops::main::<MyCharm>()
 //! }
 //! ```

@@ -13,10 +13,10 @@
 mod common;
 
 use common::{tool_calls, Unit};
-use ops::backend::LogLevel;
 use ops::event::{Commit, EventData, PreCommit};
 use ops::prelude::*;
 use ops::testing::{Context, Harness, JujuLogLine, Relation, RunError, State};
+use ops::LogLevel;
 
 /// Counts its hooks and commits; the `mode` config option makes a handler defer, abort
 /// or fail.

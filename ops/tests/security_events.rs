@@ -4,10 +4,10 @@
 #![cfg(feature = "testing")]
 #![deny(missing_docs)]
 
-use ops::backend::LogLevel;
 use ops::pebble::Layer;
 use ops::prelude::*;
 use ops::testing::{CheckInfo, Container, Harness, State};
+use ops::LogLevel;
 
 /// A charm with nothing to do: the tests drive its model directly.
 #[charm(metadata = "tests/testing_macro.yaml")]

@@ -2,6 +2,6 @@
 
 fn main() {
     // The charm libraries' INFO lines (another crate's records go from WARNING by default).
-    ops::set_crate_level("fastapi_charm_libs", ops::backend::LogLevel::Debug);
+    ops::set_crate_level("fastapi_charm_libs", ops::LogLevel::Debug);
     ops::main::<k8s_4_action::FastApiDemo>()
 }

@@ -5,8 +5,8 @@
 
 use crate::provider::{DatabaseRequested, Provider};
 use crate::requirer::{DatabaseEvent, Requirer};
-use ops::backend::Databag;
 use ops::event::{RelationChanged, RelationCreated};
+use ops::model::Databag;
 use ops::prelude::*;
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 
 use crate::diff::{diff, Diff};
 use crate::{decode_list, encode_list, SecretGroup, REQUESTED_SECRETS, SECRET_FIELDS};
-use ops::backend::Databag;
+use ops::model::Databag;
 use ops::{Member, ModelCore, ModelError, Relation};
 use std::collections::BTreeMap;
 

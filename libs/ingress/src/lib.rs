@@ -41,7 +41,7 @@ pub const DEFAULT_RELATION_NAME: &str = "ingress";
 
 /// A value of an ingress databag: JSON, as the Python library writes it.
 fn field<T: serde::de::DeserializeOwned>(
-    bag: &ops::backend::Databag,
+    bag: &ops::model::Databag,
     key: &str,
 ) -> Result<Option<T>, ops::ModelError> {
     let Some(text) = bag.get(key) else {

@@ -4,7 +4,7 @@
 //! the library is not on PyPI.
 
 use charmlib_prometheus_scrape::{Provider, ALLOWED_KEYS};
-use ops::backend::{BindAddress, InterfaceAddress, NetworkInfo};
+use ops::model::{BindAddress, InterfaceAddress, NetworkInfo};
 use ops::prelude::*;
 use ops::testing::{Context, ModelInfo, Relation, State};
 use serde_json::{json, Value};

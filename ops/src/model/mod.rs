@@ -59,6 +59,9 @@ pub use values::{
     NetworkInfo, Port, Protocol, SecretInfo,
 };
 pub use version::JujuVersion;
+// Values defined beside the crate-private `Backend` trait that authors meet too: a
+// secret's owner, `App::status_with_units`' answer and the juju-log level.
+pub use crate::backend::{LogLevel, SecretOwner, StatusInfo};
 
 /// The model, as a charm `C`'s handlers see it: the untyped [`ModelCore`] plus the typed
 /// accessors `#[charm]` generates from the metadata.

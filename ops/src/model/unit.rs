@@ -267,9 +267,10 @@ impl<'m> App<'m> {
 #[cfg(all(test, feature = "testing"))]
 mod tests {
     use super::super::testbed::{core, core_with, over_tool_output, Fake};
-    use crate::backend::{CloudSpec, Port, Protocol};
+    use crate::backend::{CloudSpec, Port};
     use crate::error::ModelError;
     use crate::model::ModelCore;
+    use crate::model::Protocol;
 
     #[test]
     fn unit_and_app_names_come_from_the_context() {

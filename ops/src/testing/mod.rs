@@ -53,7 +53,7 @@ pub use state::{
     Exec, FsEntry, ModelInfo, Mount, Notice, Relation, RelationKind, Secret, State, Storage,
 };
 
-pub use crate::backend::{
+pub use crate::model::{
     BindAddress, CloudCredential, CloudSpec, InterfaceAddress, LogLevel, NetworkInfo, Port,
     SecretOwner,
 };

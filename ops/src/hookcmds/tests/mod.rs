@@ -5,7 +5,8 @@
 
 use super::fake::{Call, Fake};
 use super::*;
-use crate::backend::{GoalStatus, InterfaceAddress, Protocol, SecretOwner};
+use crate::backend::{GoalStatus, InterfaceAddress, SecretOwner};
+use crate::model::Protocol;
 
 mod errors;
 mod other_tools;
